@@ -1,0 +1,49 @@
+"""Typed readers for settings taken from environment variables.
+
+Each reader refuses a malformed value at start-up instead of running with a silent default.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+class SettingError(RuntimeError):
+    pass
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise SettingError(f"{name} must be a boolean (1/0, true/false), got {value!r}")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise SettingError(f"{name} must be an integer, got {value!r}") from exc
+    if minimum is not None and number < minimum:
+        raise SettingError(f"{name} must be at least {minimum}, got {number}")
+    return number
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]

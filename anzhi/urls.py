@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+
+from anzhi.api import me, router
+
+admin.site.site_header = "安治 · 系统管理"
+admin.site.site_title = "安治"
+admin.site.index_title = "组织机构维护（系统管理员）"
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("orgs/", include("orgs.urls")),
+    path("enterprises/", include("enterprises.urls")),
+    path("audit/", include("audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("sysadmin/", admin.site.urls),
+    path("api/v1/me/", me, name="api-me"),
+    path("api/v1/openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
+    path("api/v1/", include(router.urls)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

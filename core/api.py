@@ -1,0 +1,40 @@
+"""API plumbing shared by every app: errors as clear Chinese messages, never a 500 for bad input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "message_dict"):
+            detail: Any = exc.message_dict
+        else:
+            detail = {"non_field_errors": exc.messages}
+        return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or _("您没有执行此操作的权限。"))
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("未找到。"))
+    return drf_exception_handler(exc, context)
+
+
+class BusinessRolePermission:
+    """API access to business data needs a business role (三员分立: system accounts read none)."""
+
+    message = "系统管理账号不能访问业务数据。"
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_business_role)
+
+    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
+        return True

@@ -1,0 +1,196 @@
+"""The forensic change log: who, when, from where, what changed (before -> after).
+
+Every service that writes a business object calls ``record()`` inside its transaction. The
+actor, source (web / api / import / command / system) and client address come from the
+*audit context*, set once per request by ``core.middleware.AuditContextMiddleware`` and by
+``audit_context()`` in management commands, imports and background tasks. A write without a
+context is a programming error and raises, so the log can never silently miss a write.
+
+Events are chained: each stores the HMAC-SHA256 of its own content and the previous event's
+hash, keyed by settings.AUDIT_CHAIN_KEY, so editing, deleting or reordering stored events is
+detected by ``manage.py verify_history``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+
+class Source(models.TextChoices):
+    WEB = "web", "网页"
+    API = "api", "接口"
+    IMPORT = "import", "导入"
+    COMMAND = "command", "命令"
+    SYSTEM = "system", "系统任务"
+
+
+class AuditContextMissing(RuntimeError):
+    """Raised when a business write happens outside any audit context."""
+
+
+@dataclass
+class AuditContext:
+    source: str
+    actor: Any = None
+    ip: str | None = None
+    request: HttpRequest | None = field(default=None, repr=False)
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def resolved_actor(self) -> Any:
+        # API token authentication happens inside the DRF view, after the middleware ran:
+        # read the user from the request at write time, not at request start.
+        if self.actor is not None:
+            return self.actor
+        if self.request is not None:
+            user = getattr(self.request, "user", None)
+            if user is not None and user.is_authenticated:
+                return user
+        return None
+
+
+_current: ContextVar[AuditContext | None] = ContextVar("anzhi_audit_context", default=None)
+
+
+@contextmanager
+def audit_context(*, source: str, actor: Any = None, ip: str | None = None,
+                  request: HttpRequest | None = None) -> Iterator[AuditContext]:
+    ctx = AuditContext(source=source, actor=actor, ip=ip, request=request)
+    token = _current.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _current.reset(token)
+
+
+def current_context() -> AuditContext:
+    ctx = _current.get()
+    if ctx is None:
+        raise AuditContextMissing("write outside an audit context: wrap it in core.audit.audit_context()")
+    return ctx
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn a field value into something stable in JSON (the hash depends on it)."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat() if timezone.is_aware(value) else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return to_jsonable(value.value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [to_jsonable(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+        return value.name or None
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in fields:
+        f = obj._meta.get_field(name)
+        if f.many_to_many:
+            out[name] = sorted(getattr(obj, name).values_list("pk", flat=True)) if obj.pk else []
+        elif f.is_relation:
+            out[name] = getattr(obj, f.attname)
+        else:
+            out[name] = to_jsonable(getattr(obj, name))
+    return out
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Fields whose value changed, as {field: [before, after]}."""
+    keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+    return {
+        k: [to_jsonable(before.get(k)), to_jsonable(after.get(k))]
+        for k in keys
+        if to_jsonable(before.get(k)) != to_jsonable(after.get(k))
+    }
+
+
+def canonical(payload: Mapping[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def chain_hash(prev_hash: str, payload: Mapping[str, Any]) -> str:
+    key = (settings.AUDIT_CHAIN_KEY or "").encode()
+    return hmac.new(key, prev_hash.encode() + b"|" + canonical(payload), hashlib.sha256).hexdigest()
+
+
+def object_label(obj: models.Model) -> str:
+    return f"{obj._meta.app_label}.{obj._meta.model_name}"
+
+
+def record(
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    object_repr: str | None = None,
+    changes: Mapping[str, Any] | None = None,
+    note: str = "",
+    actor: Any = None,
+    success: bool = True,
+) -> Any:
+    """Append one event to the chain. Must run inside the caller's transaction."""
+    from core.models import ChainHead, ChangeEvent
+
+    ctx = current_context()
+    if not transaction.get_connection().in_atomic_block:
+        raise AuditContextMissing("record() must run inside the writing service's transaction.atomic block")
+    who = actor if actor is not None else ctx.resolved_actor()
+    if obj is not None:
+        object_type = object_type or object_label(obj)
+        object_id = obj.pk if object_id is None else object_id
+        object_repr = object_repr if object_repr is not None else str(obj)
+    head = ChainHead.objects.select_for_update().get(pk=1)
+    event = ChangeEvent(
+        seq=head.last_seq + 1,
+        occurred_at=timezone.now(),
+        actor_id=getattr(who, "pk", None),
+        actor_label=(f"{who.get_username()} {getattr(who, 'full_name', '')}".strip() if who is not None else ""),
+        source=ctx.source,
+        ip=ctx.ip,
+        request_id=ctx.request_id,
+        action=action,
+        success=success,
+        object_type=object_type or "",
+        object_id="" if object_id is None else str(object_id),
+        object_repr=(object_repr or "")[:200],
+        changes=to_jsonable(dict(changes or {})),
+        note=note,
+        prev_hash=head.last_hash,
+    )
+    event.hash = chain_hash(event.prev_hash, event.hashed_payload())
+    event.save(force_insert=True)
+    ChainHead.objects.filter(pk=1).update(last_seq=event.seq, last_hash=event.hash)
+    return event

@@ -1,0 +1,63 @@
+"""Generic scoped list page: one FilterSet drives the page, the HTMX partial and the Excel export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views import View
+
+from core.export import xlsx_response
+
+
+class ScopedListView(LoginRequiredMixin, View):
+    model: ClassVar[type[models.Model]]
+    filterset_class: ClassVar[Any]
+    template_name: ClassVar[str]
+    roles: ClassVar[Sequence[str]] = ()  # empty: any business role
+    paginate_by: ClassVar[int] = 50
+    sort_fields: ClassVar[dict[str, str]] = {}
+    default_sort: ClassVar[str] = ""
+    export_filename: ClassVar[str] = "export.xlsx"
+    export_columns: ClassVar[Sequence[tuple[str, Callable[[Any], Any]]]] = ()
+    export_limit: ClassVar[int] = 200_000
+
+    def check_role(self, request: HttpRequest) -> None:
+        user = request.user
+        if not (user.has_role(*self.roles) if self.roles else user.has_business_role):
+            raise PermissionDenied
+
+    def base_queryset(self) -> models.QuerySet:
+        return self.model.objects.visible_to(self.request.user)  # type: ignore[attr-defined]
+
+    def decorate(self, qs: models.QuerySet) -> models.QuerySet:
+        """select_related / prefetch for display; override per list."""
+        return qs
+
+    def get_context(self, **kwargs: Any) -> dict[str, Any]:
+        return kwargs
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.check_role(request)
+        filterset = self.filterset_class(request.GET or None, queryset=self.base_queryset(), request=request)
+        qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+        sort = request.GET.get("sort") or self.default_sort
+        key = sort.lstrip("-")
+        if key in self.sort_fields:
+            field = self.sort_fields[key]
+            qs = qs.order_by(f"-{field}" if sort.startswith("-") else field, "pk")
+        qs = self.decorate(qs)
+        if request.GET.get("export") == "xlsx" and self.export_columns:
+            return xlsx_response(self.export_filename, self.model._meta.verbose_name_plural[:31],
+                                 self.export_columns, qs[: self.export_limit].iterator(chunk_size=2000)
+                                 if not qs._prefetch_related_lookups else qs[: self.export_limit])
+        page = Paginator(qs, self.paginate_by).get_page(request.GET.get("page"))
+        context = self.get_context(filter=filterset, page=page, objects=page.object_list, sort=sort)
+        template = f"{self.template_name}#results" if getattr(request, "htmx", False) else self.template_name
+        return render(request, template, context)

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from core.audit import Source, audit_context
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # Only trust X-Forwarded-For when a reverse proxy is declared in front of us.
+    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AuditContextMiddleware:
+    """Every request runs inside an audit context: web pages as 'web', /api/ as 'api'."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        source = Source.API if request.path.startswith("/api/") else Source.WEB
+        with audit_context(source=source, ip=client_ip(request), request=request):
+            return self.get_response(request)

@@ -1,0 +1,111 @@
+"""Framework models: the append-only, hash-chained change log. No domain model lives here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import Source
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class ChangeEventQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("change events are append-only")
+
+    def delete(self) -> Any:
+        raise AppendOnlyError("change events are append-only")
+
+    def for_object(self, obj: models.Model) -> ChangeEventQuerySet:
+        return self.filter(object_type=f"{obj._meta.app_label}.{obj._meta.model_name}", object_id=str(obj.pk))
+
+
+class ChangeEvent(models.Model):
+    """One entry of the forensic log. Rows are never updated or deleted (a database trigger,
+    installed by migration 0002, refuses UPDATE and DELETE as well)."""
+
+    seq = models.BigIntegerField(primary_key=True, verbose_name=_("序号"))
+    occurred_at = models.DateTimeField(db_index=True, verbose_name=_("时间"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", db_constraint=False, verbose_name=_("操作人"),
+    )
+    actor_label = models.CharField(max_length=200, blank=True, verbose_name=_("操作人"))
+    source = models.CharField(max_length=16, choices=Source.choices, verbose_name=_("来源"))
+    ip = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("IP地址"))
+    request_id = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=40, db_index=True, verbose_name=_("操作"))
+    success = models.BooleanField(default=True, verbose_name=_("是否成功"))
+    object_type = models.CharField(max_length=80, verbose_name=_("对象类型"))
+    object_id = models.CharField(max_length=64, blank=True, verbose_name=_("对象编号"))
+    object_repr = models.CharField(max_length=200, blank=True, verbose_name=_("对象"))
+    changes = models.JSONField(default=dict, blank=True, verbose_name=_("变更内容"))
+    note = models.TextField(blank=True, verbose_name=_("说明"))
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = ChangeEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("变更记录")
+        verbose_name_plural = _("变更记录")
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "seq"], name="core_event_object"),
+            models.Index(fields=["actor", "seq"], name="core_event_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not kwargs.get("force_insert"):
+            raise AppendOnlyError("change events are append-only; use core.audit.record()")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("change events are append-only")
+
+    def hashed_payload(self) -> dict[str, Any]:
+        from core.audit import to_jsonable
+
+        return {
+            "seq": self.seq,
+            "at": to_jsonable(self.occurred_at),
+            "actor": self.actor_id,
+            "actor_label": self.actor_label,
+            "source": self.source,
+            "ip": self.ip,
+            "request": self.request_id,
+            "action": self.action,
+            "success": self.success,
+            "type": self.object_type,
+            "id": self.object_id,
+            "repr": self.object_repr,
+            "changes": self.changes,
+            "note": self.note,
+        }
+
+    @property
+    def change_rows(self) -> list[tuple[str, Any, Any]]:
+        if not isinstance(self.changes, dict):
+            return []
+        return [(k, v[0], v[1]) if isinstance(v, list) and len(v) == 2 else (k, None, v)
+                for k, v in self.changes.items()]
+
+
+class ChainHead(models.Model):
+    """The last link of the chain (one row). Locked by every append, so the chain is linear;
+    it also lets the verifier notice events cut from the end."""
+
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("日志链头")

@@ -1,0 +1,94 @@
+"""Synthetic demo enterprises and one demo login per role. Idempotent.
+
+Never run this on a production database: every demo account shares a published password."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts import services as account_services
+from accounts.choices import Role
+from accounts.models import User
+from core.audit import Source, audit_context
+from enterprises import services as enterprise_services
+from enterprises.credit_code import make_credit_code
+from enterprises.models import Enterprise
+from orgs.models import Domain, Jurisdiction, Unit
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "enterprises.json"
+DEMO_PASSWORD = "Anzhi@2026"
+
+# username, full name, unit name, enterprise index (into the data file) or None, roles
+DEMO_USERS: list[tuple[str, str, str | None, int | None, list[str]]] = [
+    ("anweiban", "王安委", "市安委办", None, [Role.OFFICE]),
+    ("yingji", "李应急", "市应急管理局", None, [Role.REGULATOR]),
+    ("xiaofang", "赵消防", "市消防救援大队", None, [Role.REGULATOR]),
+    ("zhujian", "孙住建", "市住房城乡建设局", None, [Role.REGULATOR]),
+    ("dongshan", "周东山", "东山街道", None, [Role.TOWNSHIP]),
+    ("shanzao", "吴山枣", "山枣镇", None, [Role.TOWNSHIP]),
+    ("jingkaiqu", "郑经开", "经开区管委会", None, [Role.TOWNSHIP]),
+    ("qiye", "陈安全", None, 0, [Role.ENTERPRISE]),
+    ("qiye2", "杨主任", None, 11, [Role.ENTERPRISE]),
+    ("zhifa", "刘执法", "市应急管理局", None, [Role.INSPECTOR]),
+    ("zhuanjia", "黄专家", None, None, [Role.EXPERT]),
+    ("sysadmin", "系统管理员", None, None, [Role.SYSADMIN]),
+    ("secadmin", "安全管理员", None, None, [Role.SECADMIN]),
+    ("auditadmin", "审计管理员", None, None, [Role.AUDITADMIN]),
+]
+
+
+class Command(BaseCommand):
+    help = "Load synthetic demo enterprises and demo accounts (one per role). Idempotent; demo only."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--quiet-logins", action="store_true", help="do not print the demo logins")
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not Jurisdiction.objects.exists():
+            raise CommandError("请先运行 manage.py load_orgs 加载组织机构。")
+        rows = json.loads(DATA.read_text(encoding="utf-8"))["enterprises"]
+        domains = {d.code: d for d in Domain.objects.all()}
+        enterprises: list[Enterprise] = []
+        created = 0
+        with audit_context(source=Source.COMMAND):
+            for i, (name, place, codes, industry, address, employees, above) in enumerate(rows, start=1):
+                code = make_credit_code(f"91430381MA4L{i:05d}")
+                existing = Enterprise.objects.filter(credit_code=code).first()
+                if existing is not None:
+                    enterprises.append(existing)
+                    continue
+                jurisdiction = Jurisdiction.objects.filter(name=place).first()
+                if jurisdiction is None:
+                    self.stderr.write(f"无法放置演示企业“{name}”：属地“{place}”不存在")
+                    continue
+                enterprises.append(enterprise_services.enterprise_create(
+                    actor=None, name=name, credit_code=code, jurisdiction=jurisdiction,
+                    domains=[domains[c] for c in codes if c in domains], industry_code=industry, address=address,
+                    employees=employees, above_scale=above, principal="（演示）", synthetic=True,
+                    longitude=round(112.53 + (i % 7) * 0.021, 6), latitude=round(27.73 + (i % 5) * 0.017, 6)))
+                created += 1
+            users_created = 0
+            for username, full_name, unit_name, ent_index, roles in DEMO_USERS:
+                user = User.objects.filter(username=username).first()
+                if user is None:
+                    unit = Unit.objects.get(name=unit_name) if unit_name else None
+                    enterprise = enterprises[ent_index] if ent_index is not None else None
+                    user = account_services.user_create(
+                        actor=None, username=username, password=DEMO_PASSWORD, full_name=full_name, unit=unit,
+                        enterprise=enterprise, must_change_password=False)
+                    users_created += 1
+                for role in roles:
+                    account_services.role_grant(actor=None, user=user, role=role)
+        self.stdout.write(f"演示数据：新增企业 {created} 家（共 {len(enterprises)} 家），新增账号 {users_created} 个。")
+        if not options["quiet_logins"]:
+            self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+            for username, full_name, unit_name, ent_index, roles in DEMO_USERS:
+                where = unit_name or (rows[ent_index][0] if ent_index is not None else "")
+                labels = "、".join(str(Role(r).label) for r in roles)
+                self.stdout.write(f"  {username:<11} {labels:<12} {where}")

@@ -1,0 +1,1 @@
+# Enterprises are edited through the application (scoped, audited); the admin does not expose them.
