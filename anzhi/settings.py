@@ -7,6 +7,7 @@ required whenever DEBUG is off.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import bootstrap_wrapper
@@ -19,7 +20,7 @@ VAR_DIR = Path(env_str("ANZHI_VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / "va
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-TESTING = env_bool("ANZHI_TESTING", False)
+TESTING = env_bool("ANZHI_TESTING", False) or "pytest" in sys.modules
 
 _secret = env_str("SECRET_KEY")
 if _secret is None:
@@ -132,6 +133,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [("bootstrap", Path(bootstrap_wrapper.__file__).resolve().parent.parent / "bootstrap")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

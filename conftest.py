@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from core.audit import Source, audit_context
+from tests.personas import World, build_world
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The organisation structure and the fixed personas exist in every test, built once."""
+    with django_db_blocker.unblock():
+        build_world()
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _audit_context() -> Iterator[None]:
+    # Services refuse to write outside an audit context; tests act as a command-line caller
+    # unless they go through the web client or the API (which set their own context).
+    with audit_context(source=Source.COMMAND):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _clear_policy_cache() -> Iterator[None]:
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
