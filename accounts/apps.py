@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("账号与权限")
+
+    def ready(self) -> None:
+        from accounts.choices import Role
+        from core.navigation import register_nav
+
+        register_nav(_("账号管理"), "accounts:user_list", order=91, roles=(Role.SYSADMIN, Role.SECADMIN))
+        register_nav(_("安全策略"), "accounts:policy", order=92, roles=(Role.SECADMIN,))
+        register_nav(_("系统维护"), "admin:index", order=93, roles=(Role.SYSADMIN,))

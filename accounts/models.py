@@ -185,6 +185,9 @@ class PasswordHistory(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"
+
 
 class ApiToken(models.Model):
     """A token for another system (互联互通). Only its SHA-256 is stored; the key is shown once."""

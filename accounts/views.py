@@ -17,8 +17,16 @@ from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.choices import Role
-from accounts.forms import (LoginForm, PasswordChangeForm, PasswordResetForm, PolicyForm, RoleForm, TokenForm,
-                            UserCreateForm, UserForm)
+from accounts.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    PolicyForm,
+    RoleForm,
+    TokenForm,
+    UserCreateForm,
+    UserForm,
+)
 from accounts.models import ApiToken, SecurityPolicy, User
 from core.models import ChangeEvent
 from core.permissions import roles_required

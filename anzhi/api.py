@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view
@@ -19,6 +21,8 @@ router.register("jurisdictions", JurisdictionViewSet, basename="jurisdiction")
 router.register("units", UnitViewSet, basename="unit")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("audit/events", ChangeEventViewSet, basename="changeevent")
+for _app in ("workdays", "notifications", "escalation", "campaigns", "ledgers", "hazards"):
+    import_module(f"{_app}.api").register(router)
 
 
 class MeSerializer(serializers.Serializer):

@@ -54,6 +54,12 @@ INSTALLED_APPS = [
     "orgs",
     "enterprises",
     "audit",
+    "workdays",
+    "notifications",
+    "escalation",
+    "campaigns",
+    "ledgers",
+    "hazards",
     "demo",
 ]
 
@@ -169,7 +175,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS = {
+    "default": {
+        # Tests run tasks at once; everywhere else they are stored and run by the worker in `serve`.
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
+    }
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "anzhi@localhost")

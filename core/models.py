@@ -109,3 +109,22 @@ class ChainHead(models.Model):
 
     class Meta:
         verbose_name = _("日志链头")
+
+    def __str__(self) -> str:
+        return f"#{self.last_seq}"
+
+
+class PeriodicRun(models.Model):
+    """When each periodic job (reminders, escalation sweeps, scheduled reports) was last queued.
+
+    Kept in the database so that a restart does not re-run a job and two processes do not both run it."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务")
+        verbose_name_plural = _("定时任务")
+
+    def __str__(self) -> str:
+        return self.name

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class EnterprisesConfig(AppConfig):
     name = "enterprises"
     verbose_name = _("企业")
+
+    def ready(self) -> None:
+        from core.navigation import register_nav
+
+        register_nav(_("企业"), "enterprises:list", order=20, roles=())

@@ -70,6 +70,9 @@ class EnterpriseDomain(models.Model):
         constraints = [models.UniqueConstraint(fields=["enterprise", "domain"], name="ent_domain_unique")]
         indexes = [models.Index(fields=["domain", "enterprise"], name="ent_domain_by_domain")]
 
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}:{self.domain_id}"
+
 
 from core.registry import register_path_model  # noqa: E402
 

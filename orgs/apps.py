@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class OrgsConfig(AppConfig):
     name = "orgs"
     verbose_name = _("组织机构")
+
+    def ready(self) -> None:
+        from core.navigation import register_nav
+
+        register_nav(_("组织机构"), "orgs:structure", order=90, roles=())

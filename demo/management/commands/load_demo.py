@@ -88,7 +88,7 @@ class Command(BaseCommand):
         self.stdout.write(f"演示数据：新增企业 {created} 家（共 {len(enterprises)} 家），新增账号 {users_created} 个。")
         if not options["quiet_logins"]:
             self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
-            for username, full_name, unit_name, ent_index, roles in DEMO_USERS:
+            for username, _full_name, unit_name, ent_index, roles in DEMO_USERS:
                 where = unit_name or (rows[ent_index][0] if ent_index is not None else "")
                 labels = "、".join(str(Role(r).label) for r in roles)
                 self.stdout.write(f"  {username:<11} {labels:<12} {where}")

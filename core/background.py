@@ -1,0 +1,99 @@
+"""Background work with no extra service to start.
+
+Tasks are django-tasks functions stored in the database (django-tasks-db). ``manage.py serve``
+runs, next to the web server, one worker thread that executes queued tasks and one scheduler
+thread that queues the registered periodic jobs when they are due. Deployments that prefer
+separate processes run ``manage.py db_worker`` and ``manage.py run_periodic`` (cron) instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+logger = logging.getLogger("anzhi.background")
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    every: dt.timedelta
+    task: Any  # a django_tasks Task (has .enqueue())
+
+
+PERIODIC: dict[str, PeriodicJob] = {}
+
+
+def register_periodic(name: str, every: dt.timedelta) -> Callable[[Any], Any]:
+    """Decorator for a django-tasks task: queue it every ``every``."""
+
+    def decorator(task: Any) -> Any:
+        PERIODIC[name] = PeriodicJob(name, every, task)
+        return task
+
+    return decorator
+
+
+def enqueue_due_jobs(now: dt.datetime | None = None) -> list[str]:
+    """Queue every periodic job whose interval has passed; returns the names queued."""
+    from core.models import PeriodicRun
+
+    now = now or timezone.now()
+    queued: list[str] = []
+    for job in PERIODIC.values():
+        with transaction.atomic():
+            run, _created = PeriodicRun.objects.select_for_update().get_or_create(name=job.name)
+            if run.last_enqueued_at is not None and run.last_enqueued_at + job.every > now:
+                continue
+            run.last_enqueued_at = now
+            run.save(update_fields=["last_enqueued_at"])
+        job.task.enqueue()
+        queued.append(job.name)
+    return queued
+
+
+def _scheduler_loop(stop: threading.Event, tick: float) -> None:
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            enqueue_due_jobs()
+        except Exception:  # keep the loop alive; the failure is logged
+            logger.exception("periodic scheduler failed")
+        stop.wait(tick)
+
+
+def _worker_loop(stop: threading.Event, interval: float) -> None:
+    from django.conf import settings
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    backend = "default"
+    if "django_tasks_db" not in settings.TASKS.get(backend, {}).get("BACKEND", ""):
+        return
+    worker = Worker(queue_names=["*"], interval=interval, batch=False, backend_name=backend, startup_delay=False,
+                    max_tasks=None, worker_id=f"serve-{threading.get_ident()}", excluded_queue_names=[])
+    while not stop.is_set():
+        try:
+            worker.running = True
+            # Run in short batches so the stop event is honoured between them.
+            worker.batch = True
+            worker.run()
+        except Exception:
+            logger.exception("background worker failed")
+        stop.wait(interval)
+        close_old_connections()
+
+
+def start_background(*, tick: float = 60.0, interval: float = 2.0) -> threading.Event:
+    stop = threading.Event()
+    threading.Thread(target=_worker_loop, args=(stop, interval), name="anzhi-worker", daemon=True).start()
+    threading.Thread(target=_scheduler_loop, args=(stop, tick), name="anzhi-scheduler", daemon=True).start()
+    time.sleep(0)
+    return stop

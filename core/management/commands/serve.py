@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve the platform with waitress, with the background worker and scheduler in the same process."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--no-background", action="store_true", help="do not run the task worker and scheduler here")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from waitress import serve
+
+        from anzhi.wsgi import application
+        from core.background import start_background
+
+        if not options["no_background"]:
+            start_background()
+        self.stdout.write(f"安治已启动：http://{options['host']}:{options['port']}/  （按 Ctrl+C 停止）")
+        if settings.DEBUG:
+            self.stdout.write("注意：DJANGO_DEBUG 已开启，仅供开发使用。")
+        serve(application, host=options["host"], port=options["port"], threads=options["threads"], ident="anzhi")
