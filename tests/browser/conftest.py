@@ -71,7 +71,7 @@ def live_server_url() -> Iterator[str]:
             break
         except OSError:
             if server.poll() is not None:
-                raise RuntimeError((workdir / "server.log").read_text())
+                raise RuntimeError((workdir / "server.log").read_text()) from None
             time.sleep(0.3)
     else:
         server.kill()
