@@ -151,6 +151,10 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("ANZHI_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+if TESTING and not env_str("ANZHI_MEDIA_ROOT"):
+    import tempfile
+
+    MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="anzhi-test-media-"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -128,3 +128,46 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # The stored name never reuses the uploaded one (path tricks, odd characters); the original is kept apart.
+    import uuid
+
+    from django.utils import timezone
+
+    ext = instance.extension
+    return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{ext}"
+
+
+class Attachment(models.Model):
+    """A file attached to a business object (evidence, before/after photo, document).
+
+    Reached only through its owner: the download view serves it when the owner is visible to
+    the viewer (``owner_model.objects.visible_to(user)``), and 404 otherwise."""
+
+    file = models.FileField(upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(max_length=255, verbose_name=_("文件名"))
+    content_type = models.CharField(max_length=100, verbose_name=_("文件类型"))
+    extension = models.CharField(max_length=10, blank=True)
+    size = models.PositiveBigIntegerField(verbose_name=_("大小（字节）"))
+    sha256 = models.CharField(max_length=64, db_index=True)
+    role = models.CharField(max_length=30, blank=True, verbose_name=_("用途"))
+    owner_type = models.CharField(max_length=80)
+    owner_id = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("上传人"))
+    uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("上传时间"))
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        indexes = [models.Index(fields=["owner_type", "owner_id", "role"], name="core_attachment_owner")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

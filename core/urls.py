@@ -1,9 +1,10 @@
 from django.urls import path
 
-from core import views
+from core import files, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
+    path("files/<int:pk>/", files.download, name="file"),
 ]

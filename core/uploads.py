@@ -1,0 +1,112 @@
+"""Uploads: checked by content (not by name) and size, stored through Django's default storage
+(a local folder by default; object storage by configuring STORAGES["default"])."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from collections.abc import Iterable
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from core import audit
+from core.models import Attachment
+
+# kind -> {detected mime: extension}
+ALLOWED: dict[str, dict[str, str]] = {
+    "image": {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif",
+              "image/heic": ".heic"},
+    "document": {
+        "application/pdf": ".pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+        "application/msword": ".doc",
+        "application/vnd.ms-excel": ".xls",
+    },
+}
+OOXML_MARKERS = {
+    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+def _sniff(upload: UploadedFile) -> str | None:
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    mime = kind.mime if kind else None
+    if mime in ("application/zip", None) or (mime or "").startswith("application/vnd.openxmlformats"):
+        # Office files are zip archives; look inside to tell a .docx from a renamed zip.
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = archive.namelist()
+        except zipfile.BadZipFile:
+            names = []
+        finally:
+            upload.seek(0)
+        for prefix, office_mime in OOXML_MARKERS.items():
+            if any(n.startswith(prefix) for n in names) and "[Content_Types].xml" in names:
+                return office_mime
+        if mime == "application/zip" or names:
+            return "application/zip"
+    if mime is None and head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        # Legacy OLE2 container (.doc/.xls): tell the two apart by the declared name only.
+        name = (upload.name or "").lower()
+        return "application/vnd.ms-excel" if name.endswith(".xls") else "application/msword"
+    return mime
+
+
+def check_upload(upload: UploadedFile, *, kinds: Iterable[str] = ("image", "document"),
+                 max_mb: int | None = None) -> tuple[str, str]:
+    """Return (mime, extension) detected from the content, or raise ValidationError in Chinese."""
+    limit = (max_mb or settings.ANZHI_MAX_UPLOAD_MB) * 1024 * 1024
+    if upload.size is None or upload.size == 0:
+        raise ValidationError(_("文件“%(n)s”是空的。") % {"n": upload.name})
+    if upload.size > limit:
+        raise ValidationError(_("文件“%(n)s”超过 %(m)d MB 的大小限制。") % {"n": upload.name, "m": limit // (1024 * 1024)})
+    allowed: dict[str, str] = {}
+    for kind in kinds:
+        allowed.update(ALLOWED[kind])
+    mime = _sniff(upload)
+    if mime not in allowed:
+        labels = {"image": _("图片（JPG、PNG、WEBP）"), "document": _("文档（PDF、Word、Excel）")}
+        wanted = "、".join(str(labels[k]) for k in kinds)
+        raise ValidationError(_("文件“%(n)s”的内容不是允许的类型，只接受：%(w)s。") % {"n": upload.name, "w": wanted})
+    return mime, allowed[mime]
+
+
+@transaction.atomic
+def attach(*, actor: Any, owner: models.Model, file: UploadedFile, role: str = "",
+           kinds: Iterable[str] = ("image", "document")) -> Attachment:
+    """Check and store a file for ``owner``; records the upload in the change log."""
+    mime, ext = check_upload(file, kinds=kinds)
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    attachment = Attachment(
+        original_name=(file.name or "file")[-255:], content_type=mime, extension=ext, size=file.size,
+        sha256=digest.hexdigest(), role=role, owner_type=audit.object_label(owner), owner_id=str(owner.pk),
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    attachment.file.save(f"upload{ext}", file, save=False)
+    attachment.save()
+    # A file stored by a transaction that later rolls back is left without a row; such files are
+    # harmless (unreachable) and `manage.py prune_orphan_files` removes them.
+    audit.record(action="attach", obj=owner, changes={"attachment": [None, attachment.original_name]},
+                 note=f"{role} {mime} {attachment.size}B sha256={attachment.sha256[:16]}")
+    return attachment
+
+
+def attachments_for(owner: models.Model, role: str | None = None) -> models.QuerySet[Attachment]:
+    qs = Attachment.objects.filter(owner_type=audit.object_label(owner), owner_id=str(owner.pk))
+    return qs.filter(role=role) if role is not None else qs
