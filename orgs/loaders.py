@@ -73,8 +73,10 @@ def load_org_structure(path: Path | None = None) -> LoadReport:
         kind = u["kind"] if u["kind"] in UnitKind.values else UnitKind.OTHER
         if kind != u["kind"]:
             report.problems.append(f"单位“{u['name']}”的类别 {u['kind']} 无法识别，按“其他”登记")
+        # A parent already loaded (listed earlier, or on a re-run) is set now, so a re-run changes nothing.
+        parent = by_name.get(u["parent"]) or Unit.objects.filter(name=u["parent"]).first() if u.get("parent") else None
         by_name[u["name"]] = services.unit_save(
-            actor=None, name=u["name"], kind=kind, jurisdiction=park_nodes.get(u["name"], root),
+            actor=None, name=u["name"], kind=kind, jurisdiction=park_nodes.get(u["name"], root), parent=parent,
             domains=[domains[c] for c in u["domains"] if c in domains], aliases=u["aliases"],
             collective=u["collective"], sort=sort)
         report.count("units")
