@@ -57,8 +57,10 @@ def live_server_url() -> Iterator[str]:
     env.update({"ANZHI_VAR_DIR": str(workdir), "ANZHI_DEMO": "1", "DJANGO_DEBUG": "0", "PYTHONUNBUFFERED": "1",
                 "ANZHI_TESTING": "0"})
     manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "bootstrap", "--demo"], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True, capture_output=True)
+    for step in (["bootstrap", "--demo"], ["collectstatic", "--noinput", "-v0"]):
+        done = subprocess.run([*manage, *step], cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(step)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}")
     port = _free_port()
     log = open(workdir / "server.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen([*manage, "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log,
