@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from accounts.choices import Role
+from core.dashboard import cards_for
 
 
 @login_required
@@ -17,6 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
         from enterprises.selectors import enterprise_counts
 
         context["enterprise_counts"] = enterprise_counts(Enterprise.objects.visible_to(user))
+    context["cards"] = cards_for(user)
     context["is_sysadmin"] = user.has_role(Role.SYSADMIN)
     context["is_secadmin"] = user.has_role(Role.SECADMIN)
     context["is_auditadmin"] = user.has_role(Role.AUDITADMIN)
