@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "campaigns",
     "ledgers",
     "hazards",
+    "risk",
     "demo",
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("ledgers/", include("ledgers.urls")),
     path("hazards/", include("hazards.urls")),
+    path("risk/", include("risk.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("sysadmin/", admin.site.urls),
