@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "template_partials",
+    "leaflet",
     "django_tasks",
     "django_tasks_db",
     "core",
@@ -201,3 +202,8 @@ LOGGING = {
 }
 
 ANZHI_MAX_UPLOAD_MB = env_int("ANZHI_MAX_UPLOAD_MB", 20, minimum=1)
+
+# Maps work offline: Leaflet's files come from the django-leaflet package; no tiles unless configured
+# (e.g. 天地图: ANZHI_MAP_TILE_URL="https://t{s}.tianditu.gov.cn/vec_w/wmts?...&tk=KEY").
+ANZHI_MAP_TILE_URL = env_str("ANZHI_MAP_TILE_URL", "") or ""
+ANZHI_MAP_TILE_ATTRIBUTION = env_str("ANZHI_MAP_TILE_ATTRIBUTION", "") or ""
