@@ -7,6 +7,7 @@ required whenever DEBUG is off.
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -47,7 +48,6 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "template_partials",
-    "leaflet",
     "django_tasks",
     "django_tasks_db",
     "core",
@@ -142,7 +142,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = [("bootstrap", Path(bootstrap_wrapper.__file__).resolve().parent.parent / "bootstrap")]
+STATICFILES_DIRS = [
+    ("bootstrap", Path(bootstrap_wrapper.__file__).resolve().parent.parent / "bootstrap"),
+    # Leaflet's own files, shipped by django-leaflet (its Django app needs GDAL, so only the files are used).
+    ("leaflet", Path(importlib.util.find_spec("leaflet").origin).resolve().parent / "static" / "leaflet"),  # type: ignore[arg-type, union-attr]
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
