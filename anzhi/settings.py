@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.navigation",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -183,6 +184,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CampaignTaskSourceEnum": "campaigns.choices.TaskSource",
+        "CampaignTaskStatusEnum": "campaigns.choices.TaskStatus",
+        "CampaignReportStateEnum": "campaigns.choices.ReportState",
+    },
 }
 
 TASKS = {
@@ -192,6 +198,8 @@ TASKS = {
     }
 }
 
+ANZHI_EMAIL_NOTIFICATIONS = env_bool("ANZHI_EMAIL_NOTIFICATIONS", False)
+ANZHI_SITE_URL = env_str("ANZHI_SITE_URL", "") or ""  # absolute links in e-mails
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "anzhi@localhost")
 

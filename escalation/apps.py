@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class EscalationConfig(AppConfig):
     name = "escalation"
     verbose_name = _("提醒与督办")
+
+    def ready(self) -> None:
+        from accounts.choices import Role
+        from core.bootstrap import register_loader
+        from core.navigation import register_nav
+        from escalation import supervision, tasks  # noqa: F401  (registers the periodic sweep)
+
+        supervision.register()
+        register_loader("load_escalation_defaults", order=30)
+        register_nav(_("督办台"), "escalation:board", order=80,
+                     roles=(Role.OFFICE, Role.REGULATOR, Role.TOWNSHIP, Role.INSPECTOR))

@@ -43,7 +43,8 @@ def load_schema(client: Client | None = None) -> dict[str, Any]:
 
 def _match_path(doc: dict[str, Any], path: str) -> str:
     path = path.split("?")[0]
-    for template in doc["paths"]:
+    # Literal paths first, so /x/mark-read/ is not taken for /x/{id}/.
+    for template in sorted(doc["paths"], key=lambda t: t.count("{")):
         pattern = "^" + re.sub(r"\{[^}]+\}", r"[^/]+", template) + "$"
         if re.match(pattern, path):
             return template

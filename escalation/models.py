@@ -1,0 +1,190 @@
+"""Escalation ladders (提醒 → 通报 → 约谈 → 挂牌督办), the records of each step taken, and the
+supervision items (督办事项) the campaign office assigns by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.scoping import Scope, ScopedQuerySet, scope_for
+from escalation.choices import Action, ItemEventKind, ItemStatus, RecordStatus
+
+
+class EscalationLadder(models.Model):
+    code = models.SlugField(max_length=40, unique=True, verbose_name=_("代码"))
+    name = models.CharField(max_length=80, verbose_name=_("名称"))
+    applies_to = models.CharField(max_length=60, blank=True, verbose_name=_("适用对象"),
+                                  help_text=_("为空时由各类事项自行指定；填写事项类别时覆盖其默认阶梯"))
+    active = models.BooleanField(default=True, verbose_name=_("启用"))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("督办阶梯")
+        verbose_name_plural = _("督办阶梯")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EscalationStep(models.Model):
+    ladder = models.ForeignKey(EscalationLadder, on_delete=models.CASCADE, related_name="steps",
+                               verbose_name=_("督办阶梯"))
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("顺序"))
+    action = models.CharField(max_length=16, choices=Action.choices, verbose_name=_("措施"))
+    after_workdays = models.PositiveSmallIntegerField(default=0, verbose_name=_("逾期工作日"),
+                                                      help_text=_("超过期限多少个工作日后启动"))
+    notify_responsible = models.BooleanField(default=True, verbose_name=_("通知责任单位"))
+    notify_supervisors = models.BooleanField(default=False, verbose_name=_("通知属地和行业监管单位"))
+    notify_office = models.BooleanField(default=False, verbose_name=_("通知安委办"))
+    needs_decision = models.BooleanField(default=False, verbose_name=_("须安委办决定"))
+
+    class Meta:
+        ordering = ["ladder", "order", "after_workdays", "pk"]
+        verbose_name = _("督办步骤")
+        verbose_name_plural = _("督办步骤")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}（逾期{self.after_workdays}个工作日）"
+
+
+class EscalationRecordQuerySet(ScopedQuerySet):
+    def visible_to(self, user: Any) -> EscalationRecordQuerySet:
+        """A record is visible exactly when its underlying object is (one Exists per source)."""
+        from escalation.registry import SOURCES
+
+        scope = scope_for(user)
+        if scope.is_empty and not getattr(user, "unit_id", None):
+            return self.none()
+        if not getattr(user, "has_business_role", False):
+            return self.none()
+        q = Q(pk__in=[])
+        for key, source in SOURCES.items():
+            visible = source.model.objects.visible_to(user).filter(pk=OuterRef("object_id"))
+            q |= Q(source_key=key) & Exists(visible)
+        # Records of a source no longer registered: fall back to the copied territory.
+        q |= ~Q(source_key__in=list(SOURCES)) & self.model.scope_q(scope)
+        return self.filter(q)
+
+
+class EscalationRecord(models.Model):
+    source_key = models.CharField(max_length=60, verbose_name=_("事项类别"))
+    object_type = models.CharField(max_length=60)
+    object_id = models.BigIntegerField()
+    object_title = models.CharField(max_length=300, blank=True, verbose_name=_("事项"))
+    object_url = models.CharField(max_length=500, blank=True)
+    step = models.ForeignKey(EscalationStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="records",
+                             verbose_name=_("督办步骤"))
+    action = models.CharField(max_length=16, choices=Action.choices, verbose_name=_("措施"))
+    status = models.CharField(max_length=16, choices=RecordStatus.choices, verbose_name=_("状态"))
+    manual = models.BooleanField(default=False, verbose_name=_("人工督办"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("时间"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("发起人"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("决定人"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("决定时间"))
+    note = models.TextField(blank=True, verbose_name=_("说明"))
+    due_date = models.DateField(verbose_name=_("期限"))
+    overdue_workdays = models.IntegerField(default=0, verbose_name=_("逾期工作日"))
+    jurisdiction_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
+    domain_id = models.IntegerField(null=True, blank=True, editable=False)
+    enterprise_id = models.IntegerField(null=True, blank=True, editable=False)
+
+    objects = EscalationRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("督办记录")
+        verbose_name_plural = _("督办记录")
+        constraints = [models.UniqueConstraint(fields=["source_key", "object_id", "step", "due_date"],
+                                               name="escalation_record_once_per_deadline")]
+        indexes = [models.Index(fields=["source_key", "object_id"], name="escalation_record_object"),
+                   models.Index(fields=["status", "created_at"], name="escalation_record_status")]
+
+    def __str__(self) -> str:
+        return f"{self.object_title} · {self.get_action_display()}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return (scope.territorial_q("jurisdiction_path")
+                | scope.domain_q("jurisdiction_path", domain_field="domain_id")
+                | scope.enterprise_q("enterprise_id"))
+
+
+class SupervisionItemQuerySet(ScopedQuerySet):
+    def visible_to(self, user: Any) -> SupervisionItemQuerySet:
+        """The office sees the items in its territory; a unit sees the items assigned to it."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if not user.has_business_role:
+            return self.none()
+        q = self.model.scope_q(scope_for(user))
+        if user.unit_id:
+            q |= Q(assignee_id=user.unit_id)
+        return self.filter(q)
+
+
+class SupervisionItem(models.Model):
+    """督办事项: an ad-hoc matter the office assigns to a unit with a deadline."""
+
+    title = models.CharField(max_length=200, verbose_name=_("督办事项"))
+    description = models.TextField(blank=True, verbose_name=_("具体要求"))
+    assignee = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="supervision_items",
+                                 verbose_name=_("承办单位"))
+    jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
+    deadline = models.DateField(db_index=True, verbose_name=_("办结期限"))
+    original_deadline = models.DateField(verbose_name=_("原定期限"))
+    status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.OPEN, db_index=True,
+                              verbose_name=_("状态"))
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("交办人"))
+    assigning_unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+", verbose_name=_("交办单位"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("交办时间"))
+    done_at = models.DateTimeField(null=True, blank=True, verbose_name=_("报告办结时间"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("销号时间"))
+
+    objects = SupervisionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        verbose_name = _("督办事项")
+        verbose_name_plural = _("督办事项")
+        indexes = [models.Index(fields=["status", "deadline"], name="escalation_item_open_due")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return scope.territorial_q("jurisdiction_path")
+
+
+class SupervisionEvent(models.Model):
+    """What happened to a supervision item, as its users read it (交办, 报告办结, 退回, 销号 ...)."""
+
+    item = models.ForeignKey(SupervisionItem, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=ItemEventKind.choices, verbose_name=_("操作"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("操作人"))
+    note = models.TextField(blank=True, verbose_name=_("说明"))
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("时间"))
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("督办事项记录")
+        verbose_name_plural = _("督办事项记录")
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.get_kind_display()}"
+
+
+from core.registry import register_path_model  # noqa: E402
+
+register_path_model(SupervisionItem)
+register_path_model(EscalationRecord)

@@ -1,0 +1,96 @@
+"""Reads for the 督办台: counts per source computed in the database, always within the viewer's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from escalation.choices import RecordStatus
+from escalation.models import EscalationRecord
+from escalation.registry import SOURCES, DeadlineSource, get_source
+from workdays import services as workdays
+
+
+def open_visible(user: Any, source: DeadlineSource) -> QuerySet:
+    """The source's open items the user may see: its scope entry point, filtered by a subquery."""
+    return source.model.objects.visible_to(user).filter(pk__in=source.open_items().values("pk"))
+
+
+def soon_horizon(source: DeadlineSource, today: dt.date) -> dt.date:
+    return workdays.add_workdays(today, max(source.remind_before, default=0))
+
+
+def open_visible_rows(user: Any, source: DeadlineSource) -> QuerySet:
+    """The same rows as ``open_visible``, built from ``open_items()`` so that the source's own
+    select_related (what its title/url callables need) applies when the rows are displayed."""
+    return source.open_items().filter(pk__in=source.model.objects.visible_to(user).values("pk"))
+
+
+def overdue_items(user: Any, source_key: str, *, today: dt.date | None = None) -> QuerySet:
+    """Open items past their deadline that the user may see, oldest deadline first."""
+    source = get_source(source_key)
+    today = today or timezone.localdate()
+    return open_visible_rows(user, source).filter(**{f"{source.due_lookup}__lt": today}).order_by(
+        source.due_field, "pk")
+
+
+def due_soon_items(user: Any, source_key: str, *, today: dt.date | None = None) -> QuerySet:
+    """Open items due from today up to the largest ``remind_before`` working days ahead."""
+    source = get_source(source_key)
+    today = today or timezone.localdate()
+    return open_visible_rows(user, source).filter(**{
+        f"{source.due_lookup}__gte": today, f"{source.due_lookup}__lte": soon_horizon(source, today)}
+    ).order_by(source.due_field, "pk")
+
+
+def due_summary(user: Any, *, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Per source: label, overdue count, due-soon count (within the largest ``remind_before``).
+
+    One aggregate query per source, counted in the database inside the viewer's scope."""
+    today = today or timezone.localdate()
+    out = []
+    for key, source in SOURCES.items():
+        horizon = soon_horizon(source, today)
+        due = source.due_lookup
+        counts = open_visible(user, source).aggregate(
+            overdue=Count("pk", filter=Q(**{f"{due}__lt": today})),
+            due_soon=Count("pk", filter=Q(**{f"{due}__gte": today, f"{due}__lte": horizon})))
+        out.append({"key": key, "label": source.label, "kind_label": source.kind_label,
+                    "overdue": counts["overdue"], "due_soon": counts["due_soon"], "horizon": horizon})
+    return out
+
+
+def latest_records(source_key: str, ids: list[int]) -> dict[tuple[int, dt.date], EscalationRecord]:
+    """The highest record per (object, deadline) for a page of items: one query."""
+    out: dict[tuple[int, dt.date], EscalationRecord] = {}
+    rows = (EscalationRecord.objects.filter(source_key=source_key, object_id__in=ids)
+            .exclude(status=RecordStatus.DISMISSED).select_related("step").order_by("created_at", "pk"))
+    for r in rows:
+        key = (r.object_id, r.due_date)
+        cur = out.get(key)
+        if cur is None or (r.step.order if r.step else 99) >= (cur.step.order if cur.step else 99) or r.manual:
+            out[key] = r
+    return out
+
+
+def pending_decisions(user: Any, *, highest_only: bool = True) -> QuerySet:
+    """Proposed steps awaiting the office. With ``highest_only``, an item that has both a proposed 约谈
+    and a proposed 挂牌督办 (an item first seen long overdue) shows once, at its highest step."""
+    qs = EscalationRecord.objects.visible_to(user).filter(status=RecordStatus.PROPOSED)
+    if highest_only:
+        higher = EscalationRecord.objects.filter(
+            source_key=OuterRef("source_key"), object_id=OuterRef("object_id"), due_date=OuterRef("due_date"),
+            status=RecordStatus.PROPOSED, step__order__gt=OuterRef("step__order"))
+        qs = qs.exclude(Exists(higher))
+    return qs.select_related("step").order_by("created_at", "pk")
+
+
+def record_history(user: Any) -> QuerySet:
+    return EscalationRecord.objects.visible_to(user).select_related("decided_by", "created_by", "step")
+
+
+__all__ = ["due_summary", "overdue_items", "due_soon_items", "latest_records",
+           "pending_decisions", "record_history", "open_visible"]
