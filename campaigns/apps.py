@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = _("专项整治")
+
+    def ready(self) -> None:
+        from core.bootstrap import register_loader
+        from core.navigation import register_nav
+
+        register_loader("load_seed_campaign", order=40)
+        register_nav(_("专项整治"), "campaigns:list", order=40, roles=())
+        register_nav(_("我的任务"), "campaigns:my_tasks", order=41, roles=())
+
+        from campaigns import integrations, tasks  # noqa: F401  (tasks registers the periodic reminders)
+
+        integrations.connect()

@@ -1,0 +1,106 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanKind(models.TextChoices):
+    MASTER = "master", _("总方案")
+    THEMATIC = "thematic", _("专题")
+    DOMAIN = "domain", _("行业领域")
+
+
+class PhaseKind(models.TextChoices):
+    MOBILIZE = "mobilize", _("动员部署")
+    RECTIFY = "rectify", _("排查整治")
+    TACKLE = "tackle", _("集中攻坚")
+    CONSOLIDATE = "consolidate", _("巩固提升")
+    OTHER = "other", _("其他")
+
+
+class ReportInterval(models.TextChoices):
+    MONTHLY = "monthly", _("每月")
+    QUARTERLY = "quarterly", _("每季度")
+    HALF_YEARLY = "half", _("每半年")
+    YEARLY = "yearly", _("每年")
+
+
+class UnitRole(models.TextChoices):
+    LEAD = "lead", _("牵头")
+    COOP = "coop", _("配合")
+    IMPLEMENTING = "implementing", _("实施")
+
+
+class AssignmentSource(models.TextChoices):
+    TEXT = "text", _("原文所列")
+    EXPANDED = "expanded", _("由集合称谓展开")
+    PLAN = "plan", _("沿用方案分工")
+
+
+class TaskSource(models.TextChoices):
+    PLAN = "plan", _("方案任务")
+    TABLE = "table", _("整治任务清单")
+
+
+class DeadlineKind(models.TextChoices):
+    DATE = "date", _("限期完成")
+    RECURRING = "recurring", _("长期坚持")
+    IMMEDIATE = "immediate", _("即时")
+    PENDING = "pending", _("待定")
+    DONE = "done", _("已落实")
+    NONE = "none", _("未规定")
+
+
+class Recurrence(models.TextChoices):
+    MONTHLY = "monthly", _("每月")
+    QUARTERLY = "quarterly", _("每季度")
+    YEARLY = "yearly", _("每年")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("未开始")
+    IN_PROGRESS = "in_progress", _("推进中")
+    DONE = "done", _("已完成")
+
+
+class ReportedStatus(models.TextChoices):
+    """What a unit says about its task in a progress report."""
+
+    NOT_STARTED = "not_started", _("未开始")
+    IN_PROGRESS = "in_progress", _("推进中")
+    BLOCKED = "blocked", _("遇到困难")
+    DONE = "done", _("已完成")
+
+
+class ReportState(models.TextChoices):
+    SUBMITTED = "submitted", _("已报送")
+    RETURNED = "returned", _("已退回")
+    ACCEPTED = "accepted", _("已采纳")
+
+
+class ReportAction(models.TextChoices):
+    SUBMIT = "submit", _("报送")
+    RETURN = "return", _("退回")
+    ACCEPT = "accept", _("采纳")
+
+
+class Comparison(models.TextChoices):
+    GE = "ge", "≥"
+    LE = "le", "≤"
+    EQ = "eq", "="
+
+
+class IndicatorStatus(models.TextChoices):
+    ON_TRACK = "on_track", _("达标")
+    AT_RISK = "at_risk", _("有风险")
+    MISSED = "missed", _("未达标")
+    NO_DATA = "no_data", _("未报送")
+
+
+class ListKind(models.TextChoices):
+    PROBLEM = "problem", _("问题隐患清单")
+    MEASURE = "measure", _("制度措施清单")
+
+
+class ListItemStatus(models.TextChoices):
+    OPEN = "open", _("未整改")
+    IN_PROGRESS = "in_progress", _("整改中")
+    DONE = "done", _("已完成")

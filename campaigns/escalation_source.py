@@ -1,0 +1,55 @@
+"""Tasks as a deadline source of the shared escalation engine (reminders before the deadline,
+then the office-configured ladder 提醒 → 通报 → 约谈 → 挂牌督办)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from campaigns.choices import DeadlineKind, TaskStatus, UnitRole
+
+KEY = "campaigns.task"
+
+
+def open_tasks() -> QuerySet:
+    from campaigns.models import Task
+
+    return (Task.objects.exclude(status=TaskStatus.DONE)
+            .filter(deadline_kind=DeadlineKind.DATE, deadline__isnull=False)
+            .select_related("plan", "campaign__office_unit"))
+
+
+def _title(task: Any) -> str:
+    return f"{task.label} {task.title}"[:200]
+
+
+def _url(task: Any) -> str:
+    return reverse("campaigns:task_detail", args=[task.pk])
+
+
+def responsible(task: Any) -> Any:
+    from escalation.registry import Recipients
+
+    links = task.unit_links.filter(role__in=[UnitRole.LEAD, UnitRole.COOP]).select_related("unit")
+    return Recipients(units=tuple(link.unit for link in links if not link.unit.collective))
+
+
+def supervisors(task: Any) -> Any:
+    from escalation.registry import Recipients
+
+    return Recipients(units=(task.campaign.office_unit,))
+
+
+def register() -> None:
+    try:
+        from escalation.registry import DeadlineSource, register_source
+    except ImportError:  # the escalation app is optional
+        return
+    from campaigns.models import Task
+
+    register_source(DeadlineSource(
+        key=KEY, label="整治任务", model=Task, open_items=open_tasks, due_field="deadline", title=_title,
+        url=_url, responsible=responsible, supervisors=supervisors, remind_before=(5, 1), ladder="default",
+        kind_label="到期"))

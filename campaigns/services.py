@@ -1,0 +1,261 @@
+"""Campaign, phase, plan and task writes (house style 4). Every write checks the actor, runs
+in a transaction and records the change in the audit log; loaders pass ``actor=None``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from campaigns.choices import AssignmentSource, DeadlineKind, PlanKind
+from campaigns.deadlines import DeadlineError, parse_deadline
+from campaigns.models import Campaign, Phase, Plan, PlanUnit, Task, TaskUnit
+from campaigns.units import Assignment
+from core import audit
+from core.scoping import scope_for
+
+CAMPAIGN_FIELDS = ["name", "short_name", "document_number", "document_title", "issuer", "issued_on", "issued_text",
+                   "addressees", "starts_on", "ends_on", "report_interval", "report_day", "office_unit",
+                   "jurisdiction", "extra"]
+PHASE_FIELDS = ["name", "kind", "starts_on", "ends_on", "heading", "text", "source_line", "sort"]
+PLAN_FIELDS = ["kind", "code", "annex", "title", "short_name", "domain", "preamble", "objective_text",
+               "responsibility_text", "units_note", "period_text", "table_caption", "table_columns",
+               "source_first_line", "source_last_line", "sort", "extra"]
+TASK_FIELDS = ["plan", "source", "number", "table_year", "table_group", "section", "title", "text", "measures",
+               "responsibility_text", "deadline", "deadline_kind", "deadline_text", "recurrence", "phase",
+               "source_line", "source_note", "sort"]
+
+
+# -- permission -----------------------------------------------------------------------------
+def is_office_for(actor: Any, campaign: Campaign) -> bool:
+    """The campaign office of the campaign's territory (or the system, ``actor=None``)."""
+    if actor is None:
+        return True
+    return actor.has_role(Role.OFFICE) and scope_for(actor).covers_path(campaign.jurisdiction_path)
+
+
+def require_office(actor: Any, campaign: Campaign) -> None:
+    if not is_office_for(actor, campaign):
+        raise PermissionDenied(_("只有本行动的安委办可以进行此操作。"))
+
+
+# -- deadlines ------------------------------------------------------------------------------
+def deadline_values(text: str, *, default_year: int | None, today: dt.date | None = None) -> dict[str, Any]:
+    """Parse a 计划完成时间 phrase into the task's deadline fields; the phrase is kept."""
+    text = (text or "").strip()
+    if not text:
+        return {"deadline": None, "deadline_kind": DeadlineKind.NONE, "deadline_text": "", "recurrence": ""}
+    parsed = parse_deadline(text, default_year=default_year, today=today)
+    return {"deadline": parsed.due, "deadline_kind": parsed.kind, "deadline_text": text,
+            "recurrence": parsed.recurrence or ""}
+
+
+def phase_for(campaign: Campaign, day: dt.date | None) -> Phase | None:
+    if day is None:
+        return None
+    return campaign.phases.filter(starts_on__lte=day, ends_on__gte=day).order_by("sort").first()
+
+
+# -- campaign / phase / plan ----------------------------------------------------------------
+def _check_campaign(values: dict[str, Any]) -> None:
+    errors: dict[str, str] = {}
+    if not (values.get("name") or "").strip():
+        errors["name"] = _("请填写行动名称。")
+    s, e = values.get("starts_on"), values.get("ends_on")
+    if s and e and e < s:
+        errors["ends_on"] = _("结束日期不能早于开始日期。")
+    day = values.get("report_day")
+    if day is not None and not 1 <= int(day) <= 28:
+        errors["report_day"] = _("报送截止日应在 1 到 28 之间。")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def campaign_create(*, actor: Any, source_key: str = "", **values: Any) -> Campaign:
+    values = {k: v for k, v in values.items() if k in CAMPAIGN_FIELDS}
+    _check_campaign(values)
+    campaign = Campaign(source_key=source_key, **values)
+    campaign.jurisdiction_path = campaign.jurisdiction.path
+    if actor is not None and not (actor.has_role(Role.OFFICE)
+                                  and scope_for(actor).covers_path(campaign.jurisdiction_path)):
+        raise PermissionDenied(_("只有安委办可以在本辖区创建专项整治行动。"))
+    campaign.save()
+    audit.record(action="create", obj=campaign, changes=audit.diff({}, audit.snapshot(campaign, CAMPAIGN_FIELDS)))
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(*, actor: Any, campaign: Campaign, **values: Any) -> Campaign:
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    require_office(actor, campaign)
+    before = audit.snapshot(campaign, CAMPAIGN_FIELDS)
+    for k, v in values.items():
+        if k in CAMPAIGN_FIELDS:
+            setattr(campaign, k, v)
+    _check_campaign({f: getattr(campaign, f) for f in CAMPAIGN_FIELDS})
+    campaign.jurisdiction_path = campaign.jurisdiction.path
+    require_office(actor, campaign)  # re-check: nobody moves a campaign out of their own reach
+    changes = audit.diff(before, audit.snapshot(campaign, CAMPAIGN_FIELDS))
+    if changes:
+        campaign.save()
+        Task.objects.filter(campaign=campaign).update(jurisdiction_path=campaign.jurisdiction_path)
+        audit.record(action="update", obj=campaign, changes=changes)
+    return campaign
+
+
+@transaction.atomic
+def phase_save(*, actor: Any, campaign: Campaign, phase: Phase | None = None, **values: Any) -> Phase:
+    require_office(actor, campaign)
+    values = {k: v for k, v in values.items() if k in PHASE_FIELDS}
+    if values.get("starts_on") and values.get("ends_on") and values["ends_on"] < values["starts_on"]:
+        raise ValidationError({"ends_on": _("结束日期不能早于开始日期。")})
+    if phase is None:
+        phase = Phase.objects.filter(campaign=campaign, name=values.get("name")).first() or Phase(campaign=campaign)
+    before = audit.snapshot(phase, PHASE_FIELDS) if phase.pk else {}
+    for k, v in values.items():
+        setattr(phase, k, v)
+    changes = audit.diff(before, audit.snapshot(phase, PHASE_FIELDS))
+    if changes or not phase.pk:
+        action = "update" if phase.pk else "create"
+        phase.save()
+        audit.record(action=action, obj=phase, changes=changes)
+    return phase
+
+
+@transaction.atomic
+def plan_save(*, actor: Any, campaign: Campaign, plan: Plan | None = None,
+              units: Iterable[Assignment] | None = None, **values: Any) -> Plan:
+    require_office(actor, campaign)
+    values = {k: v for k, v in values.items() if k in PLAN_FIELDS}
+    if not (values.get("code") or getattr(plan, "code", "")):
+        raise ValidationError({"code": _("请填写方案代码。")})
+    if values.get("kind") == PlanKind.DOMAIN and values.get("domain") is None and not getattr(plan, "domain_id", None):
+        raise ValidationError({"domain": _("行业领域实施方案须选择行业领域。")})
+    if plan is None:
+        plan = Plan.objects.filter(campaign=campaign, code=values["code"]).first() or Plan(campaign=campaign)
+    before = audit.snapshot(plan, PLAN_FIELDS) if plan.pk else {}
+    for k, v in values.items():
+        setattr(plan, k, v)
+    changes = audit.diff(before, audit.snapshot(plan, PLAN_FIELDS))
+    created = not plan.pk
+    if changes or created:
+        plan.save()
+        Task.objects.filter(plan=plan).exclude(domain_id=plan.domain_id).update(domain_id=plan.domain_id)
+    if units is not None:
+        wanted = {(a.unit.pk, a.role): a.as_written for a in units}
+        current = {(link.unit_id, link.role): link for link in plan.unit_links.all()}
+        gone = [link.pk for key, link in current.items() if key not in wanted]
+        if gone:
+            PlanUnit.objects.filter(pk__in=gone).delete()
+            changes["units_removed"] = [len(gone), 0]
+        new = [PlanUnit(plan=plan, unit_id=u, role=r, as_written=w) for (u, r), w in wanted.items()
+               if (u, r) not in current]
+        if new:
+            PlanUnit.objects.bulk_create(new)
+            changes["units_added"] = [0, len(new)]
+    if changes or created:
+        audit.record(action="create" if created else "update", obj=plan, changes=changes)
+    return plan
+
+
+# -- tasks ----------------------------------------------------------------------------------
+def _sync_units(task: Task, assignments: Iterable[Assignment], source: str) -> dict[str, Any]:
+    wanted = {a.unit.pk: a for a in assignments}
+    current = {link.unit_id: link for link in task.unit_links.all()}
+    changes: dict[str, Any] = {}
+    gone = [u for u in current if u not in wanted]
+    if gone:
+        TaskUnit.objects.filter(task=task, unit_id__in=gone).delete()
+    new, changed = [], []
+    for unit_id, a in wanted.items():
+        src = AssignmentSource.EXPANDED if a.via is not None else source
+        link = current.get(unit_id)
+        if link is None:
+            new.append(TaskUnit(task=task, unit_id=unit_id, role=a.role, as_written=a.as_written, source=src,
+                                via=a.via))
+        elif (link.role, link.as_written, link.via_id, link.source) != (a.role, a.as_written,
+                                                                        getattr(a.via, "pk", None), src):
+            link.role, link.as_written, link.via, link.source = a.role, a.as_written, a.via, src
+            changed.append(link)
+    TaskUnit.objects.bulk_create(new)
+    if changed:
+        TaskUnit.objects.bulk_update(changed, ["role", "as_written", "via", "source"])
+    if gone or new or changed:
+        changes["units"] = [sorted(current), sorted(wanted)]
+    return changes
+
+
+def _check_task(values: dict[str, Any]) -> None:
+    if not (values.get("title") or "").strip():
+        raise ValidationError({"title": _("任务内容不能为空。")})
+
+
+@transaction.atomic
+def task_create(*, actor: Any, plan: Plan, units: Iterable[Assignment] = (),
+                unit_source: str = AssignmentSource.TEXT, **values: Any) -> Task:
+    campaign = plan.campaign
+    require_office(actor, campaign)
+    values = {k: v for k, v in values.items() if k in TASK_FIELDS and k != "plan"}
+    _check_task(values)
+    task = Task(campaign=campaign, plan=plan, **values)
+    if task.phase is None:
+        task.phase = phase_for(campaign, task.deadline)
+    task.domain_id = plan.domain_id
+    task.jurisdiction_path = campaign.jurisdiction_path
+    if not task.sort:
+        task.sort = (Task.objects.filter(plan=plan, source=task.source).count() + 1)
+    task.save()
+    changes = audit.diff({}, audit.snapshot(task, TASK_FIELDS))
+    changes.update(_sync_units(task, units, unit_source))
+    audit.record(action="create", obj=task, changes=changes)
+    return task
+
+
+@transaction.atomic
+def task_update(*, actor: Any, task: Task, units: Iterable[Assignment] | None = None,
+                unit_source: str = AssignmentSource.TEXT, **values: Any) -> Task:
+    task = Task.objects.select_for_update().select_related("campaign", "plan").get(pk=task.pk)
+    require_office(actor, task.campaign)
+    before = audit.snapshot(task, TASK_FIELDS)
+    for k, v in values.items():
+        if k in TASK_FIELDS:
+            setattr(task, k, v)
+    _check_task({"title": task.title})
+    if task.plan.campaign_id != task.campaign_id:
+        raise ValidationError(_("任务只能属于本行动的方案。"))
+    task.domain_id = task.plan.domain_id
+    changes = audit.diff(before, audit.snapshot(task, TASK_FIELDS))
+    if units is not None:
+        changes.update(_sync_units(task, units, unit_source))
+    if changes:
+        task.save()
+        audit.record(action="update", obj=task, changes=changes)
+    return task
+
+
+@transaction.atomic
+def task_delete(*, actor: Any, task: Task) -> None:
+    require_office(actor, task.campaign)
+    if task.reports.exists():
+        raise ValidationError(_("该任务已有进展报送，不能删除。"))
+    audit.record(action="delete", obj=task, changes=audit.diff(audit.snapshot(task, TASK_FIELDS), {}))
+    task.delete()
+
+
+def default_year(campaign: Campaign, plan: Plan | None = None, table_year: int | None = None) -> int:
+    """The year a yearless phrase (10月30日前) means: the task table's year, else the campaign's first."""
+    return table_year or campaign.starts_on.year
+
+
+def parse_or_error(text: str, *, year: int) -> dict[str, Any]:
+    try:
+        return deadline_values(text, default_year=year)
+    except DeadlineError as exc:
+        raise ValidationError({"deadline_text": str(exc)}) from exc
+

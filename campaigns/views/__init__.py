@@ -1,0 +1,33 @@
+from campaigns.views.campaign import (
+    campaign_create,
+    campaign_edit,
+    campaign_list,
+    overview,
+    phases,
+    plan_detail,
+    plan_edit,
+)
+from campaigns.views.extra import (
+    goal_detail,
+    indicators,
+    list_item_edit,
+    lists,
+    report_download,
+    report_page,
+    table_export,
+    table_import,
+)
+from campaigns.views.tasks import (
+    TaskListView,
+    my_tasks,
+    report_review,
+    reviews,
+    task_detail,
+    task_edit,
+    task_report,
+)
+
+__all__ = ["TaskListView", "campaign_create", "campaign_edit", "campaign_list", "goal_detail", "indicators",
+           "list_item_edit", "lists", "my_tasks", "overview", "phases", "plan_detail", "plan_edit", "report_download",
+           "report_page", "report_review", "reviews", "table_export", "table_import", "task_detail", "task_edit",
+           "task_report"]

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import HttpRequest
+
+from campaigns.models import Campaign
+from campaigns.services import is_office_for
+from core.scoping import get_visible_or_404
+
+
+def visible_campaign(request: HttpRequest, pk: int) -> Campaign:
+    return get_visible_or_404(Campaign.objects.select_related("office_unit", "jurisdiction"), request.user, pk=pk)
+
+
+def office_campaign(request: HttpRequest, pk: int) -> Campaign:
+    campaign = visible_campaign(request, pk)
+    if not is_office_for(request.user, campaign):
+        raise PermissionDenied
+    return campaign
+
+
+def form_error(form: Form, exc: ValidationError | PermissionDenied) -> None:
+    """Put a service's Chinese message next to the field it names (or on top of the form)."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    elif isinstance(exc, ValidationError):
+        form.add_error(None, exc.messages)
+    else:
+        form.add_error(None, str(exc) or "无权进行此操作。")
+
+
+def querystring(**params: Any) -> str:
+    from urllib.parse import urlencode
+
+    return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
