@@ -188,6 +188,8 @@ SPECTACULAR_SETTINGS = {
         "CampaignTaskSourceEnum": "campaigns.choices.TaskSource",
         "CampaignTaskStatusEnum": "campaigns.choices.TaskStatus",
         "CampaignReportStateEnum": "campaigns.choices.ReportState",
+        "HazardSourceEnum": "hazards.choices.Source",
+        "HazardStatusEnum": "hazards.choices.Status",
     },
 }
 

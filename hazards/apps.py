@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class HazardsConfig(AppConfig):
     name = "hazards"
     verbose_name = _("隐患排查治理")
+
+    def ready(self) -> None:
+        from core.bootstrap import register_loader
+        from core.navigation import register_nav
+
+        register_nav(_("隐患"), "hazards:list", order=30, roles=())
+        register_nav(_("重大隐患"), "hazards:board", order=31, roles=())
+        register_loader("load_supervision_templates", order=50)
+        register_loader("load_demo_hazards", order=950, demo_only=True)
+        from hazards import tasks  # noqa: F401  (registers the periodic 通报)
+        from hazards.deadlines import register_deadline_source
+
+        register_deadline_source()

@@ -1,0 +1,12 @@
+from hazards.models.hazard import Hazard, HazardEvent, HazardQuerySet, RectificationPlan
+from hazards.models.reports import IdempotencyRecord, StatisticsReport
+from hazards.models.supervision import (
+    Supervision,
+    SupervisionBulletin,
+    SupervisionRecord,
+    SupervisionStep,
+    SupervisionTemplate,
+)
+
+__all__ = ["Hazard", "HazardEvent", "HazardQuerySet", "IdempotencyRecord", "RectificationPlan", "StatisticsReport",
+           "Supervision", "SupervisionBulletin", "SupervisionRecord", "SupervisionStep", "SupervisionTemplate"]

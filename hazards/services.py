@@ -1,0 +1,378 @@
+"""Hazard writes. Each is keyword-only, atomic, audited; status changes only in ``hazard_transition``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from core import audit
+from core.uploads import attach
+from hazards import workflow
+from hazards.choices import PLAN_EDITABLE, AttachmentRole, Category, Grade, Source, Status
+from hazards.models import Hazard, HazardEvent, RectificationPlan
+from hazards.models.hazard import REVIEW_DAYS
+from hazards.selectors import default_supervisor, offices_of, regulators_of, territorial_units_of
+from orgs.models import Domain, Jurisdiction
+
+EDITABLE = ["place", "location", "longitude", "latitude", "description", "category", "criterion", "criterion_ref",
+            "reporter", "report_cause", "report_analysis"]
+AUDITED = ["number", "enterprise", "jurisdiction", "domain", "source", "finder", "finder_unit", "found_at", "grade",
+           "status", "original_deadline", "deadline", "supervisor_unit", *EDITABLE, "report_sent_at", "applied_at", "review_deadline",
+           "rectified_on", "accepted_at", "closed_at"]
+ENTERPRISE_SOURCES = (Source.SELF_CHECK, Source.SENSOR, Source.OTHER)
+
+
+def _notify(**kwargs: Any) -> None:
+    """Queue a notification for after the commit (a rolled-back move notifies nobody)."""
+    from notifications.services import notify
+
+    def send() -> None:
+        with audit.audit_context(source=audit.Source.SYSTEM):
+            with transaction.atomic():
+                notify(**kwargs)
+
+    transaction.on_commit(send)
+
+
+def _unit_label(actor: Any) -> str:
+    if actor is None:
+        return ""
+    if getattr(actor, "enterprise_id", None) and actor.has_role(Role.ENTERPRISE):
+        return actor.enterprise.name
+    return actor.unit.name if actor.unit_id else ""
+
+
+def _check_coords(longitude: Any, latitude: Any) -> None:
+    errors = {}
+    if longitude is not None and not (73 <= float(longitude) <= 136):
+        errors["longitude"] = _("经度应在 73 到 136 之间（中国境内）。")
+    if latitude is not None and not (3 <= float(latitude) <= 54):
+        errors["latitude"] = _("纬度应在 3 到 54 之间（中国境内）。")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _visible(actor: Any, hazard: Hazard) -> bool:
+    return Hazard.objects.visible_to(actor).filter(pk=hazard.pk).exists()
+
+
+@transaction.atomic
+def hazard_register(
+    *,
+    actor: Any,
+    description: str,
+    source: str,
+    enterprise: Any = None,
+    jurisdiction: Jurisdiction | None = None,
+    domain: Domain | None = None,
+    place: str = "",
+    category: str = Category.THING,
+    found_at: dt.datetime | None = None,
+    location: str = "",
+    longitude: decimal.Decimal | None = None,
+    latitude: decimal.Decimal | None = None,
+    criterion: str = "",
+    criterion_ref: str = "",
+    reporter: str = "",
+    deadline: dt.date | None = None,
+    grade: str | None = None,
+    report_cause: str = "",
+    report_analysis: str = "",
+    photos: Iterable[UploadedFile] = (),
+    today: dt.date | None = None,
+) -> Hazard:
+    """登记: record a hazard. With a grade, the 评估定级 step follows in the same transaction."""
+    if actor is None or not actor.has_business_role:
+        raise PermissionDenied(_("只有业务账号可以登记隐患。"))
+    errors: dict[str, str] = {}
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = _("请描述隐患情况。")
+    if source not in Source.values:
+        errors["source"] = _("请选择隐患来源。")
+    if category not in Category.values:
+        errors["category"] = _("请选择隐患类别。")
+    is_enterprise_user = actor.has_role(Role.ENTERPRISE) and not actor.has_role(*workflow.GOVERNMENT_ROLES)
+    if is_enterprise_user:
+        if enterprise is None:
+            enterprise = actor.enterprise
+        if enterprise is None or enterprise.pk != actor.enterprise_id:
+            raise PermissionDenied(_("企业账号只能登记本企业的隐患。"))
+        if source not in ENTERPRISE_SOURCES:
+            errors["source"] = _("企业登记的隐患来源应为企业自查、监测报警或其他。")
+    if enterprise is not None:
+        ent_domains = list(enterprise.domains.all())
+        if domain is None and ent_domains:
+            domain = ent_domains[0]
+        elif domain is not None and ent_domains and domain not in ent_domains:
+            errors["domain"] = _("所选行业领域不属于该企业（企业行业领域：%(d)s）。") % {
+                "d": "、".join(str(d) for d in ent_domains)}
+        jurisdiction = enterprise.jurisdiction
+        if not place:
+            place = ""
+    else:
+        if jurisdiction is None:
+            errors["jurisdiction"] = _("没有企业的隐患须选择所在属地。")
+        if not (place or "").strip():
+            errors["place"] = _("没有企业的隐患须填写场所（路段、小区、村组等）。")
+    if domain is None:
+        errors["domain"] = errors.get("domain") or _("请选择行业领域。")
+    if grade not in (None, "", *Grade.values):
+        errors["grade"] = _("隐患等级无效。")
+    today = today or timezone.localdate()
+    if deadline is not None and deadline < today:
+        errors["deadline"] = _("整改期限不能早于今天。")
+    found_at = found_at or timezone.now()
+    if found_at > timezone.now() + dt.timedelta(minutes=5):
+        errors["found_at"] = _("发现时间不能晚于现在。")
+    if errors:
+        raise ValidationError(errors)
+    _check_coords(longitude, latitude)
+    hazard = Hazard(
+        enterprise=enterprise, jurisdiction=jurisdiction, jurisdiction_path=jurisdiction.path, domain=domain,
+        place=(place or "").strip(), source=source, finder=actor, finder_unit=actor.unit if actor.unit_id else None,
+        reporter=reporter.strip(), found_at=found_at, location=location.strip(), longitude=longitude,
+        latitude=latitude, description=description, category=category, criterion=criterion.strip(),
+        criterion_ref=criterion_ref.strip(), deadline=deadline, original_deadline=deadline,
+        report_cause=report_cause.strip(), report_analysis=report_analysis.strip(), created_by=actor,
+    )
+    hazard.save()
+    hazard.number = f"YH{timezone.localdate(found_at):%Y}{hazard.pk:08d}"
+    hazard.save(update_fields=["number"])
+    if not _visible(actor, hazard):
+        # Re-check after the write: nobody records a hazard outside their own reach.
+        raise PermissionDenied(_("该隐患不在您的管辖范围内（属地或行业）。"))
+    HazardEvent.objects.create(hazard=hazard, action="register", label=str(_("登记")), from_status="",
+                               to_status=Status.REGISTERED, actor=actor, actor_unit=_unit_label(actor),
+                               note=description[:500], data={"source": source})
+    audit.record(action="hazards.register", obj=hazard, changes=audit.diff({}, audit.snapshot(hazard, AUDITED)))
+    for photo in photos:
+        attach(actor=actor, owner=hazard, file=photo, role=AttachmentRole.BEFORE, kinds=("image",))
+    if grade:
+        hazard = hazard_transition(hazard=hazard, to=Status.ASSESSED, actor=actor, grade=grade,
+                                   report_cause=report_cause, report_analysis=report_analysis)
+    elif hazard.source != Source.SELF_CHECK:
+        # A hazard found by someone else is news for the township it lies in.
+        _notify(title=_("新登记隐患：%(w)s") % {"w": hazard.where}, body=description[:200],
+                url=f"/hazards/{hazard.pk}/", units=territorial_units_of(hazard)[:1], obj=hazard,
+                dedupe_key=f"hazard-registered-{hazard.pk}")
+    return hazard
+
+
+def _locked(hazard: Hazard) -> Hazard:
+    return (Hazard.objects.select_for_update(of=("self",))
+            .select_related("enterprise", "domain", "jurisdiction", "supervisor_unit", "finder_unit")
+            .get(pk=hazard.pk))
+
+
+@transaction.atomic
+def hazard_update(*, actor: Any, hazard: Hazard, **values: Any) -> Hazard:
+    """Edit what was recorded (description, place, criterion …); never the status, grade or deadline."""
+    hazard = _locked(hazard)
+    if not _visible(actor, hazard):
+        raise PermissionDenied(_("该隐患不在您的管辖范围内。"))
+    if hazard.is_frozen:
+        raise ValidationError(_("隐患已%(s)s，不能再修改。") % {"s": hazard.get_status_display()})
+    if not workflow.may_edit(actor, hazard):
+        raise PermissionDenied(_("您没有修改该隐患的权限。"))
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(_("以下内容不能在此修改：%(f)s") % {"f": "、".join(sorted(unknown))})
+    before = audit.snapshot(hazard, AUDITED)
+    for key, value in values.items():
+        setattr(hazard, key, value.strip() if isinstance(value, str) else value)
+    if not hazard.description:
+        raise ValidationError({"description": _("请描述隐患情况。")})
+    if not hazard.enterprise_id and not hazard.place:
+        raise ValidationError({"place": _("没有企业的隐患须填写场所（路段、小区、村组等）。")})
+    if hazard.category not in Category.values:
+        raise ValidationError({"category": _("请选择隐患类别。")})
+    _check_coords(hazard.longitude, hazard.latitude)
+    hazard.save()
+    changes = audit.diff(before, audit.snapshot(hazard, AUDITED))
+    if changes:
+        audit.record(action="hazards.update", obj=hazard, changes=changes)
+    return hazard
+
+
+@transaction.atomic
+def plan_save(*, actor: Any, hazard: Hazard, today: dt.date | None = None, **values: Any) -> RectificationPlan:
+    """五到位 / 治理方案. Editable until rectification starts; the deadline becomes the hazard's deadline."""
+    hazard = _locked(hazard)
+    if not _visible(actor, hazard):
+        raise PermissionDenied(_("该隐患不在您的管辖范围内。"))
+    if hazard.status not in PLAN_EDITABLE:
+        raise ValidationError(_("隐患%(s)s，整改方案不能再修改（期限变更请申请延期）。") % {
+            "s": hazard.get_status_display()})
+    if not workflow.is_responsible(actor, hazard):
+        raise PermissionDenied(_("整改方案由整改责任单位填写。"))
+    unknown = set(values) - set(RectificationPlan.FIELDS)
+    if unknown:
+        raise ValidationError(_("未知的方案内容：%(f)s") % {"f": "、".join(sorted(unknown))})
+    plan, _created = RectificationPlan.objects.get_or_create(hazard=hazard)
+    fields = RectificationPlan.FIELDS
+    before = audit.snapshot(plan, fields)
+    for key, value in values.items():
+        setattr(plan, key, value.strip() if isinstance(value, str) else value)
+    if plan.funds is not None and plan.funds < 0:
+        raise ValidationError({"funds": _("整改资金不能为负数。")})
+    today = today or timezone.localdate()
+    if plan.deadline is not None and plan.deadline != hazard.deadline:
+        if plan.deadline < today:
+            raise ValidationError({"deadline": _("整改时限不能早于今天。")})
+        if hazard.original_deadline is not None and hazard.finder_unit_id and hazard.source == Source.GOVERNMENT \
+                and plan.deadline > hazard.original_deadline:
+            raise ValidationError({"deadline": _("检查单位限定的整改期限为%(d)s，超出须申请延期。") % {
+                "d": hazard.original_deadline}})
+    plan.save()
+    hazard_before = audit.snapshot(hazard, ["deadline", "original_deadline"])
+    if plan.deadline is not None:
+        hazard.deadline = plan.deadline
+        # Before rectification starts the plan sets the deadline; one set by an inspector stays the original.
+        if hazard.original_deadline is None or hazard.source != Source.GOVERNMENT:
+            hazard.original_deadline = plan.deadline
+        hazard.save(update_fields=["deadline", "original_deadline", "updated_at"])
+    changes = audit.diff(before, audit.snapshot(plan, fields))
+    changes.update(audit.diff(hazard_before, audit.snapshot(hazard, ["deadline", "original_deadline"])))
+    if changes:
+        audit.record(action="hazards.plan", obj=hazard, changes=changes)
+    return plan
+
+
+@transaction.atomic
+def hazard_attach(*, actor: Any, hazard: Hazard, file: UploadedFile, role: str) -> Any:
+    hazard = _locked(hazard)
+    if not _visible(actor, hazard):
+        raise PermissionDenied(_("该隐患不在您的管辖范围内。"))
+    if hazard.is_frozen:
+        raise ValidationError(_("隐患已%(s)s，不能再上传附件。") % {"s": hazard.get_status_display()})
+    if not workflow.may_edit(actor, hazard):
+        raise PermissionDenied(_("您没有为该隐患上传附件的权限。"))
+    if role not in AttachmentRole.values:
+        raise ValidationError({"role": _("请选择附件用途。")})
+    kinds = ("image",) if role in (AttachmentRole.BEFORE, AttachmentRole.AFTER) else ("image", "document")
+    return attach(actor=actor, owner=hazard, file=file, role=role, kinds=kinds)
+
+
+def _apply(hazard: Hazard, action: str, actor: Any, data: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """The side effects of a move on the hazard's own fields; returns what the event should keep."""
+    kept: dict[str, Any] = {}
+    if action == "assess":
+        hazard.grade = data["grade"]
+        for key in ("report_cause", "report_analysis"):
+            if (data.get(key) or "").strip():
+                setattr(hazard, key, data[key].strip())
+        kept["grade"] = hazard.grade
+        if hazard.grade == Grade.MAJOR:
+            supervisor = data.get("supervisor_unit") or default_supervisor(hazard)
+            if supervisor is None:
+                raise ValidationError(_("未找到监管“%(d)s”行业领域的部门，无法报告重大事故隐患，请联系系统管理员配置组织机构。")
+                                      % {"d": hazard.domain})
+            hazard.supervisor_unit = supervisor
+            hazard.report_sent_at = now
+            kept["supervisor_unit"] = supervisor.name
+    elif action == "apply":
+        hazard.applied_at = now
+        hazard.review_deadline = timezone.localdate(now) + dt.timedelta(days=REVIEW_DAYS)
+        rectified_on = data.get("rectified_on") or timezone.localdate(now)
+        if rectified_on > timezone.localdate(now):
+            raise ValidationError({"rectified_on": _("整改完成日期不能晚于今天。")})
+        hazard.rectified_on = rectified_on
+        kept.update(result=data["result"].strip(), rectified_on=rectified_on.isoformat())
+    elif action == "accept":
+        hazard.accepted_at = now
+        due = hazard.review_due
+        if due is not None:
+            kept["review_due"] = due.isoformat()
+            kept["review_late"] = timezone.localdate(now) > due
+    elif action == "return":
+        hazard.applied_at = hazard.review_deadline = None
+        hazard.rectified_on = None
+    elif action == "close":
+        hazard.closed_at = now
+    elif action == "extend":
+        kept.update(old_deadline=hazard.deadline.isoformat() if hazard.deadline else None,
+                    new_deadline=data["deadline"].isoformat())
+        if hazard.original_deadline is None:
+            hazard.original_deadline = hazard.deadline or data["deadline"]
+        hazard.deadline = data["deadline"]
+    elif action == "spot_fix":
+        if hazard.grade is None:
+            hazard.grade = Grade.GENERAL
+        hazard.rectified_on = timezone.localdate(now)
+        hazard.applied_at = hazard.accepted_at = hazard.closed_at = now
+        if (data.get("result") or "").strip():
+            kept["result"] = data["result"].strip()
+    return kept
+
+
+@transaction.atomic
+def hazard_transition(*, hazard: Hazard, to: str, actor: Any, note: str = "", **data: Any) -> Hazard:
+    """The one way a hazard changes state: lock, check the table and its rule, save, record, notify."""
+    if actor is None:
+        raise PermissionDenied(_("隐患状态只能由具体人员变更。"))
+    hazard = _locked(hazard)
+    if not _visible(actor, hazard):
+        raise PermissionDenied(_("该隐患不在您的管辖范围内。"))
+    move = workflow.move_for(hazard, to)
+    if move is None:
+        raise ValidationError(_("隐患当前为“%(f)s”，不能直接变为“%(t)s”。") % {
+            "f": hazard.get_status_display(), "t": Status(to).label if to in Status.values else to})
+    if not move.who(actor, hazard):
+        raise PermissionDenied(_("“%(m)s”只能由%(w)s办理。") % {"m": move.label, "w": move.who_label})
+    note = (note or "").strip()
+    if move.note_required and not note:
+        raise ValidationError({"note": _("“%(m)s”须填写理由。") % {"m": move.label}})
+    move.needs(hazard, data)
+    before = audit.snapshot(hazard, AUDITED)
+    from_status = hazard.status
+    now = timezone.now()
+    kept = _apply(hazard, move.action, actor, data, now)
+    hazard.status = to
+    hazard.save()
+    if move.action == "close":
+        from hazards.supervision import remove_on_close
+
+        remove_on_close(hazard=hazard, actor=actor, now=now)
+    HazardEvent.objects.create(hazard=hazard, action=move.action, label=str(move.label), from_status=from_status,
+                               to_status=to, actor=actor, actor_unit=_unit_label(actor), note=note, data=kept, at=now)
+    audit.record(action=f"hazards.{move.action}", obj=hazard, changes=audit.diff(before, audit.snapshot(hazard, AUDITED)),
+                 note=note)
+    _notify_move(hazard, move.action, str(move.label), note)
+    return hazard
+
+
+def _notify_move(hazard: Hazard, action: str, label: str, note: str) -> None:
+    url = f"/hazards/{hazard.pk}/"
+    title = f"{label}：{hazard.where} {hazard.number}"
+    responsible_users = list(hazard.enterprise.users.all()) if hazard.enterprise_id else []
+    responsible_units = [] if hazard.enterprise_id else [u for u in [hazard.finder_unit] if u]
+    if action == "assess" and hazard.grade == Grade.MAJOR:
+        # 重大事故隐患报告 goes to the supervising regulator and appears on its board.
+        _notify(title=_("重大事故隐患报告：%(w)s") % {"w": hazard.where},
+                body=f"{hazard.description[:120]}\n{_('现状及成因')}：{hazard.report_cause[:200]}",
+                url=url, kind="decision", units=[hazard.supervisor_unit, *territorial_units_of(hazard)[:1]],
+                obj=hazard, dedupe_key=f"hazard-major-report-{hazard.pk}")
+    elif action == "apply":
+        acceptors = [hazard.supervisor_unit] if hazard.grade == Grade.MAJOR else (
+            [] if workflow.self_managed(hazard) else [hazard.finder_unit or (regulators_of(hazard) or [None])[0]])
+        _notify(title=_("待验收：%(w)s %(n)s") % {"w": hazard.where, "n": hazard.number}, url=url, kind="decision",
+                units=[u for u in acceptors if u is not None], obj=hazard,
+                dedupe_key=f"hazard-apply-{hazard.pk}-{hazard.applied_at:%Y%m%d%H%M%S}")
+    elif action in ("return", "accept", "close", "extend", "void"):
+        _notify(title=title, body=note, url=url, kind="info", users=responsible_users, units=responsible_units,
+                obj=hazard)
+
+
+def supervisors_of(hazard: Hazard) -> list[Any]:
+    """Territorial units, the departments regulating its domain, and the campaign office (for escalation)."""
+    return [*territorial_units_of(hazard)[:1], *regulators_of(hazard)[:1], *offices_of(hazard)[:1]]

@@ -1,0 +1,61 @@
+"""双报告: the enterprise's quarterly / annual 统计分析表, submitted with one action (a snapshot)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from core import audit
+from hazards.choices import PeriodKind
+from hazards.models import Hazard, StatisticsReport
+from hazards.selectors import Period, statistics
+
+
+def period_from(kind: str, year: int, quarter: int) -> Period:
+    if kind not in PeriodKind.values:
+        raise ValidationError(_("报表类型无效。"))
+    if kind == PeriodKind.QUARTER and quarter not in (1, 2, 3, 4):
+        raise ValidationError(_("季度应为 1 到 4。"))
+    return Period(kind, year, quarter if kind == PeriodKind.QUARTER else 0)
+
+
+def report_figures(enterprise: Any, period: Period) -> dict[str, dict[str, int]]:
+    return statistics(Hazard.objects.filter(enterprise=enterprise), period)
+
+
+@transaction.atomic
+def stats_report_submit(*, actor: Any, enterprise: Any, kind: str, year: int, quarter: int = 0,
+                        principal: str) -> StatisticsReport:
+    """报送: freeze the figures as they are now; one report per period (a resubmission replaces nothing)."""
+    if not (actor.has_role(Role.ENTERPRISE) and actor.enterprise_id == enterprise.pk):
+        raise PermissionDenied(_("统计分析表由企业本身报送。"))
+    period = period_from(kind, year, quarter)
+    if period.end >= timezone.localdate():
+        raise ValidationError(_("%(p)s尚未结束，结束后才能报送。") % {"p": period.label})
+    if not (principal or "").strip():
+        raise ValidationError({"principal": _("统计分析表须由主要负责人签字，请填写主要负责人姓名。")})
+    if StatisticsReport.objects.filter(enterprise=enterprise, kind=kind, year=year, quarter=period.quarter).exists():
+        raise ValidationError(_("%(p)s的统计分析表已经报送。") % {"p": period.label})
+    report = StatisticsReport.objects.create(
+        enterprise=enterprise, kind=kind, year=year, quarter=period.quarter, due_date=period.due,
+        figures=report_figures(enterprise, period), principal=principal.strip(), submitted_by=actor)
+    audit.record(action="hazards.stats_submit", obj=report,
+                 changes={"period": [None, period.label], "figures": [None, report.figures],
+                          "principal": [None, report.principal]})
+    from hazards.selectors import regulators_of
+    from hazards.services import _notify
+
+    units = []
+    probe = Hazard(jurisdiction_path=enterprise.jurisdiction_path)
+    for domain in enterprise.domains.all():
+        probe.domain_id = domain.pk
+        units += regulators_of(probe)[:1]
+    _notify(title=_("%(e)s 报送了%(p)s隐患排查治理统计分析表") % {"e": enterprise.name, "p": period.label},
+            url=f"/hazards/statistics/{report.pk}/", units=list(dict.fromkeys(units)), obj=report,
+            dedupe_key=f"hazard-stats-{report.pk}")
+    return report
