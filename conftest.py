@@ -7,6 +7,9 @@ import pytest
 from core.audit import Source, audit_context
 from tests.personas import World, build_world
 
+# One live server and one browser per session for every app's browser journeys.
+pytest_plugins = ["tests.browser.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]

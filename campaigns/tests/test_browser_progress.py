@@ -9,8 +9,6 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import browser, live_server_url, new_page  # noqa: F401
-
 pytestmark = pytest.mark.browser
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -31,7 +29,7 @@ def report(page: Page, task_url: str, narrative: str) -> None:
     expect(page.locator(".alert").first).to_contain_text("进展已报送")
 
 
-def test_township_reports_office_returns_then_accepts(new_page: Callable[..., Page]) -> None:  # noqa: F811
+def test_township_reports_office_returns_then_accepts(new_page: Callable[..., Page]) -> None:
     township = new_page("dongshan")
     township.goto("/campaigns/mine/")
     first = township.locator("table a[href^='/campaigns/tasks/']").first

@@ -10,12 +10,10 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import browser, live_server_url, new_page  # noqa: F401
-
 pytestmark = pytest.mark.browser
 
 
-def test_supervision_item_round_trip(new_page: Callable[..., Page]) -> None:  # noqa: F811
+def test_supervision_item_round_trip(new_page: Callable[..., Page]) -> None:
     office = new_page("anweiban")
     office.goto("/escalation/")
     expect(office.locator("h1")).to_contain_text("督办台")

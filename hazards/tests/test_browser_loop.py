@@ -10,7 +10,6 @@ import re
 import pytest
 
 from hazards.tests.factories import MAJOR_PLAN, PLAN, png_bytes
-from tests.browser.conftest import browser, live_server_url, new_page  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +30,7 @@ def _move(page, action: str, **fields: str) -> None:  # type: ignore[no-untyped-
     page.wait_for_load_state()
 
 
-def test_major_hazard_closed_loop(new_page) -> None:  # noqa: F811
+def test_major_hazard_closed_loop(new_page) -> None:
     regulator = new_page("yingji")
     major_before = int(_figure(regulator, "major"))
 

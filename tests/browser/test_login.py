@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import login
+from tests.browser.fixtures import login
 
 
 def test_login_sees_chinese_home_and_logs_out(new_page: Callable[..., Page]) -> None:
@@ -27,14 +27,23 @@ def test_login_sees_chinese_home_and_logs_out(new_page: Callable[..., Page]) -> 
 def test_repeated_failed_logins_lock_the_account(new_page: Callable[..., Page]) -> None:
     page = new_page()
     for attempt in range(1, 5):
-        login(page, "shanzao", "wrong-password")
+        login(page, "jingkaiqu", "wrong-password")
         expect(page.locator(".alert-danger")).to_contain_text(f"再失败 {5 - attempt} 次")
-    login(page, "shanzao", "wrong-password")
+    login(page, "jingkaiqu", "wrong-password")
     expect(page.locator(".alert-danger")).to_contain_text("账号已锁定")
     # Even the right password is refused while the lock lasts.
-    login(page, "shanzao")
+    login(page, "jingkaiqu")
     expect(page.locator(".alert-danger")).to_contain_text("锁定")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    # The security administrator unlocks it (and the shared demo server is left as it was).
+    admin = new_page("secadmin")
+    admin.goto("/accounts/users/?q=jingkaiqu")
+    admin.get_by_role("link", name="jingkaiqu").click()
+    expect(admin.locator("body")).to_contain_text("锁定至")
+    admin.get_by_role("button", name="解锁账号").click()
+    expect(admin.locator(".alert-success")).to_contain_text("已解锁")
+    login(page, "jingkaiqu")
+    expect(page.locator("h1")).to_contain_text("您好")
 
 
 def test_phone_layout_can_search_enterprises(new_page: Callable[..., Page]) -> None:

@@ -1,0 +1,128 @@
+"""Browser journeys: Playwright drives Debian's chromium against a real server process.
+
+These fixtures are global (root conftest.py: ``pytest_plugins``), so every app's browser test shares
+one server and one browser per session: request ``new_page`` by name, never import the fixtures.
+
+The server runs ``manage.py serve`` on a fresh SQLite file prepared with ``manage.py bootstrap
+--demo`` — the same path a county takes when it installs the platform — so these tests use the
+demo accounts (password ``Anzhi@2026``), not the pytest database. Set ANZHI_REQUIRE_BROWSER=1 (CI
+does) to turn a missing chromium into a failure instead of a skip."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_PASSWORD = "Anzhi@2026"
+CHROMIUM_CANDIDATES = [os.environ.get("CHROMIUM_PATH", ""), "/usr/bin/chromium", "/usr/bin/chromium-browser"]
+LAUNCH_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu",
+               "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+def _chromium() -> str | None:
+    for path in CHROMIUM_CANDIDATES:
+        if path and Path(path).exists():
+            return path
+    return shutil.which("chromium")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server_url() -> Iterator[str]:
+    if _chromium() is None:
+        if os.environ.get("ANZHI_REQUIRE_BROWSER"):
+            pytest.fail("chromium is required (ANZHI_REQUIRE_BROWSER=1) but was not found")
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    workdir = Path(tempfile.mkdtemp(prefix="anzhi-browser-"))
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update({"ANZHI_VAR_DIR": str(workdir), "ANZHI_DEMO": "1", "DJANGO_DEBUG": "0", "PYTHONUNBUFFERED": "1",
+                "ANZHI_TESTING": "0"})
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    for step in (["bootstrap", "--demo"], ["collectstatic", "--noinput", "-v0"]):
+        done = subprocess.run([*manage, *step], cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(step)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}")
+    port = _free_port()
+    log = open(workdir / "server.log", "w")  # noqa: SIM115 - closed below
+    server = subprocess.Popen([*manage, "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log,
+                              stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None:
+                raise RuntimeError((workdir / "server.log").read_text()) from None
+            time.sleep(0.3)
+    else:
+        server.kill()
+        raise RuntimeError("server did not start: " + (workdir / "server.log").read_text())
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    path = _chromium()
+    if path is None:
+        pytest.skip("chromium not installed")
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=path, headless=True, args=LAUNCH_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def new_page(browser: object, live_server_url: str) -> Iterator[Callable[..., object]]:
+    """new_page(username=None, phone=False): a fresh browser context, logged in when a username is given."""
+    contexts = []
+
+    def make(username: str | None = None, *, phone: bool = False, password: str = DEMO_PASSWORD) -> object:
+        options = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai", "base_url": live_server_url}
+        if phone:
+            options.update({"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True})
+        context = browser.new_context(**options)  # type: ignore[attr-defined]
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        if username:
+            login(page, username, password)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def login(page: object, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/accounts/login/")  # type: ignore[attr-defined]
+    page.fill("input[name=username]", username)  # type: ignore[attr-defined]
+    page.fill("input[name=password]", password)  # type: ignore[attr-defined]
+    page.click("button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_load_state()  # type: ignore[attr-defined]
