@@ -7,6 +7,10 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("专项整治")
 
     def ready(self) -> None:
+        from campaigns.cards import campaign_card
+        from core.dashboard import register_card
+
+        register_card("campaigns", "campaigns/_home_card.html", campaign_card, order=30)
         from core.bootstrap import register_loader
         from core.navigation import register_nav
 

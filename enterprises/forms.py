@@ -6,9 +6,12 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core.scoping import scope_for
-from enterprises.models import Enterprise
-from orgs.models import Domain, Jurisdiction
+from enterprises.choices import RISK_FLAG_FIELDS
+from enterprises.models import Enterprise, Licence
+from orgs.choices import UnitKind
+from orgs.models import Domain, Jurisdiction, Unit
 
 
 class EnterpriseForm(forms.ModelForm):
@@ -17,8 +20,10 @@ class EnterpriseForm(forms.ModelForm):
 
     class Meta:
         model = Enterprise
-        fields = ["name", "credit_code", "jurisdiction", "domains", "industry_code", "address", "legal_representative",
-                  "principal", "phone", "employees", "above_scale", "longitude", "latitude"]
+        fields = ["name", "credit_code", "jurisdiction", "domains", "departments", "industry_code", "address",
+                  "legal_representative", "principal", "principal_user", "safety_manager", "safety_manager_user",
+                  "phone", "employees", "above_scale", "longitude", "latitude", *RISK_FLAG_FIELDS]
+        widgets = {"departments": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -32,6 +37,13 @@ class EnterpriseForm(forms.ModelForm):
         if scope.domain_grants and not scope.territories:
             ids = {d for g in scope.domain_grants for d in g.domain_ids}
             self.fields["domains"].queryset = Domain.objects.filter(pk__in=ids)
+        self.fields["departments"].queryset = Unit.objects.filter(kind=UnitKind.DEPARTMENT, active=True)
+        self.fields["departments"].required = False
+        self.fields["industry_code"].help_text = _("GB/T 4754，如 3110（炼铁）或门类字母 C")
+        users = User.objects.filter(enterprise_id=self.instance.pk) if self.instance.pk else User.objects.none()
+        for key in ("principal_user", "safety_manager_user"):
+            self.fields[key].queryset = users
+            self.fields[key].help_text = _("审批危险作业票证的本企业账号")
         if self.instance.pk:
             self.fields["domains"].initial = list(self.instance.domains.all())
         self.fields["credit_code"].widget.attrs.update({"maxlength": 18, "autocomplete": "off"})
@@ -42,3 +54,18 @@ class EnterpriseForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         pass
+
+
+class LicenceForm(forms.ModelForm):
+    class Meta:
+        model = Licence
+        fields = ["kind", "name", "number", "issuer", "scope_text", "valid_from", "valid_until"]
+        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))

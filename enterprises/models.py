@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import Scope, ScopedQuerySet
+from enterprises.choices import RISK_FLAGS, LicenceKind
 from orgs.models import Domain, Jurisdiction, Unit
 
 
@@ -29,11 +31,30 @@ class Enterprise(models.Model):
     address = models.CharField(max_length=255, blank=True, verbose_name=_("地址"))
     legal_representative = models.CharField(max_length=60, blank=True, verbose_name=_("法定代表人"))
     principal = models.CharField(max_length=60, blank=True, verbose_name=_("主要负责人"))
+    safety_manager = models.CharField(max_length=60, blank=True, verbose_name=_("安全管理人员"))
+    # The enterprise-side accounts that approve hazardous-work permits (the principal, the safety manager).
+    principal_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="+", verbose_name=_("主要负责人账号"))
+    safety_manager_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                            on_delete=models.SET_NULL, related_name="+",
+                                            verbose_name=_("安全管理人员账号"))
+    departments = models.ManyToManyField(Unit, blank=True, related_name="regulated_enterprises",
+                                         limit_choices_to={"kind": "department"}, verbose_name=_("监管部门"))
     phone = models.CharField(max_length=40, blank=True, verbose_name=_("联系电话"))
     employees = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("从业人员数"))
     above_scale = models.BooleanField(default=False, verbose_name=_("规模以上"))
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True, verbose_name=_("经度"))
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True, verbose_name=_("纬度"))
+    flag_hazardous_process = models.BooleanField(default=False, verbose_name=RISK_FLAGS[0][1])
+    flag_hazardous_chemicals = models.BooleanField(default=False, verbose_name=RISK_FLAGS[1][1])
+    flag_major_hazard = models.BooleanField(default=False, verbose_name=RISK_FLAGS[2][1])
+    flag_dust_explosion = models.BooleanField(default=False, verbose_name=RISK_FLAGS[3][1])
+    flag_ammonia_refrigeration = models.BooleanField(default=False, verbose_name=RISK_FLAGS[4][1])
+    flag_confined_space = models.BooleanField(default=False, verbose_name=RISK_FLAGS[5][1])
+    flag_metallurgy = models.BooleanField(default=False, verbose_name=RISK_FLAGS[6][1])
+    flag_non_coal_mine = models.BooleanField(default=False, verbose_name=RISK_FLAGS[7][1])
+    flag_crowded_place = models.BooleanField(default=False, verbose_name=RISK_FLAGS[8][1])
+    flag_high_rise = models.BooleanField(default=False, verbose_name=RISK_FLAGS[9][1])
     unit = models.OneToOneField(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="enterprise",
                                 verbose_name=_("对应责任单位"))
     synthetic = models.BooleanField(default=False, verbose_name=_("演示数据"))
@@ -52,6 +73,16 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def risk_flags(self) -> list[str]:
+        return [str(label) for name, label in RISK_FLAGS if getattr(self, name)]
+
+    @property
+    def industry_label(self) -> str:
+        from enterprises.industry import industry_label
+
+        return industry_label(self.industry_code)
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
@@ -74,6 +105,106 @@ class EnterpriseDomain(models.Model):
         return f"{self.enterprise_id}:{self.domain_id}"
 
 
+class LicenceQuerySet(ScopedQuerySet):
+    pass
+
+
+class Licence(models.Model):
+    """A licence the enterprise holds, with its validity; lapses like every other dated item."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="licences",
+                                   verbose_name=_("企业"))
+    jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
+    kind = models.CharField(max_length=20, choices=LicenceKind.choices, verbose_name=_("许可证类别"))
+    name = models.CharField(max_length=120, blank=True, verbose_name=_("名称（其他类别时填写）"))
+    number = models.CharField(max_length=80, verbose_name=_("证书编号"))
+    issuer = models.CharField(max_length=120, blank=True, verbose_name=_("发证机关"))
+    scope_text = models.CharField(max_length=500, blank=True, verbose_name=_("许可范围"))
+    valid_from = models.DateField(null=True, blank=True, verbose_name=_("有效期起"))
+    valid_until = models.DateField(null=True, blank=True, db_index=True, verbose_name=_("有效期至"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("更新时间"))
+
+    objects = LicenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["valid_until", "pk"]
+        verbose_name = _("许可证")
+        verbose_name_plural = _("许可证")
+        indexes = [models.Index(fields=["jurisdiction_path", "valid_until"], name="ent_licence_path_due")]
+
+    def __str__(self) -> str:
+        return f"{self.display_kind} {self.number}"
+
+    @property
+    def display_kind(self) -> str:
+        return self.name if self.kind == LicenceKind.OTHER and self.name else str(self.get_kind_display())
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        return enterprise_row_scope_q(scope)
+
+
+def enterprise_row_scope_q(scope: Scope, path_field: str = "jurisdiction_path",
+                           enterprise_field: str = "enterprise_id") -> models.Q:
+    """The scope rule of any row that belongs to one enterprise and carries its copied jurisdiction path:
+    the territory by the row's own path, the domains through the enterprise's domain links, the enterprise
+    account its own rows."""
+    q = scope.territorial_q(path_field)
+    for grant in scope.domain_grants:
+        q |= models.Q(**{f"{path_field}__startswith": grant.path}) & models.Q(**{
+            f"{enterprise_field}__in": EnterpriseDomain.objects.filter(domain_id__in=grant.domain_ids)
+            .values("enterprise_id")})
+    return q | scope.enterprise_q(enterprise_field)
+
+
 from core.registry import register_path_model  # noqa: E402
 
 register_path_model(Enterprise)
+register_path_model(Licence)
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    VALIDATING = "validating", _("正在检查")
+    WRITING = "writing", _("正在写入")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未导入（有错误）")
+
+
+class EnterpriseImport(models.Model):
+    """A large enterprise-list import run in the background; the page polls it for progress."""
+
+    file = models.FileField(upload_to="imports/%Y/%m/", verbose_name=_("文件"))
+    original_name = models.CharField(max_length=255, verbose_name=_("文件名"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("导入人"))
+    status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING,
+                              verbose_name=_("状态"))
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    missing_headers = models.JSONField(default=list, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("企业名录导入")
+        verbose_name_plural = _("企业名录导入")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def running(self) -> bool:
+        return self.status in (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.WRITING)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total) if self.total else 0

@@ -6,18 +6,23 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
+from core.audit import Source, audit_context
 from core.listing import ScopedListView
 from core.models import ChangeEvent
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
-from enterprises import services
+from enterprises import importer, services
+from enterprises.choices import RISK_FLAGS
 from enterprises.filters import EnterpriseFilter
-from enterprises.forms import EnterpriseForm
-from enterprises.models import Enterprise
+from enterprises.forms import EnterpriseForm, ImportForm, LicenceForm
+from enterprises.models import Enterprise, EnterpriseImport, Licence
+from enterprises.tasks import run_enterprise_import
 
 
 class EnterpriseListView(ScopedListView):
@@ -27,34 +32,54 @@ class EnterpriseListView(ScopedListView):
     sort_fields = {"name": "name", "code": "credit_code", "jurisdiction": "jurisdiction_path", "updated": "updated_at"}
     default_sort = "name"
     export_filename = "企业名录.xlsx"
+    # The export uses the import template's columns, so an exported list can be edited and imported back.
     export_columns = [
         (_("企业名称"), lambda e: e.name),
         (_("统一社会信用代码"), lambda e: e.credit_code),
-        (_("属地"), lambda e: e.jurisdiction.name),
+        (_("所属乡镇（街道、园区）"), lambda e: e.jurisdiction.name),
         (_("行业领域"), lambda e: "、".join(d.short_name for d in e.domains.all())),
-        (_("地址"), lambda e: e.address),
+        (_("监管部门"), lambda e: "、".join(u.name for u in e.departments.all())),
+        (_("国民经济行业代码"), lambda e: e.industry_code),
+        (_("详细地址"), lambda e: e.address),
+        (_("法定代表人"), lambda e: e.legal_representative),
         (_("主要负责人"), lambda e: e.principal),
+        (_("安全管理人员"), lambda e: e.safety_manager),
         (_("联系电话"), lambda e: e.phone),
         (_("从业人员数"), lambda e: e.employees),
         (_("规模以上"), lambda e: e.above_scale),
+        (_("经度"), lambda e: float(e.longitude) if e.longitude is not None else None),
+        (_("纬度"), lambda e: float(e.latitude) if e.latitude is not None else None),
+        *[(str(label), (lambda e, n=name: getattr(e, n))) for name, label in RISK_FLAGS],
     ]
 
     def decorate(self, qs: QuerySet) -> QuerySet:
-        return qs.select_related("jurisdiction").prefetch_related("domains")
+        return qs.select_related("jurisdiction").prefetch_related("domains", "departments")
 
     def get_context(self, **kwargs: Any) -> dict[str, Any]:
         kwargs["can_create"] = self.request.user.has_role(*services.GOVERNMENT_EDITORS)
+        kwargs["flags"] = RISK_FLAGS
+        kwargs["selected_flags"] = self.request.GET.getlist("flag")
         return kwargs
 
 
 @business_required
 def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The enterprise whole: registry data, flags, licences, every ledger, what is expiring, history."""
+    from ledgers.selectors import enterprise_overview
+
     enterprise = get_visible_or_404(Enterprise.objects.select_related("jurisdiction"), request.user, pk=pk)
     history = ChangeEvent.objects.for_object(enterprise).select_related(None)[:100]
+    today = timezone.localdate()
+    licences = list(Licence.objects.visible_to(request.user).filter(enterprise=enterprise))
+    for lic in licences:
+        lic.days_left = (lic.valid_until - today).days if lic.valid_until else None
     return render(request, "enterprises/enterprise_detail.html", {
         "enterprise": enterprise, "history": history, "domains": enterprise.domains.all(),
+        "departments": enterprise.departments.all(), "licences": licences, "today": today,
         "can_edit": request.user.has_role(*services.GOVERNMENT_EDITORS)
         or (request.user.has_role(Role.ENTERPRISE) and request.user.enterprise_id == enterprise.pk),
+        "can_keep": services.can_edit_records(request.user, enterprise),
+        **enterprise_overview(user=request.user, enterprise=enterprise, today=today),
     })
 
 
@@ -63,13 +88,15 @@ def _save(request: HttpRequest, form: EnterpriseForm, enterprise: Enterprise | N
         return None
     data = dict(form.cleaned_data)
     domains = data.pop("domains", [])
+    departments = data.pop("departments", [])
     try:
         if enterprise is None:
-            return services.enterprise_create(actor=request.user, domains=domains, **data)
+            return services.enterprise_create(actor=request.user, domains=domains, departments=departments, **data)
         if not request.user.has_role(*services.GOVERNMENT_EDITORS):
             data = {k: v for k, v in data.items() if k in services.SELF_EDITABLE}
-            domains = None
-        return services.enterprise_update(actor=request.user, enterprise=enterprise, domains=domains, **data)
+            domains = departments = None
+        return services.enterprise_update(actor=request.user, enterprise=enterprise, domains=domains,
+                                          departments=departments, **data)
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             for field, errors in exc.message_dict.items():
@@ -109,3 +136,86 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已保存。"))
             return redirect("enterprises:detail", pk=saved.pk)
     return render(request, "enterprises/enterprise_form.html", {"form": form, "enterprise": enterprise})
+
+
+def _form_errors(form: Any, exc: ValidationError | PermissionDenied) -> None:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+
+
+@business_required
+def licence_edit(request: HttpRequest, pk: int, licence_pk: int | None = None) -> HttpResponse:
+    enterprise = get_visible_or_404(Enterprise.objects.all(), request.user, pk=pk)
+    licence = None
+    if licence_pk is not None:
+        licence = get_visible_or_404(Licence.objects.filter(enterprise=enterprise), request.user, pk=licence_pk)
+    if not services.can_edit_records(request.user, enterprise):
+        raise PermissionDenied
+    form = LicenceForm(request.POST or None, instance=licence)
+    if request.method == "POST":
+        if request.POST.get("delete") and licence is not None:
+            services.licence_delete(actor=request.user, licence=licence)
+            messages.success(request, _("已删除许可证。"))
+            return redirect("enterprises:detail", pk=enterprise.pk)
+        if form.is_valid():
+            try:
+                if licence is None:
+                    services.licence_create(actor=request.user, enterprise=enterprise, **form.cleaned_data)
+                else:
+                    services.licence_update(actor=request.user, licence=licence, **form.cleaned_data)
+                messages.success(request, _("已保存许可证。"))
+                return redirect("enterprises:detail", pk=enterprise.pk)
+            except (ValidationError, PermissionDenied) as exc:
+                _form_errors(form, exc)
+    return render(request, "enterprises/licence_form.html", {"form": form, "enterprise": enterprise,
+                                                             "licence": licence})
+
+
+@roles_required(*services.GOVERNMENT_EDITORS)
+def import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(importer.template(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path('企业名录导入模板.xlsx')}"
+    return response
+
+
+# Files above this size are imported by the background worker, with a progress page (about 2,500 rows).
+SYNC_IMPORT_LIMIT = 256 * 1024
+
+
+@roles_required(*services.GOVERNMENT_EDITORS)
+def enterprise_import(request: HttpRequest) -> HttpResponse:
+    """All or nothing: the whole file is checked first; any bad row and nothing is written."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > SYNC_IMPORT_LIMIT:
+            job = EnterpriseImport(created_by=request.user, original_name=(upload.name or "")[-255:])
+            job.file.save("import.xlsx", upload, save=True)
+            run_enterprise_import.enqueue(job.pk)
+            return redirect("enterprises:import_status", pk=job.pk)
+        try:
+            with audit_context(source=Source.IMPORT, actor=request.user, ip=request.META.get("REMOTE_ADDR"),
+                               request=request):
+                result = importer.import_enterprises(actor=request.user, file=upload)
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+        if result is not None and result.ok:
+            messages.success(request, _("导入完成：共 %(t)d 行，新增 %(c)d 家，更新 %(u)d 家，未变化 %(n)d 家。") % {
+                "t": result.total, "c": result.created, "u": result.updated, "n": result.unchanged})
+            return redirect("enterprises:list")
+    return render(request, "enterprises/enterprise_import.html", {"form": form, "result": result})
+
+
+@roles_required(*services.GOVERNMENT_EDITORS)
+def import_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Progress of a background import; the page polls its own #progress partial while the job runs."""
+    job = get_object_or_404(EnterpriseImport, pk=pk, created_by=request.user)
+    template = "enterprises/import_status.html"
+    if getattr(request, "htmx", False):
+        template += "#progress"
+    return render(request, template, {"job": job})

@@ -7,6 +7,10 @@ class EscalationConfig(AppConfig):
     verbose_name = _("提醒与督办")
 
     def ready(self) -> None:
+        from core.dashboard import register_card
+        from escalation.cards import due_card
+
+        register_card("escalation", "escalation/_home_card.html", due_card, order=10)
         from accounts.choices import Role
         from core.bootstrap import register_loader
         from core.navigation import register_nav

@@ -7,6 +7,10 @@ class HazardsConfig(AppConfig):
     verbose_name = _("隐患排查治理")
 
     def ready(self) -> None:
+        from core.dashboard import register_card
+        from hazards.cards import hazard_card
+
+        register_card("hazards", "hazards/_home_card.html", hazard_card, order=20)
         from core.bootstrap import register_loader
         from core.navigation import register_nav
 

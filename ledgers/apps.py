@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class LedgersConfig(AppConfig):
     name = "ledgers"
     verbose_name = _("台账")
+
+    def ready(self) -> None:
+        from core.navigation import register_nav
+
+        register_nav(_("台账"), "ledgers:index", order=25, roles=())
+        register_nav(_("到期提醒"), "ledgers:expiring", order=26, roles=())
+        from ledgers.deadlines import register_with_escalation
+
+        register_with_escalation()

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class RiskConfig(AppConfig):
     name = "risk"
     verbose_name = _("安全风险分级管控")
+
+    def ready(self) -> None:
+        from core.bootstrap import register_loader
+        from core.navigation import register_nav
+
+        register_nav(_("风险管控"), "risk:home", order=40, roles=())
+        register_loader("load_risk_schemes", order=60)
+        register_loader("load_demo_risk", order=960, demo_only=True)

@@ -85,10 +85,61 @@ class Command(BaseCommand):
                     users_created += 1
                 for role in roles:
                     account_services.role_grant(actor=None, user=user, role=role)
-        self.stdout.write(f"演示数据：新增企业 {created} 家（共 {len(enterprises)} 家），新增账号 {users_created} 个。")
+            ledger_rows = _load_demo_ledgers(enterprises)
+        self.stdout.write(f"演示数据：新增企业 {created} 家（共 {len(enterprises)} 家），新增账号 {users_created} 个，"
+                          f"台账记录 {ledger_rows} 条。")
         if not options["quiet_logins"]:
             self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
             for username, _full_name, unit_name, ent_index, roles in DEMO_USERS:
                 where = unit_name or (rows[ent_index][0] if ent_index is not None else "")
                 labels = "、".join(str(Role(r).label) for r in roles)
                 self.stdout.write(f"  {username:<11} {labels:<12} {where}")
+
+
+def _load_demo_ledgers(enterprises: list[Enterprise]) -> int:
+    """A few ledger rows so the demo shows something expiring: once only (skipped when any exists)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from enterprises.services import enterprise_update, licence_create
+    from ledgers import custom
+    from ledgers import services as ledger_services
+    from ledgers.models import LedgerDefinition, SpecialEquipment, WorkerCertificate
+
+    if not enterprises or SpecialEquipment.objects.exists():
+        return 0
+    today = timezone.localdate()
+    steel = enterprises[0]
+    qiye = User.objects.filter(username="qiye").first()
+    enterprise_update(actor=None, enterprise=steel, safety_manager="陈安全", safety_manager_user=qiye,
+                      flag_metallurgy=True, flag_confined_space=True, flag_dust_explosion=True)
+    n = 0
+    licence_create(actor=None, enterprise=steel, kind="safety", number="（湘）JZ安许证字〔2023〕001", issuer="湖南省应急管理厅",
+                   valid_from=today - dt.timedelta(days=3 * 365 - 20), valid_until=today + dt.timedelta(days=20))
+    n += 1
+    equipment = [("crane", "32吨桥式起重机", True, 12), ("boiler", "10吨燃气锅炉", True, -5),
+                 ("vessel", "储气罐", False, 200), ("vehicle", "叉车", True, 90)]
+    for kind, name, registered, days in equipment:
+        ledger_services.row_create(actor=None, model=SpecialEquipment, enterprise=steel, kind=kind, name=name,
+                                   registered=registered, registration_number="湘C-演示" if registered else "",
+                                   next_inspection=today + dt.timedelta(days=days))
+        n += 1
+    workers = [("刘电工", "430381198001010011", "electrical", 25), ("王焊工", "430381198502020022", "welding", -10),
+               ("李司索", "430381199003030033", "special_equipment", 400)]
+    for person, idn, op, days in workers:
+        ledger_services.row_create(actor=None, model=WorkerCertificate, enterprise=steel, person_name=person,
+                                   id_number=idn, operation_type=op, certificate_number=f"T{idn}",
+                                   issued_on=today - dt.timedelta(days=5 * 365), expires_on=today + dt.timedelta(days=days))
+        n += 1
+    if not LedgerDefinition.objects.filter(name="有限空间作业场所台账").exists():
+        definition = custom.definition_save(
+            actor=None, definition=None, enterprises=[steel], jurisdictions=[], name="有限空间作业场所台账",
+            description="（演示）按有限空间专项整治通知，逐个登记有限空间作业场所。", target="enterprise", domain=None,
+            columns=custom.parse_columns("有限空间名称|文本|必填\n类型|选项|必填|地下,地上,密闭设备\n"
+                                         "警示标识|是否\n气体检测仪校验到期|日期|必填|到期\n照片|文件"),
+            remind_days=30, active=True)
+        custom.custom_row_save(actor=None, definition=definition, enterprise=steel, values={
+            "c1": "1号污水池", "c2": "地下", "c3": True, "c4": (today + dt.timedelta(days=8)).isoformat()})
+        n += 1
+    return n

@@ -1,0 +1,185 @@
+"""Reads: the overall grade of an enterprise, its 分类分级 class, and annotations used by lists and maps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from risk.choices import (
+    CLASS_FREQUENCY,
+    CLASS_FROM_GRADE,
+    CLASS_RANK,
+    GRADE_RANK,
+    EnterpriseClass,
+    Grade,
+)
+from risk.models import ClassDecision, RiskPoint, RiskPointHazard
+
+OVERALL_RULE = ("企业风险等级取其全部在册风险点中的最高等级（从严从高）；"
+                "存在红色风险点且该风险点有未销号隐患的，在清单和地图上突出显示。")
+CLASS_RULE = ("监管类别按企业风险等级确定：红→A类，橙→B类，黄→C类，蓝→D类，尚未评估→C类；"
+              "有未销号的重大事故隐患，或涉及重大危险源，直接列为A类；"
+              "涉及危险化学品、危险工艺、粉尘涉爆、涉氨制冷、有限空间等标识的，至少为B类；"
+              "近一年有已销号的重大隐患的，提高一类（最高A类）。监管部门可人工调整，须写明理由。")
+
+RANK_GRADE = {v: k for k, v in GRADE_RANK.items()}
+# Enterprise flags that raise the class to at least B (read defensively: the enterprise app may add more).
+ELEVATING_FLAGS = ("flag_hazardous_chemicals", "flag_hazardous_process", "flag_dust_explosion",
+                   "flag_ammonia_refrigeration", "flag_confined_space", "flag_metallurgy", "flag_non_coal_mine")
+MAJOR_FLAGS = ("flag_major_hazard",)
+
+
+def grade_rank_expr() -> Case:
+    return Case(*[When(grade=g, then=Value(r)) for g, r in GRADE_RANK.items()], default=Value(0),
+                output_field=IntegerField())
+
+
+def overall_grade(enterprise: Any) -> str | None:
+    """The most severe grade among the enterprise's active risk points (从严从高), None if none is assessed."""
+    rank = (RiskPoint.objects.active().filter(enterprise=enterprise, grade__isnull=False)
+            .aggregate(r=Max(grade_rank_expr()))["r"])
+    return RANK_GRADE.get(rank) if rank else None
+
+
+def annotate_overall(qs: QuerySet) -> QuerySet:
+    """Annotate enterprises with ``risk_rank`` (0–4) in one query, for lists and the regulator's map."""
+    sub = (RiskPoint.objects.active().filter(enterprise=OuterRef("pk"), grade__isnull=False)
+           .annotate(rank=grade_rank_expr()).order_by("-rank").values("rank")[:1])
+    red_open = RiskPoint.objects.active().filter(enterprise=OuterRef("pk"), grade=Grade.RED).filter(
+        Exists(_open_hazard_links().filter(risk_point=OuterRef("pk"))))
+    return qs.annotate(risk_rank=Subquery(sub, output_field=IntegerField()), red_open_hazard=Exists(red_open))
+
+
+def _open_hazard_links() -> QuerySet:
+    try:
+        from hazards.choices import OPEN_STATUSES
+    except ImportError:  # the hazards app not installed: no link can be open
+        return RiskPointHazard.objects.none()
+    return RiskPointHazard.objects.filter(hazard__status__in=OPEN_STATUSES)
+
+
+def annotate_points(qs: QuerySet) -> QuerySet:
+    """``open_hazards`` flag on risk points (a red point with one is highlighted everywhere)."""
+    return qs.annotate(open_hazard=Exists(_open_hazard_links().filter(risk_point=OuterRef("pk"))))
+
+
+@dataclass
+class ClassInfo:
+    klass: str
+    computed: str
+    overridden: bool
+    frequency: int
+    grade: str | None
+    reasons: list[str] = field(default_factory=list)
+    decision: ClassDecision | None = None
+
+    @property
+    def label(self) -> str:
+        return str(EnterpriseClass(self.klass).label)
+
+    @property
+    def grade_label(self) -> str:
+        return str(Grade(self.grade).label) if self.grade else "尚未评估"
+
+
+def _raise(klass: str, to_at_least: str) -> str:
+    return to_at_least if CLASS_RANK[to_at_least] > CLASS_RANK[klass] else klass
+
+
+def compute_class(*, grade: str | None, flags: list[str], open_major_hazards: int,
+                  closed_major_hazards_last_year: int) -> tuple[str, list[str]]:
+    """Pure rule (stated in CLASS_RULE) from the inputs; returns (class, reasons)."""
+    klass = CLASS_FROM_GRADE[grade]
+    reasons = [f"企业风险等级：{Grade(grade).label if grade else '尚未评估'}"]
+    if open_major_hazards:
+        klass = EnterpriseClass.A
+        reasons.append(f"有未销号的重大事故隐患 {open_major_hazards} 项")
+    if any(f in MAJOR_FLAGS for f in flags):
+        klass = EnterpriseClass.A
+        reasons.append("涉及重大危险源")
+    elevating = [f for f in flags if f in ELEVATING_FLAGS]
+    if elevating:
+        new = _raise(klass, EnterpriseClass.B)
+        if new != klass:
+            reasons.append("涉及高危风险标识，至少为B类")
+        klass = new
+    if closed_major_hazards_last_year and klass != EnterpriseClass.A:
+        order = [EnterpriseClass.D, EnterpriseClass.C, EnterpriseClass.B, EnterpriseClass.A]
+        klass = order[order.index(EnterpriseClass(klass)) + 1]
+        reasons.append(f"近一年有重大隐患 {closed_major_hazards_last_year} 项（已销号），提高一类")
+    return str(klass), reasons
+
+
+def _hazard_counts(enterprise_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{enterprise id: (open major hazards, major hazards found in the last year and since closed)}."""
+    try:
+        from hazards.choices import OPEN_STATUSES
+        from hazards.choices import Grade as HazardGrade
+        from hazards.models import Hazard
+    except ImportError:  # the hazards app not available: no hazard counts
+        return {}
+    import datetime as dt
+
+    from django.utils import timezone
+
+    since = timezone.now() - dt.timedelta(days=365)
+    rows = (Hazard.objects.filter(enterprise_id__in=enterprise_ids, grade=HazardGrade.MAJOR)
+            .values("enterprise_id")
+            .annotate(open=_count_if(Q(status__in=OPEN_STATUSES)),
+                      closed=_count_if(~Q(status__in=OPEN_STATUSES) & Q(found_at__gte=since))))
+    return {r["enterprise_id"]: (r["open"] or 0, r["closed"] or 0) for r in rows}
+
+
+def _count_if(q: Q) -> Any:
+    return Count("pk", filter=q)
+
+
+def classes_for(enterprises: list[Any]) -> dict[int, ClassInfo]:
+    """The 分类分级 class of several enterprises in a fixed number of queries (lists, maps).
+    Uses ``risk_rank`` when the enterprises were annotated by ``annotate_overall``."""
+    ids = [e.pk for e in enterprises]
+    if not ids:
+        return {}
+    if all(hasattr(e, "risk_rank") for e in enterprises):
+        ranks = {e.pk: e.risk_rank for e in enterprises}
+    else:
+        ranks = dict(RiskPoint.objects.active().filter(enterprise_id__in=ids, grade__isnull=False)
+                     .values("enterprise_id").annotate(r=Max(grade_rank_expr())).values_list("enterprise_id", "r"))
+    hazards = _hazard_counts(ids)
+    decisions: dict[int, ClassDecision] = {}
+    for d in ClassDecision.objects.filter(enterprise_id__in=ids).order_by("enterprise_id", "-decided_at", "-pk"):
+        decisions.setdefault(d.enterprise_id, d)
+    out: dict[int, ClassInfo] = {}
+    for e in enterprises:
+        grade = RANK_GRADE.get(ranks.get(e.pk) or 0)
+        flags = [name for name in (*ELEVATING_FLAGS, *MAJOR_FLAGS) if getattr(e, name, False) is True]
+        open_major, closed_major = hazards.get(e.pk, (0, 0))
+        computed, reasons = compute_class(grade=grade, flags=flags, open_major_hazards=open_major,
+                                          closed_major_hazards_last_year=closed_major)
+        decision = decisions.get(e.pk)
+        klass, overridden = computed, False
+        if decision is not None and decision.klass:
+            klass, overridden = decision.klass, True
+            reasons.append(f"人工调整：{decision.reason}")
+        out[e.pk] = ClassInfo(klass=klass, computed=computed, overridden=overridden,
+                              frequency=CLASS_FREQUENCY[klass], grade=grade, reasons=reasons, decision=decision)
+    return out
+
+
+def enterprise_class(enterprise: Any) -> ClassInfo:
+    """The 分类分级 class of one enterprise: the rule's result, or the latest manual decision."""
+    return classes_for([enterprise])[enterprise.pk]
