@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import json
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -149,6 +149,27 @@ def object_label(obj: models.Model) -> str:
     return f"{obj._meta.app_label}.{obj._meta.model_name}"
 
 
+def _actor_fields(who: Any) -> tuple[Any, str]:
+    if who is None:
+        return None, ""
+    return who.pk, f"{who.get_username()} {getattr(who, 'full_name', '')}".strip()
+
+
+def _build_event(ctx: AuditContext, who: Any, *, seq: int, prev_hash: str, at: Any, action: str, object_type: str,
+                 object_id: Any, object_repr: str, changes: Any, note: str, success: bool) -> Any:
+    from core.models import ChangeEvent
+
+    actor_id, actor_label = _actor_fields(who)
+    event = ChangeEvent(
+        seq=seq, occurred_at=at, actor_id=actor_id, actor_label=actor_label, source=ctx.source, ip=ctx.ip,
+        request_id=ctx.request_id, action=action, success=success, object_type=object_type or "",
+        object_id="" if object_id is None else str(object_id), object_repr=(object_repr or "")[:200],
+        changes=changes, note=note, prev_hash=prev_hash,
+    )
+    event.hash = chain_hash(prev_hash, event.hashed_payload())
+    return event
+
+
 def record(
     *,
     action: str,
@@ -162,7 +183,7 @@ def record(
     success: bool = True,
 ) -> Any:
     """Append one event to the chain. Must run inside the caller's transaction."""
-    from core.models import ChainHead, ChangeEvent
+    from core.models import ChainHead
 
     ctx = current_context()
     if not transaction.get_connection().in_atomic_block:
@@ -173,24 +194,45 @@ def record(
         object_id = obj.pk if object_id is None else object_id
         object_repr = object_repr if object_repr is not None else str(obj)
     head = ChainHead.objects.select_for_update().get(pk=1)
-    event = ChangeEvent(
-        seq=head.last_seq + 1,
-        occurred_at=timezone.now(),
-        actor_id=getattr(who, "pk", None),
-        actor_label=(f"{who.get_username()} {getattr(who, 'full_name', '')}".strip() if who is not None else ""),
-        source=ctx.source,
-        ip=ctx.ip,
-        request_id=ctx.request_id,
-        action=action,
-        success=success,
-        object_type=object_type or "",
-        object_id="" if object_id is None else str(object_id),
-        object_repr=(object_repr or "")[:200],
-        changes=to_jsonable(dict(changes or {})),
-        note=note,
-        prev_hash=head.last_hash,
-    )
-    event.hash = chain_hash(event.prev_hash, event.hashed_payload())
+    event = _build_event(ctx, who, seq=head.last_seq + 1, prev_hash=head.last_hash, at=timezone.now(), action=action,
+                         object_type=object_type or "", object_id=object_id, object_repr=object_repr or "",
+                         changes=to_jsonable(dict(changes or {})), note=note, success=success)
     event.save(force_insert=True)
     ChainHead.objects.filter(pk=1).update(last_seq=event.seq, last_hash=event.hash)
     return event
+
+
+def record_many(events: Iterable[tuple[str, models.Model, Mapping[str, Any], str]], *, batch: int = 1000,
+                jsonable: bool = False) -> int:
+    """Many events in one go, for bulk imports: the same events and chain as ``record()``, but the chain
+    head is locked once and rows are inserted with one ``bulk_create`` per batch (50,000 imported rows
+    cost seconds, not minutes). ``events`` yields (action, obj, changes, note); ``jsonable=True`` when
+    the changes are already JSON-ready. Must run inside the caller's transaction."""
+    from core.models import ChainHead, ChangeEvent
+
+    ctx = current_context()
+    if not transaction.get_connection().in_atomic_block:
+        raise AuditContextMissing("record_many() must run inside the writing transaction")
+    who = ctx.resolved_actor()
+    head = ChainHead.objects.select_for_update().get(pk=1)
+    seq, prev = head.last_seq, head.last_hash
+    pending: list[Any] = []
+    count = 0
+    now = timezone.now()
+    for action, obj, changes, note in events:
+        seq += 1
+        event = _build_event(ctx, who, seq=seq, prev_hash=prev, at=now, action=action, object_type=object_label(obj),
+                             object_id=obj.pk, object_repr=str(obj),
+                             changes=dict(changes) if jsonable else to_jsonable(dict(changes)), note=note,
+                             success=True)
+        prev = event.hash
+        pending.append(event)
+        count += 1
+        if len(pending) >= batch:
+            ChangeEvent.objects.bulk_create(pending)
+            pending = []
+    if pending:
+        ChangeEvent.objects.bulk_create(pending)
+    if count:
+        ChainHead.objects.filter(pk=1).update(last_seq=seq, last_hash=prev)
+    return count

@@ -17,15 +17,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.audit import record_many
 from core.pinyin import search_text
 from core.scoping import scope_for
+from core.spreadsheet import Column, read_rows, template_bytes, text, to_bool, to_decimal_text, to_int
 from enterprises import services
-from enterprises.bulk_audit import record_many
 from enterprises.choices import RISK_FLAGS
 from enterprises.credit_code import CreditCodeError, validate_credit_code
 from enterprises.industry import IndustryCodeError, validate_industry_code
 from enterprises.models import Enterprise, EnterpriseDomain
-from enterprises.spreadsheet import Column, read_rows, template_bytes, text, to_bool, to_decimal_text, to_int
 from orgs.choices import UnitKind
 from orgs.models import Domain, Jurisdiction, Unit, UnitAlias
 

@@ -14,7 +14,7 @@ from accounts.choices import Role
 from core import audit
 from enterprises.models import Enterprise
 from enterprises.services import can_edit_records
-from enterprises.spreadsheet import to_bool, to_date
+from core.spreadsheet import to_bool, to_date
 from ledgers.models import CustomRow, LedgerDefinition
 from ledgers.models.custom import ColumnType, Target
 from orgs.models import Jurisdiction

@@ -23,7 +23,7 @@ from core.uploads import attach
 from enterprises.forms import ImportForm
 from enterprises.importer import ImportResult, RowError
 from enterprises.models import Enterprise
-from enterprises.spreadsheet import Column, read_rows, template_bytes
+from core.spreadsheet import Column, read_rows, template_bytes
 from ledgers import custom
 from ledgers.models import CustomRow, LedgerDefinition
 from ledgers.models.custom import Target

@@ -12,7 +12,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from enterprises.spreadsheet import Column, read_rows, template_bytes, to_bool, to_date
+from core.spreadsheet import Column, read_rows, template_bytes, to_bool, to_date
 from workdays.models import CalendarDay
 from workdays.services import DayEntry
 
