@@ -65,7 +65,10 @@ class EnterpriseListView(ScopedListView):
 @business_required
 def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The enterprise whole: registry data, flags, licences, every ledger, what is expiring, history."""
+    from hazards.models import Hazard
+    from hazards.selectors import figures as hazard_figures
     from ledgers.selectors import enterprise_overview
+    from risk.selectors import enterprise_class
 
     enterprise = get_visible_or_404(Enterprise.objects.select_related("jurisdiction"), request.user, pk=pk)
     history = ChangeEvent.objects.for_object(enterprise).select_related(None)[:100]
@@ -79,6 +82,8 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": request.user.has_role(*services.GOVERNMENT_EDITORS)
         or (request.user.has_role(Role.ENTERPRISE) and request.user.enterprise_id == enterprise.pk),
         "can_keep": services.can_edit_records(request.user, enterprise),
+        "risk_class": enterprise_class(enterprise),
+        "hazard_figures": hazard_figures(Hazard.objects.visible_to(request.user).filter(enterprise=enterprise), today),
         **enterprise_overview(user=request.user, enterprise=enterprise, today=today),
     })
 
