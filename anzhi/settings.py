@@ -190,6 +190,10 @@ SPECTACULAR_SETTINGS = {
         "CampaignReportStateEnum": "campaigns.choices.ReportState",
         "HazardSourceEnum": "hazards.choices.Source",
         "HazardStatusEnum": "hazards.choices.Status",
+        "RiskGradeEnum": "risk.choices.Grade",
+        "HazardGradeEnum": "hazards.choices.Grade",
+        "RiskPointKindEnum": "risk.choices.PointKind",
+        "RiskControlLevelEnum": "risk.choices.ControlLevel",
     },
 }
 
