@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -28,17 +27,9 @@ from accounts.forms import (
     UserForm,
 )
 from accounts.models import ApiToken, SecurityPolicy, User
+from core.forms import add_service_error as form_errors_from
 from core.models import ChangeEvent
 from core.permissions import roles_required
-
-
-def form_errors_from(form: Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def login_view(request: HttpRequest) -> HttpResponse:

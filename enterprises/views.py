@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core.audit import Source, audit_context
+from core.forms import add_service_error as _form_errors
 from core.listing import ScopedListView
 from core.models import ChangeEvent
 from core.permissions import business_required, roles_required
@@ -102,14 +103,8 @@ def _save(request: HttpRequest, form: EnterpriseForm, enterprise: Enterprise | N
             domains = departments = None
         return services.enterprise_update(actor=request.user, enterprise=enterprise, domains=domains,
                                           departments=departments, **data)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc.messages)
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc))
+    except (ValidationError, PermissionDenied) as exc:
+        _form_errors(form, exc)
     return None
 
 
@@ -141,14 +136,6 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已保存。"))
             return redirect("enterprises:detail", pk=saved.pk)
     return render(request, "enterprises/enterprise_form.html", {"form": form, "enterprise": enterprise})
-
-
-def _form_errors(form: Any, exc: ValidationError | PermissionDenied) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
 
 
 @business_required

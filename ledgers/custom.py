@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core import audit
+from core.spreadsheet import to_bool, to_date
 from enterprises.models import Enterprise
 from enterprises.services import can_edit_records
-from core.spreadsheet import to_bool, to_date
 from ledgers.models import CustomRow, LedgerDefinition
 from ledgers.models.custom import ColumnType, Target
 from orgs.models import Jurisdiction

@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from core.spreadsheet import Column, read_rows, template_bytes, text, to_bool, to_date, to_int
 from enterprises.credit_code import CreditCodeError, validate_credit_code
 from enterprises.importer import ImportResult, RowError
 from enterprises.models import Enterprise
 from enterprises.services import can_edit_records
-from core.spreadsheet import Column, read_rows, template_bytes, text, to_bool, to_date, to_int
 from ledgers import services
 from ledgers.specs import LedgerSpec, display
 

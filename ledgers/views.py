@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.choices import Role
 from core.audit import Source, audit_context
 from core.export import xlsx_response
+from core.forms import add_service_error as _apply_errors
 from core.listing import ScopedListView
 from core.models import ChangeEvent
 from core.permissions import business_required
@@ -117,14 +118,6 @@ def _enterprise_for_new(request: HttpRequest) -> Enterprise:
     if not ent_id or not str(ent_id).isdigit():
         raise Http404
     return get_visible_or_404(Enterprise.objects.all(), user, pk=int(ent_id))
-
-
-def _apply_errors(form: Any, exc: ValidationError | PermissionDenied) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
 
 
 @business_required

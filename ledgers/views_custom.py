@@ -17,13 +17,14 @@ from django.utils.translation import gettext_lazy
 from accounts.choices import Role
 from core.audit import Source, audit_context
 from core.export import xlsx_response
+from core.forms import add_service_error
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
+from core.spreadsheet import Column, read_rows, template_bytes
 from core.uploads import attach
 from enterprises.forms import ImportForm
 from enterprises.importer import ImportResult, RowError
 from enterprises.models import Enterprise
-from core.spreadsheet import Column, read_rows, template_bytes
 from ledgers import custom
 from ledgers.models import CustomRow, LedgerDefinition
 from ledgers.models.custom import Target
@@ -87,11 +88,8 @@ def definition_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
                 active=data["active"])
             messages.success(request, _("已保存台账定义。"))
             return redirect("ledgers:custom_rows", pk=definition.pk)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
     return render(request, "ledgers/custom_define.html", {"form": form, "definition": definition})
 
 

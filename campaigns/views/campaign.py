@@ -21,7 +21,8 @@ from campaigns.choices import ReportState, TaskStatus, UnitRole
 from campaigns.forms import CampaignForm, PhaseForm, PlanForm, PlanUnitsForm
 from campaigns.models import Campaign, Plan, ProgressReport
 from campaigns.units import Resolution, resolve_into
-from campaigns.views.common import form_error, office_campaign, querystring, visible_campaign
+from campaigns.views.common import office_campaign, querystring, visible_campaign
+from core.forms import add_service_error as form_error
 from core.models import ChangeEvent
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404

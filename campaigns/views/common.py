@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from campaigns.models import Campaign
@@ -20,17 +19,6 @@ def office_campaign(request: HttpRequest, pk: int) -> Campaign:
     if not is_office_for(request.user, campaign):
         raise PermissionDenied
     return campaign
-
-
-def form_error(form: Form, exc: ValidationError | PermissionDenied) -> None:
-    """Put a service's Chinese message next to the field it names (or on top of the form)."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(exc, ValidationError):
-        form.add_error(None, exc.messages)
-    else:
-        form.add_error(None, str(exc) or "无权进行此操作。")
 
 
 def querystring(**params: Any) -> str:

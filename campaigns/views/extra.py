@@ -21,8 +21,9 @@ from campaigns.forms import GoalReadingForm, ListItemForm, TaskTableImportForm
 from campaigns.models import Goal, ListItem, Plan, Task
 from campaigns.models.scope import user_unit_ids
 from campaigns.services import is_office_for
-from campaigns.views.common import form_error, office_campaign, visible_campaign
+from campaigns.views.common import office_campaign, visible_campaign
 from core.export import xlsx_response
+from core.forms import add_service_error as form_error
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
 from orgs.models import Unit

@@ -22,7 +22,8 @@ from campaigns.forms import EvidenceForm, ProgressReportForm, ReviewForm, TaskFo
 from campaigns.models import Campaign, ProgressReport, Task, TaskUnit
 from campaigns.models.scope import user_unit_ids
 from campaigns.units import Resolution, resolve_into
-from campaigns.views.common import form_error, office_campaign, visible_campaign
+from campaigns.views.common import office_campaign, visible_campaign
+from core.forms import add_service_error as form_error
 from core.listing import ScopedListView
 from core.models import Attachment, ChangeEvent
 from core.permissions import business_required, roles_required

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
+from core.forms import add_service_error
 from core.permissions import roles_required
 from escalation import services
 from escalation.forms import LadderForm, StepFormSet
@@ -50,9 +51,6 @@ def ladder_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             saved = services.ladder_save(actor=request.user, ladder=ladder, values=form.cleaned_data, steps=steps)
             messages.success(request, _("已保存督办阶梯：%(n)s") % {"n": saved.name})
             return redirect("escalation:ladders")
-        except ValidationError as exc:
-            for field, errs in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
     return render(request, "escalation/ladder_form.html", {"form": form, "formset": formset, "ladder": ladder})

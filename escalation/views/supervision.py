@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
+from core.forms import add_service_error as _apply_errors
 from core.listing import ScopedListView
 from core.models import ChangeEvent
 from core.permissions import business_required, roles_required
@@ -25,14 +26,6 @@ from escalation.filters import ItemFilter
 from escalation.forms import EscalateForm, ExtendForm, ItemForm, NoteForm
 from escalation.models import SupervisionItem
 from workdays import services as workdays
-
-
-def _apply_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class ItemListView(ScopedListView):

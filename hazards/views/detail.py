@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
+from core.forms import add_service_error as _form_errors
 from core.models import ChangeEvent
 from core.permissions import business_required
 from core.scoping import get_visible_or_404
@@ -28,16 +27,6 @@ from hazards.supervision import may_list
 def _hazards() -> QuerySet:
     return Hazard.objects.select_related("enterprise", "jurisdiction", "domain", "supervisor_unit", "finder",
                                          "finder_unit")
-
-
-def _form_errors(form: Any, exc: ValidationError | PermissionDenied) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(exc, ValidationError):
-        form.add_error(None, exc.messages)
-    else:
-        form.add_error(None, str(exc) or _("您没有执行此操作的权限。"))
 
 
 def _message(request: HttpRequest, exc: ValidationError | PermissionDenied) -> None:

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
@@ -24,9 +21,3 @@ def points_for(request: HttpRequest, enterprise: Enterprise) -> QuerySet:
             .order_by("-rank", "pk"))
 
 
-def form_errors(form: Any, exc: ValidationError | PermissionDenied) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages if isinstance(exc, ValidationError) else (str(exc) or "无权限"))

@@ -12,6 +12,7 @@ from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_error as form_errors
 from core.models import ChangeEvent
 from core.permissions import business_required
 from core.scoping import get_visible_or_404
@@ -21,7 +22,7 @@ from risk.documents import CARD_KINDS, card_docx
 from risk.forms import AssessForm, HazardLinkForm, MeasureForm, RiskPointForm
 from risk.models import ControlMeasure, RiskPoint, RiskPointHazard
 from risk.scoring import DEFAULT_BANDS
-from risk.views.common import form_errors, visible_enterprise
+from risk.views.common import visible_enterprise
 
 
 def _point(request: HttpRequest, pk: int) -> RiskPoint:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
+from core.forms import add_service_error as form_errors
 from core.listing import ScopedListView
 from core.models import ChangeEvent
 from core.permissions import business_required, roles_required
@@ -22,7 +23,7 @@ from risk.filters import RiskReportFilter
 from risk.forms import AcknowledgeForm, ClassOverrideForm, MeetingForm, SchemeForm
 from risk.models import ClassDecision, GradingScheme, PreShiftMeeting, RiskReport
 from risk.selectors import CLASS_RULE, enterprise_class
-from risk.views.common import form_errors, visible_enterprise
+from risk.views.common import visible_enterprise
 
 
 class ReportListView(ScopedListView):

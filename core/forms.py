@@ -1,0 +1,22 @@
+"""Form helpers shared by every app's pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+
+def add_service_error(form: Any, exc: ValidationError | PermissionDenied) -> None:
+    """Put a service's Chinese message next to the field it names, or on top of the form.
+
+    Services check the rules and raise ValidationError({field: message}) or PermissionDenied; the page
+    keeps what was typed and shows the message where it belongs."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    elif isinstance(exc, ValidationError):
+        form.add_error(None, exc.messages)
+    else:
+        form.add_error(None, str(exc) or _("您没有执行此操作的权限。"))
