@@ -120,3 +120,16 @@ def test_only_the_system_administrator_enters_the_django_admin(client: Client, w
         assert response.status_code == 200
     else:
         assert response.status_code == 302
+
+
+@pytest.mark.parametrize("persona", ["office", "regulator", "township_b"])
+def test_home_domain_counts_lead_to_exactly_those_enterprises(client: Client, world: World, persona: str) -> None:
+    import re
+
+    login(client, world, persona)
+    html = client.get("/").content.decode()
+    links = re.findall(r'href="/enterprises/\?domain=(\d+)"[^>]*>[^<]*?(\d+)</a>', html)
+    assert links
+    for domain_id, count in links:
+        page = client.get("/enterprises/", {"domain": domain_id})
+        assert page.context["page"].paginator.count == int(count), (persona, domain_id)
