@@ -94,10 +94,31 @@ class ChangeEvent(models.Model):
 
     @property
     def change_rows(self) -> list[tuple[str, Any, Any]]:
+        """(field label, before, after) for display: the model's verbose field names, 是/否 for booleans."""
         if not isinstance(self.changes, dict):
             return []
-        return [(k, v[0], v[1]) if isinstance(v, list) and len(v) == 2 else (k, None, v)
-                for k, v in self.changes.items()]
+        rows = []
+        for key, value in self.changes.items():
+            before, after = (value[0], value[1]) if isinstance(value, list) and len(value) == 2 else (None, value)
+            rows.append((_field_label(self.object_type, key), _display(before), _display(after)))
+        return rows
+
+
+def _display(value: Any) -> Any:
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return value
+
+
+def _field_label(object_type: str, name: str) -> str:
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        field = apps.get_model(object_type)._meta.get_field(name)
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return name
+    return str(getattr(field, "verbose_name", name))
 
 
 class ChainHead(models.Model):

@@ -111,3 +111,12 @@ def test_verify_command_passes_on_an_intact_chain(world: World, capsys: pytest.C
     _write_some(world, 2)
     call_command("verify_history")
     assert "校验通过" in capsys.readouterr().out
+
+
+def test_history_rows_speak_the_users_language(world: World) -> None:
+    ent = world.enterprises["ent_b2"]
+    enterprise_services.enterprise_update(actor=None, enterprise=ent, address="历史地址", above_scale=True)
+    ev = ChangeEvent.objects.for_object(ent).latest("seq")
+    rows = {label: (before, after) for label, before, after in ev.change_rows}
+    assert rows["地址"][1] == "历史地址"
+    assert rows["规模以上"] == ("否", "是")
