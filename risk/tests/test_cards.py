@@ -32,6 +32,17 @@ def test_cards_render_post_name_measures_and_qr(world, size: str) -> None:
             media = [n for n in z.namelist() if n.startswith("word/media/")]
             assert len(media) == 1
             assert z.read(media[0]) == qr_png(url)  # the very QR image of the record's address is embedded
+            assert decode_qr(z.read(media[0])) == url
+
+
+def decode_qr(png: bytes) -> str:
+    """Read the QR code back with a real decoder (zxing-cpp), as a phone camera would."""
+    import zxingcpp
+    from PIL import Image
+
+    results = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)).convert("L"))
+    assert len(results) == 1
+    return results[0].text
 
 
 def test_qr_encodes_exactly_the_url() -> None:
