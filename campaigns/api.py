@@ -14,7 +14,7 @@ from campaigns import workflow
 from campaigns.choices import ReportAction
 from campaigns.filters import ProgressReportFilter, TaskFilter
 from campaigns.models import ProgressReport, Task, TaskUnit
-from core.api import BusinessRolePermission
+from core.api import BusinessRolePermission, ScopedPrimaryKeyRelatedField
 from core.scoping import get_visible_or_404
 
 
@@ -56,7 +56,7 @@ class CampaignTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
 class CampaignProgressReportSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
-    task = serializers.PrimaryKeyRelatedField(queryset=Task.objects.all())
+    task = ScopedPrimaryKeyRelatedField(queryset=Task.objects.all())
 
     class Meta:
         model = ProgressReport

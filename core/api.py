@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -38,3 +38,14 @@ class BusinessRolePermission:
 
     def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
         return True
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related id that must be visible to the requesting user: an out-of-scope id gets the same
+    "does not exist" answer as a missing one, so the API does not leak what exists elsewhere."""
+
+    def get_queryset(self) -> Any:
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return queryset.visible_to(user)

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core.api import BusinessRolePermission
+from core.api import BusinessRolePermission, ScopedPrimaryKeyRelatedField
 from core.uploads import attachments_for
 from enterprises.models import Enterprise
 from hazards import services
@@ -48,7 +48,7 @@ class HazardSerializer(serializers.ModelSerializer):
 
 
 class HazardCreateSerializer(serializers.Serializer):
-    enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.all(), required=False,
+    enterprise = ScopedPrimaryKeyRelatedField(queryset=Enterprise.objects.all(), required=False,
                                                     allow_null=True)
     jurisdiction = serializers.PrimaryKeyRelatedField(queryset=Jurisdiction.objects.all(), required=False,
                                                       allow_null=True)

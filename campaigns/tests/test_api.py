@@ -42,8 +42,11 @@ def test_report_submit_return_accept_through_the_api(world, small) -> None:
     assert_matches_schema(response, "post")
     pk = response.json()["id"]
     outsider = client_for(world, "township_b")
-    assert outsider.post("/api/v1/campaign-progress-reports/", {**body, "task": small.dongshan.pk},
-                         format="json").status_code == 404
+    # Someone else's task is refused exactly like a task that does not exist (no existence leak).
+    foreign = outsider.post("/api/v1/campaign-progress-reports/", {**body, "task": small.dongshan.pk}, format="json")
+    missing = outsider.post("/api/v1/campaign-progress-reports/", {**body, "task": 999999}, format="json")
+    assert foreign.status_code == missing.status_code == 400
+    assert foreign.json()["task"] == [m.replace("999999", str(small.dongshan.pk)) for m in missing.json()["task"]]
     assert outsider.get(f"/api/v1/campaign-progress-reports/{pk}/").status_code == 404
     assert unit.post(f"/api/v1/campaign-progress-reports/{pk}/accept/", {}, format="json").status_code == 403
     office = client_for(world, "office")

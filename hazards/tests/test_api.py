@@ -118,7 +118,8 @@ def test_enterprise_cannot_create_for_another_enterprise_through_api(world):
     client = token_client(world, "enterprise_a")
     response = post(client, "/api/v1/hazards/", {"description": "x", "source": "self",
                                                  "enterprise": world.enterprises["ent_b1"].pk})
-    assert response.status_code == 403
+    # Refused exactly like an enterprise that does not exist (no existence leak).
+    assert response.status_code == 400 and "enterprise" in response.json()
     assert not Hazard.objects.filter(description="x").exists()
 
 
