@@ -69,7 +69,12 @@ class Enterprise(models.Model):
         ordering = ["name", "pk"]
         verbose_name = _("企业")
         verbose_name_plural = _("企业")
-        indexes = [models.Index(fields=["jurisdiction_path", "name"], name="ent_path_name")]
+        indexes = [
+            models.Index(fields=["jurisdiction_path", "name"], name="ent_path_name"),
+            # Lists are ordered by name: with this index a wide scope (the office, a department at the
+            # city root) reads its first page in order instead of sorting every visible row.
+            models.Index(fields=["name", "id"], name="ent_name_id"),
+        ]
 
     def __str__(self) -> str:
         return self.name
