@@ -25,9 +25,24 @@ TESTING = env_bool("ANZHI_TESTING", False) or "pytest" in sys.modules
 
 _secret = env_str("SECRET_KEY")
 if _secret is None:
-    if not (DEBUG or TESTING or env_bool("ANZHI_DEMO", False)):
-        raise SettingError("SECRET_KEY must be set when DJANGO_DEBUG is off (set ANZHI_DEMO=1 for a local demo)")
-    _secret = "insecure-demo-key-do-not-use-in-production-0123456789abcdef"
+    # A single-machine install needs no configuration: a random key is made once and kept in the var
+    # folder (readable by the owner only). It also keys the audit chain unless AUDIT_CHAIN_KEY is set,
+    # so keep a copy of var/secret_key (or set both variables) when moving or restoring an installation.
+    _key_file = VAR_DIR / "secret_key"
+    if not _key_file.exists():
+        import os
+        import secrets
+
+        try:
+            fd = os.open(_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it a moment ago
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50))
+    _secret = _key_file.read_text().strip()
+    if len(_secret) < 32:
+        raise SettingError(f"{_key_file} holds a key shorter than 32 characters; delete it or set SECRET_KEY")
 SECRET_KEY: str = _secret
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])

@@ -25,7 +25,6 @@ else:
     base, _, name = os.environ["DATABASE_URL"].rpartition("/")
     os.environ["DATABASE_URL"] = f"{base}/{name}_bench"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anzhi.settings")
-os.environ.setdefault("ANZHI_DEMO", "1")
 
 import django  # noqa: E402
 

@@ -20,7 +20,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anzhi.settings")
-os.environ.setdefault("ANZHI_DEMO", "1")
 
 
 def ensure_database(url: str) -> None:

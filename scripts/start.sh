@@ -3,7 +3,6 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/install.sh
-export ANZHI_DEMO="${ANZHI_DEMO:-1}"
 PORT="${PORT:-8000}"
 .venv/bin/python manage.py compile_translations >/dev/null
 .venv/bin/python manage.py bootstrap --demo
