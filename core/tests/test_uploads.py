@@ -75,3 +75,23 @@ def test_attachment_is_served_only_to_those_who_see_its_owner(client: Client, wo
     assert client.get(f"/files/{attachment.pk}/").status_code == 404
     client.force_login(world.users["auditadmin"])
     assert client.get(f"/files/{attachment.pk}/").status_code == 404
+
+
+def test_prune_removes_only_old_orphans(world: World) -> None:
+    import os
+    import time
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+
+    ent = world.enterprises["ent_a2"]
+    kept = attach(actor=None, owner=ent, file=SimpleUploadedFile("留.png", png_bytes()))
+    fresh = default_storage.save("attachments/2026/01/fresh-orphan.png", ContentFile(b"x"))
+    old = default_storage.save("attachments/2026/01/old-orphan.png", ContentFile(b"x"))
+    two_days_ago = time.time() - 48 * 3600
+    os.utime(default_storage.path(old), (two_days_ago, two_days_ago))
+    call_command("prune_orphan_files")
+    assert default_storage.exists(kept.file.name)
+    assert default_storage.exists(fresh)  # may belong to an upload whose transaction is still open
+    assert not default_storage.exists(old)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from core.models import Attachment
 
@@ -13,9 +15,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--dry-run", action="store_true")
+        parser.add_argument("--min-age-hours", type=int, default=24,
+                            help="leave younger files alone: their upload's transaction may still be open")
 
     def handle(self, *args: Any, **options: Any) -> None:
         known = set(Attachment.objects.values_list("file", flat=True))
+        cutoff = timezone.now() - dt.timedelta(hours=options["min_age_hours"])
         removed = 0
 
         def walk(path: str) -> None:
@@ -23,7 +28,7 @@ class Command(BaseCommand):
             dirs, files = default_storage.listdir(path)
             for name in files:
                 full = f"{path}/{name}"
-                if full not in known:
+                if full not in known and default_storage.get_modified_time(full) < cutoff:
                     removed += 1
                     if not options["dry_run"]:
                         default_storage.delete(full)
