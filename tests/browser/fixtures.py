@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -41,6 +42,28 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _wait_for_startup_jobs(database: Path, server: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    """Wait until the periodic jobs that ``serve`` queues at start (the escalation sweep, reminders) have run.
+
+    Otherwise they race the journeys: a sweep that finishes after a test has acted buries the test's
+    own fresh notification under dozens of newer bulletins."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("server stopped while its start-up jobs ran")
+        try:
+            with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as db:
+                runs = db.execute("SELECT COUNT(*) FROM core_periodicrun WHERE last_enqueued_at IS NOT NULL").fetchone()[0]
+                pending = db.execute("SELECT COUNT(*) FROM django_tasks_database_dbtaskresult "
+                                     "WHERE status IN ('READY', 'RUNNING')").fetchone()[0]
+        except sqlite3.Error:
+            runs, pending = 0, 1
+        if runs and not pending:
+            return
+        time.sleep(0.3)
+    raise RuntimeError("the start-up background jobs did not finish in time")
 
 
 @pytest.fixture(scope="session")
@@ -75,6 +98,7 @@ def live_server_url() -> Iterator[str]:
     else:
         server.kill()
         raise RuntimeError("server did not start: " + (workdir / "server.log").read_text())
+    _wait_for_startup_jobs(workdir / "anzhi.sqlite3", server)
     yield url
     server.terminate()
     try:
