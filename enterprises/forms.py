@@ -9,9 +9,18 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.scoping import scope_for
 from enterprises.choices import RISK_FLAG_FIELDS
+from enterprises.credit_code import normalise
 from enterprises.models import Enterprise, Licence
 from orgs.choices import UnitKind
 from orgs.models import Domain, Jurisdiction, Unit
+
+
+class CreditCodeField(forms.CharField):
+    """Shape only: the code is normalised (full-width, lower case, invisible spaces) before its
+    length is checked, so a pasted code is not refused for characters nobody can see."""
+
+    def to_python(self, value: Any) -> str:
+        return normalise(super().to_python(value))
 
 
 class EnterpriseForm(forms.ModelForm):
@@ -24,6 +33,7 @@ class EnterpriseForm(forms.ModelForm):
                   "legal_representative", "principal", "principal_user", "safety_manager", "safety_manager_user",
                   "phone", "employees", "above_scale", "longitude", "latitude", *RISK_FLAG_FIELDS]
         widgets = {"departments": forms.CheckboxSelectMultiple}
+        field_classes = {"credit_code": CreditCodeField}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -46,7 +56,8 @@ class EnterpriseForm(forms.ModelForm):
             self.fields[key].help_text = _("审批危险作业票证的本企业账号")
         if self.instance.pk:
             self.fields["domains"].initial = list(self.instance.domains.all())
-        self.fields["credit_code"].widget.attrs.update({"maxlength": 18, "autocomplete": "off"})
+        # Room for pasted spaces: the browser must not cut a code before it is normalised.
+        self.fields["credit_code"].widget.attrs.update({"maxlength": 40, "autocomplete": "off"})
 
     def clean(self) -> dict[str, Any]:
         # Rules live in the service; the form only checks shape. Skip ModelForm's model validation.

@@ -23,7 +23,7 @@ from core.scoping import scope_for
 from core.spreadsheet import Column, read_rows, template_bytes, text, to_bool, to_decimal_text, to_int
 from enterprises import services
 from enterprises.choices import RISK_FLAGS
-from enterprises.credit_code import CreditCodeError, validate_credit_code
+from enterprises.credit_code import CreditCodeError, make_credit_code, validate_credit_code
 from enterprises.industry import IndustryCodeError, validate_industry_code
 from enterprises.models import Enterprise, EnterpriseDomain
 from orgs.choices import UnitKind
@@ -57,8 +57,12 @@ CHUNK = 900  # stays under SQLite's bound-parameter limit
 DEFER_PINYIN_OVER = 5000
 
 
+# The template's example row must itself pass the validator (check character computed, not typed).
+EXAMPLE_CREDIT_CODE = make_credit_code("91430381MA4L00013")
+
+
 def template() -> bytes:
-    example = ["湘乡市示例机械制造有限公司", "91430381MA4L00013X", "东山街道", "工贸", "市应急管理局", "3421",
+    example = ["湘乡市示例机械制造有限公司", EXAMPLE_CREDIT_CODE, "东山街道", "工贸", "市应急管理局", "3421",
                "东山街道工业路1号", "张三", "张三", "李四", "0731-56780000", 120, "是", 112.53, 27.73]
     return template_bytes("企业名录", COLUMNS, NOTE, [example + ["否"] * len(RISK_FLAGS)])
 
@@ -148,7 +152,8 @@ def _clean_row(line: int, raw: dict[str, Any], lk: _Lookups, errors: list[RowErr
     if not values["name"]:
         err("企业名称", _("必填项为空"))
     try:
-        values["credit_code"] = validate_credit_code(text(raw.get("credit_code")))
+        # The raw cell, not its text: a code kept as a number is reported as such.
+        values["credit_code"] = validate_credit_code(raw.get("credit_code"))
     except CreditCodeError as exc:
         err("统一社会信用代码", str(exc))
     place = text(raw.get("jurisdiction"))

@@ -10,7 +10,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from core.spreadsheet import Column, read_rows, template_bytes, text, to_bool, to_date, to_int
-from enterprises.credit_code import CreditCodeError, validate_credit_code
+from enterprises.credit_code import CreditCodeError, normalise, validate_credit_code
 from enterprises.importer import ImportResult, RowError
 from enterprises.models import Enterprise
 from enterprises.services import can_edit_records
@@ -85,10 +85,11 @@ def import_rows(*, actor: Any, spec: LedgerSpec, file: IO[bytes] | Any, enterpri
     parsed: list[tuple[int, str, dict[str, Any]]] = []
     for line, raw in rows:
         values: dict[str, Any] = {}
-        code = text(raw.get("_credit_code"))
+        raw_code = raw.get("_credit_code")
+        code = normalise(raw_code) if isinstance(raw_code, str) else text(raw_code)
         if code:
             try:
-                code = validate_credit_code(code)
+                code = validate_credit_code(raw_code)
                 codes.add(code)
             except CreditCodeError as exc:
                 result.errors.append(RowError(line, "统一社会信用代码", str(exc)))

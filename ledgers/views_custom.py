@@ -22,6 +22,7 @@ from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
 from core.spreadsheet import Column, read_rows, template_bytes
 from core.uploads import attach
+from enterprises.credit_code import normalise, number_message, stored_as_number
 from enterprises.forms import ImportForm
 from enterprises.importer import ImportResult, RowError
 from enterprises.models import Enterprise
@@ -75,7 +76,7 @@ def definition_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
         data = form.cleaned_data
         try:
             columns = custom.parse_columns(data["columns"])
-            codes = [c.strip().upper() for c in data["enterprise_codes"].split() if c.strip()]
+            codes = [code for code in (normalise(c) for c in data["enterprise_codes"].split()) if code]
             ents = list(Enterprise.objects.visible_to(request.user).filter(credit_code__in=codes))
             missing = set(codes) - {e.credit_code for e in ents}
             if missing:
@@ -235,7 +236,11 @@ def import_rows(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             with audit_context(source=Source.IMPORT, actor=user, request=request), transaction.atomic():
                 for line, raw in rows:
-                    code = str(raw.pop("_code", "") or "").strip().upper()
+                    raw_code = raw.pop("_code", None)
+                    if stored_as_number(raw_code):
+                        result.errors.append(RowError(line, "统一社会信用代码", number_message()))
+                        continue
+                    code = normalise(raw_code)
                     ent = visible.filter(credit_code=code).first() if code else (
                         user.enterprise if user.has_role(Role.ENTERPRISE) else None)
                     if definition.target == Target.ENTERPRISE and ent is None:
