@@ -9,7 +9,6 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-import xlsxwriter
 from django.db.models import Count, Q
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -18,6 +17,8 @@ from docx.shared import Cm, Pt
 
 from campaigns.choices import DeadlineKind, ReportState, TaskStatus
 from campaigns.models import Campaign, ProgressReport, Task, TaskUnit
+from core.documents import text as doc_text
+from core.xlsx import Style, Workbook
 
 MONTHLY = "monthly"
 ANNUAL = "annual"
@@ -128,7 +129,7 @@ def _para(doc: Any, text: str, *, font: str = "仿宋_GB2312", size: float = 16,
     elif indent:
         p.paragraph_format.first_line_indent = Pt(size * 2)
     p.paragraph_format.line_spacing = Pt(28)
-    _font(p.add_run(text), font, size, bold)
+    _font(p.add_run(doc_text(text)), font, size, bold)
     return p
 
 
@@ -137,12 +138,12 @@ def _table(doc: Any, headers: list[str], rows: list[list[Any]]) -> None:
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
         cell.text = ""
-        _font(cell.paragraphs[0].add_run(text), "黑体", 12)
+        _font(cell.paragraphs[0].add_run(doc_text(text)), "黑体", 12)
     for row in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
             cell.text = ""
-            _font(cell.paragraphs[0].add_run(str(value)), "仿宋_GB2312", 12)
+            _font(cell.paragraphs[0].add_run(doc_text(value)), "仿宋_GB2312", 12)
 
 
 def docx_bytes(campaign: Campaign, fig: Figures, *, kind: str, issued: dt.date | None = None) -> bytes:
@@ -155,7 +156,7 @@ def docx_bytes(campaign: Campaign, fig: Figures, *, kind: str, issued: dt.date |
     normal.font.name = "仿宋_GB2312"
     normal.font.size = Pt(16)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋_GB2312")
-    doc.core_properties.title = fig.title
+    doc.core_properties.title = doc_text(fig.title)
     _para(doc, fig.title, font="方正小标宋简体", size=22, center=True)
     _para(doc, f"（{fig.start.year}年{fig.start.month}月{fig.start.day}日—{fig.end.year}年{fig.end.month}月"
                f"{fig.end.day}日）", size=16, center=True)
@@ -190,11 +191,10 @@ def docx_bytes(campaign: Campaign, fig: Figures, *, kind: str, issued: dt.date |
 
 
 def xlsx_bytes(fig: Figures) -> bytes:
-    buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
-    bold = book.add_format({"bold": True})
-    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    ws = book.add_worksheet("总体情况")
+    book = Workbook()
+    bold = Style(bold=True)
+    head = Style(bold=True, bg_color="#DDEBF7", border=1)
+    ws = book.sheet("总体情况")
     ws.set_column(0, 0, 24)
     ws.write(0, 0, fig.title, bold)
     ws.write(1, 0, "统计期")
@@ -205,19 +205,14 @@ def xlsx_bytes(fig: Figures) -> bytes:
                                 ("已退回", fig.reports_returned)], start=3):
         ws.write(r, 0, k)
         ws.write(r, 1, v)
-    ws = book.add_worksheet("各方案进展")
+    ws = book.sheet("各方案进展")
     ws.set_column(0, 0, 30)
-    for c, h in enumerate(["方案", "任务数", "已完成", "完成率（%）", "逾期"]):
-        ws.write(0, c, h, head)
+    ws.write_row(0, ["方案", "任务数", "已完成", "完成率（%）", "逾期"], head)
     for r, p in enumerate(fig.plans, start=1):
-        for c, v in enumerate([p.label, p.total, p.done, p.percent, p.overdue]):
-            ws.write(r, c, v)
-    ws = book.add_worksheet("逾期单位")
+        ws.write_row(r, [p.label, p.total, p.done, p.percent, p.overdue])
+    ws = book.sheet("逾期单位")
     ws.set_column(0, 0, 30)
-    for c, h in enumerate(["责任单位", "逾期任务数"]):
-        ws.write(0, c, h, head)
+    ws.write_row(0, ["责任单位", "逾期任务数"], head)
     for r, (name, n) in enumerate(fig.overdue_units, start=1):
-        ws.write(r, 0, name)
-        ws.write(r, 1, n)
-    book.close()
-    return buf.getvalue()
+        ws.write_row(r, [name, n])
+    return book.getvalue()

@@ -11,13 +11,11 @@ unit, unreadable deadline) stops it, and the report names every such row in Chin
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 import python_calamine
-import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -27,6 +25,7 @@ from campaigns.choices import AssignmentSource, TaskSource
 from campaigns.deadlines import DeadlineError
 from campaigns.models import Plan, Task
 from campaigns.units import Assignment, resolve_responsible
+from core.xlsx import Style, Workbook
 
 HEADER_SCAN_ROWS = 15
 COLUMNS = ["group", "no", "item", "measures", "responsible", "deadline"]
@@ -221,16 +220,15 @@ def export_table(tasks: list[Task], *, caption: str) -> bytes:
     """The seed layout, with consecutive equal 分组 / 序号 / 任务 cells merged as offices do."""
     with_group = any(t.table_group for t in tasks)
     keys = (["group"] if with_group else []) + ["no", "item", "measures", "responsible", "deadline"]
-    buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
-    ws = book.add_worksheet("整治任务清单")
-    wrap = book.add_format({"text_wrap": True, "valign": "vcenter", "border": 1})
-    head = book.add_format({"bold": True, "align": "center", "valign": "vcenter", "border": 1, "bg_color": "#DDEBF7"})
-    title = book.add_format({"bold": True, "align": "center", "font_size": 14})
+    book = Workbook()
+    ws = book.sheet("整治任务清单")
+    wrap = Style(text_wrap=True, valign="vcenter", border=1)
+    head = Style(bold=True, align="center", valign="vcenter", border=1, bg_color="#DDEBF7")
+    title = Style(bold=True, align="center", font_size=14)
     widths = {"group": 18, "no": 6, "item": 36, "measures": 50, "responsible": 24, "deadline": 16}
     for c, k in enumerate(keys):
         ws.set_column(c, c, widths[k])
-    ws.merge_range(0, 0, 0, len(keys) - 1, caption, title)
+    ws.merge(0, 0, 0, len(keys) - 1, caption, title)
     for c, k in enumerate(keys):
         ws.write(1, c, HEADERS[k], head)
     values = [{"group": t.table_group, "no": t.number, "item": t.title, "measures": t.measures,
@@ -245,13 +243,9 @@ def export_table(tasks: list[Task], *, caption: str) -> bytes:
                 while end + 1 < len(values) and values[end + 1][k] == values[r][k] and values[r][k] \
                         and (k == "group" or values[end + 1]["group"] == values[r]["group"]):
                     end += 1
-            if end > r:
-                ws.merge_range(2 + r, c, 2 + end, c, values[r][k], wrap)
-            else:
-                ws.write(2 + r, c, values[r][k], wrap)
+            ws.merge(2 + r, c, 2 + end, c, values[r][k], wrap)
             r = end + 1
     ws.freeze_panes(2, 0)
     ws.set_paper(9)  # A4
     ws.set_landscape()
-    book.close()
-    return buf.getvalue()
+    return book.getvalue()

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import View
 
-from core.export import xlsx_response
+from core.export import Download, xlsx_response
 
 
 class ScopedListView(LoginRequiredMixin, View):
@@ -27,6 +27,14 @@ class ScopedListView(LoginRequiredMixin, View):
     export_filename: ClassVar[str] = "export.xlsx"
     export_columns: ClassVar[Sequence[tuple[str, Callable[[Any], Any]]]] = ()
     export_limit: ClassVar[int] = 200_000
+    # URL arguments of the page, for the export test (see core.export.Download): {"pk": Campaign}.
+    download_args: ClassVar[dict[str, Any]] = {}
+    download: ClassVar[Download | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.export_columns:
+            cls.download = Download(("xlsx",), cls.download_args, ({"export": "xlsx"},))
 
     def check_role(self, request: HttpRequest) -> None:
         user = request.user

@@ -1,4 +1,4 @@
-"""Reading uploaded .xlsx tables (python-calamine: fast, read-only) and writing templates (xlsxwriter).
+"""Reading uploaded .xlsx tables (python-calamine: fast, read-only) and writing templates (``core.xlsx``).
 
 Shared by the enterprise import and the ledger imports: headers are matched by their Chinese text
 (ignoring '*', spaces and full-width brackets), so a county office may reorder or add columns."""
@@ -6,15 +6,15 @@ Shared by the enterprise import and the ledger imports: headers are matched by t
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-import xlsxwriter
 from django.core.exceptions import ValidationError
 from python_calamine import CalamineError, load_workbook
+
+from core.xlsx import Style, Workbook
 
 _HEADER_NOISE = re.compile(r"[\s*＊（）()]")
 
@@ -134,26 +134,22 @@ def to_date(value: Any) -> dt.date | None:
 def template_bytes(sheet: str, columns: Sequence[Column], note: str = "",
                    rows: Sequence[Sequence[Any]] = ()) -> bytes:
     """An import template: an optional note row, bold headers (required ones red with '*'), tips as comments."""
-    buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
-    ws = book.add_worksheet(sheet[:31])
-    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-    req = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "font_color": "#C00000",
-                           "text_wrap": True})
-    wrap = book.add_format({"text_wrap": True, "font_color": "#555555"})
+    book = Workbook()
+    ws = book.sheet(sheet)
+    head = Style(bold=True, bg_color="#DDEBF7", border=1, text_wrap=True)
+    req = Style(bold=True, bg_color="#DDEBF7", border=1, font_color="#C00000", text_wrap=True)
+    wrap = Style(text_wrap=True, font_color="#555555")
     start = 0
     if note:
-        ws.merge_range(0, 0, 0, max(len(columns) - 1, 1), note, wrap)
+        ws.merge(0, 0, 0, max(len(columns) - 1, 1), note, wrap)
         ws.set_row(0, 48)
         start = 1
     for j, col in enumerate(columns):
         ws.write(start, j, f"{col.header}*" if col.required else col.header, req if col.required else head)
         ws.set_column(j, j, col.width)
         if col.help:
-            ws.write_comment(start, j, col.help)
+            ws.comment(start, j, col.help)
     for i, row in enumerate(rows, start=start + 1):
-        for j, value in enumerate(row):
-            ws.write(i, j, value)
+        ws.write_row(i, row)
     ws.freeze_panes(start + 1, 0)
-    book.close()
-    return buf.getvalue()
+    return book.getvalue()

@@ -8,11 +8,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core.audit import Source, audit_context
+from core.export import download, file_response
 from core.forms import add_service_error as _form_errors
 from core.listing import ScopedListView
 from core.models import ChangeEvent
@@ -166,12 +166,10 @@ def licence_edit(request: HttpRequest, pk: int, licence_pk: int | None = None) -
                                                              "licence": licence})
 
 
+@download("xlsx", user_text=False)
 @roles_required(*services.GOVERNMENT_EDITORS)
 def import_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(importer.template(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path('企业名录导入模板.xlsx')}"
-    return response
+    return file_response(importer.template(), "企业名录导入模板.xlsx")
 
 
 # Files above this size are imported by the background worker, with a progress page (about 2,500 rows).

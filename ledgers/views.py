@@ -8,13 +8,12 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from core.audit import Source, audit_context
-from core.export import xlsx_response
+from core.export import download, file_response, xlsx_response
 from core.forms import add_service_error as _apply_errors
 from core.listing import ScopedListView
 from core.models import ChangeEvent
@@ -91,6 +90,7 @@ for _key, _s in SPECS.items():
     }).as_view()
 
 
+@download("xlsx", queries=({"export": "xlsx"},), key=tuple(SPECS))
 def ledger_list(request: HttpRequest, key: str) -> HttpResponse:
     _spec(key)
     return VIEWS[key](request)
@@ -204,14 +204,13 @@ def permit_transition(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("ledgers:detail", key="permits", pk=pk)
 
 
+@download("xlsx", user_text=False, key=lambda: [k for k, s in SPECS.items() if s.importable])
 @business_required
 def import_template(request: HttpRequest, key: str) -> HttpResponse:
     spec = _spec(key)
     if not spec.importable:
         raise Http404
-    response = HttpResponse(importer.template(spec), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(f'{spec.title}导入模板.xlsx')}"
-    return response
+    return file_response(importer.template(spec), f"{spec.title}导入模板.xlsx")
 
 
 @business_required
@@ -236,6 +235,7 @@ def import_rows(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "ledgers/import.html", {"form": form, "result": result, "spec": spec})
 
 
+@download("xlsx", queries=({"export": "xlsx"},))
 @business_required
 def expiring(request: HttpRequest) -> HttpResponse:
     """即将到期 / 已过期: every lapsing date in the user's scope, one list."""

@@ -10,13 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from core.audit import Source, audit_context
-from core.export import xlsx_response
+from core.export import download, file_response, xlsx_response
 from core.forms import add_service_error
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
@@ -131,6 +130,7 @@ def _targets(user: Any, definition: LedgerDefinition) -> tuple[list[Enterprise],
     return [], js
 
 
+@download("xlsx", queries=({"export": "xlsx"},), pk=LedgerDefinition)
 @business_required
 def row_list(request: HttpRequest, pk: int) -> HttpResponse:
     definition = get_object_or_404(LedgerDefinition, pk=pk)
@@ -203,14 +203,13 @@ def _columns(definition: LedgerDefinition) -> list[Column]:
                    for c in definition.columns if c["type"] != "file"]
 
 
+@download("xlsx", pk=LedgerDefinition)
 @business_required
 def import_template(request: HttpRequest, pk: int) -> HttpResponse:
     definition = get_object_or_404(LedgerDefinition, pk=pk)
     data = template_bytes(definition.name, _columns(definition),
                           f"{definition.name}：带*的列必填；日期如 2026-05-31；任何一行有错，整个文件都不导入。")
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(definition.name + '模板.xlsx')}"
-    return response
+    return file_response(data, definition.name + "模板.xlsx")
 
 
 class _Rollback(Exception):

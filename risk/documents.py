@@ -8,13 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 import segno
-import xlsxwriter
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from core.documents import text as doc_text
+from core.xlsx import Style, Workbook
 from risk.choices import GRADE_COLOUR, GRADE_SHORT, MeasureKind, accident_labels, hazard_factor_labels
 from risk.models import RiskPoint
 
@@ -32,28 +33,26 @@ def risk_list_xlsx(enterprise: Any, points: Sequence[RiskPoint], overall_label: 
     """The 风险分级管控清单 in the usual layout: measures split into five columns under one merged header."""
     factors = hazard_factor_labels()
     accidents = accident_labels()
-    buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
-    ws = book.add_worksheet("风险分级管控清单")
-    title = book.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
-    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center",
-                            "valign": "vcenter", "text_wrap": True})
-    cell = book.add_format({"border": 1, "valign": "top", "text_wrap": True})
-    grade_fmt = {g: book.add_format({"border": 1, "bold": True, "align": "center", "valign": "vcenter",
-                                     "bg_color": c, "font_color": "#000000" if g == "yellow" else "#FFFFFF"})
+    book = Workbook()
+    ws = book.sheet("风险分级管控清单")
+    title = Style(bold=True, font_size=16, align="center", valign="vcenter")
+    head = Style(bold=True, bg_color="#DDEBF7", border=1, align="center", valign="vcenter", text_wrap=True)
+    cell = Style(border=1, valign="top", text_wrap=True)
+    grade_fmt = {g: Style(border=1, bold=True, align="center", valign="vcenter", bg_color=c,
+                          font_color="#000000" if g == "yellow" else "#FFFFFF")
                  for g, c in GRADE_COLOUR.items()}
     ncols = len(LIST_HEADERS_LEFT) + len(MEASURE_KINDS) + len(LIST_HEADERS_RIGHT)
-    ws.merge_range(0, 0, 0, ncols - 1, f"{enterprise.name} 安全风险分级管控清单", title)
-    ws.merge_range(1, 0, 1, ncols - 1, f"企业风险等级：{overall_label}", book.add_format({"align": "left"}))
+    ws.merge(0, 0, 0, ncols - 1, f"{enterprise.name} 安全风险分级管控清单", title)
+    ws.merge(1, 0, 1, ncols - 1, f"企业风险等级：{overall_label}", Style(align="left"))
     for col, h in enumerate(LIST_HEADERS_LEFT):
-        ws.merge_range(2, col, 3, col, h, head)
+        ws.merge(2, col, 3, col, h, head)
     m0 = len(LIST_HEADERS_LEFT)
-    ws.merge_range(2, m0, 2, m0 + len(MEASURE_KINDS) - 1, "管控措施", head)
+    ws.merge(2, m0, 2, m0 + len(MEASURE_KINDS) - 1, "管控措施", head)
     for i, kind in enumerate(MEASURE_KINDS):
         ws.write(3, m0 + i, str(kind.label), head)
     r0 = m0 + len(MEASURE_KINDS)
     for i, h in enumerate(LIST_HEADERS_RIGHT):
-        ws.merge_range(2, r0 + i, 3, r0 + i, h, head)
+        ws.merge(2, r0 + i, 3, r0 + i, h, head)
     widths = [6, 18, 10, 14, 30, 18, 12, 16, 8, 14] + [26] * len(MEASURE_KINDS) + [10, 10]
     for col, w in enumerate(widths):
         ws.set_column(col, col, w)
@@ -69,8 +68,7 @@ def risk_list_xlsx(enterprise: Any, points: Sequence[RiskPoint], overall_label: 
                   "、".join(accidents.get(c, c) for c in p.accident_types),
                   p.get_method_display() + ("（直接判定：" + p.direct_reason + "）" if p.direct_major else ""),
                   p.inputs_label, _num(p.value)]
-        for col, v in enumerate(values):
-            ws.write(row, col, v, cell)
+        ws.write_row(row, values, cell)
         if p.grade:
             ws.write(row, len(values), f"{GRADE_SHORT[p.grade]} {p.get_grade_display()}", grade_fmt[p.grade])
         else:
@@ -84,8 +82,7 @@ def risk_list_xlsx(enterprise: Any, points: Sequence[RiskPoint], overall_label: 
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(2, 3)
-    book.close()
-    return buf.getvalue()
+    return book.getvalue()
 
 
 # -- 一会三卡 -----------------------------------------------------------------------------------
@@ -130,7 +127,7 @@ def card_docx(*, kind: str, point: RiskPoint, enterprise: Any, url: str, size: s
 
     def para(text: str, *, bold: bool = False, pt: Any = None, center: bool = False, colour: str | None = None) -> Any:
         p = doc.add_paragraph()
-        run = p.add_run(text)
+        run = p.add_run(doc_text(text))
         run.bold = bold
         run.font.size = pt or body_pt
         if colour:
@@ -147,7 +144,7 @@ def card_docx(*, kind: str, point: RiskPoint, enterprise: Any, url: str, size: s
 
     def row(label: str, value: str) -> None:
         cells = table.add_row().cells
-        cells[0].text, cells[1].text = label, value
+        cells[0].text, cells[1].text = doc_text(label), doc_text(value)
         for c in cells:
             for p in c.paragraphs:
                 for r in p.runs:

@@ -11,11 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
+from core.export import download, file_response
 from core.models import ChangeEvent
 from core.permissions import roles_required
 from workdays import importer, services
@@ -129,13 +129,11 @@ def year_import(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "workdays/year_import.html", {"form": form, "year": year, "errors": errors})
 
 
+@download("xlsx", year=lambda: sorted({d.year for d in CalendarDay.objects.dates("date", "year")}))
 @login_required
 def year_template(request: HttpRequest, year: int) -> HttpResponse:
     year = _year_or_404(year)
-    response = HttpResponse(importer.template(year),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(f'{year}年节假日安排.xlsx')}"
-    return response
+    return file_response(importer.template(year), f"{year}年节假日安排.xlsx")
 
 
 @roles_required(Role.SYSADMIN)

@@ -18,11 +18,11 @@ from campaigns import reports, tasktable, twolists
 from campaigns.choices import IndicatorStatus, ListItemStatus, ListKind, TaskSource
 from campaigns.filters import ListItemFilter
 from campaigns.forms import GoalReadingForm, ListItemForm, TaskTableImportForm
-from campaigns.models import Goal, ListItem, Plan, Task
+from campaigns.models import Campaign, Goal, ListItem, Plan, Task
 from campaigns.models.scope import user_unit_ids
 from campaigns.services import is_office_for
 from campaigns.views.common import office_campaign, visible_campaign
-from core.export import xlsx_response
+from core.export import download, xlsx_response
 from core.forms import add_service_error as form_error
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
@@ -59,6 +59,7 @@ def table_import(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "campaigns/table_import.html", {"campaign": campaign, "form": form, "result": result})
 
 
+@download("xlsx", pk=Plan)
 @business_required
 def table_export(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_visible_or_404(Plan.objects.select_related("campaign"), request.user, pk=pk)
@@ -72,6 +73,7 @@ def table_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # -- two lists --------------------------------------------------------------------------------
+@download("xlsx", queries=({"export": "xlsx"},), pk=Campaign)
 @business_required
 def lists(request: HttpRequest, pk: int) -> HttpResponse:
     """两个清单: a unit's own lists, or for the office the city-wide roll-up."""
@@ -170,6 +172,8 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # -- generated reports --------------------------------------------------------------------------
+@download("xlsx", "docx", pk=Campaign, fmt=("xlsx", "docx"),
+          queries=({"kind": "monthly"}, {"kind": "annual"}))
 @business_required
 def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     campaign = visible_campaign(request, pk)

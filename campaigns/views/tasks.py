@@ -40,6 +40,7 @@ class TaskListView(ScopedListView):
     template_name = "campaigns/task_list.html"
     sort_fields = {"deadline": "deadline", "plan": "plan__sort", "status": "status", "no": "sort"}
     export_filename = "整治任务.xlsx"
+    download_args = {"pk": Campaign}
     export_columns = [
         (_("方案"), lambda t: t.plan.short_name),
         (_("编号"), lambda t: t.label),

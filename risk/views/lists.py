@@ -10,11 +10,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
+from core.export import download, file_response
 from core.listing import ScopedListView
 from core.permissions import business_required
 from enterprises.models import Enterprise
@@ -101,16 +101,14 @@ def enterprise_risk(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@download("xlsx", pk=Enterprise)
 @business_required
 def enterprise_export(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = visible_enterprise(request, pk)
     points = list(points_for(request, enterprise))
     grade = overall_grade(enterprise)
     data = risk_list_xlsx(enterprise, points, str(Grade(grade).label) if grade else _("尚未评估"))
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"{enterprise.name}安全风险分级管控清单.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
-    return response
+    return file_response(data, f"{enterprise.name}安全风险分级管控清单.xlsx")
 
 
 @require_POST

@@ -8,10 +8,10 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.export import download, file_response
 from core.forms import add_service_error as form_errors
 from core.models import ChangeEvent
 from core.permissions import business_required
@@ -183,6 +183,7 @@ def hazard_link(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("risk:point", args=[point.pk]) + "#hazards")
 
 
+@download("docx", pk=RiskPoint, kind=tuple(CARD_KINDS), queries=({}, {"size": "a6"}))
 @business_required
 def card(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     point = _point(request, pk)
@@ -193,7 +194,4 @@ def card(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     hazards = [link.hazard for link in RiskPointHazard.objects.visible_to(request.user).filter(risk_point=point)
                .select_related("hazard") if link.hazard.is_open]
     data = card_docx(kind=kind, point=point, enterprise=point.enterprise, url=url, size=size, hazards=hazards)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    name = f"{point.name}{CARD_KINDS[kind]}{'（小卡）' if size == 'a6' else ''}.docx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
-    return response
+    return file_response(data, f"{point.name}{CARD_KINDS[kind]}{'（小卡）' if size == 'a6' else ''}.docx")
