@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -15,7 +16,17 @@ from audit.api import ChangeEventViewSet
 from enterprises.api import EnterpriseViewSet
 from orgs.api import DomainViewSet, JurisdictionViewSet, UnitViewSet
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """Detail routes take canonical ids only: ASCII digits. "abc", "-1", "1e9" or "１２" match no route
+    (404), like ids beyond any column (Django answers those lookups with an empty result)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._default_value_pattern = "[0-9]+"
+
+
+router = Router()
 router.register("domains", DomainViewSet, basename="domain")
 router.register("jurisdictions", JurisdictionViewSet, basename="jurisdiction")
 router.register("units", UnitViewSet, basename="unit")

@@ -4,10 +4,11 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import Source
+from core.filters import FilterSet
 from core.models import ChangeEvent
 
 
-class ChangeEventFilter(django_filters.FilterSet):
+class ChangeEventFilter(FilterSet):
     actor = django_filters.CharFilter(field_name="actor_label", lookup_expr="icontains", label=_("操作人"))
     action = django_filters.CharFilter(field_name="action", label=_("操作"))
     object_type = django_filters.CharFilter(field_name="object_type", label=_("对象类型"))

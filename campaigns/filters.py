@@ -19,6 +19,7 @@ from campaigns.choices import (
     UnitRole,
 )
 from campaigns.models import ListItem, Plan, ProgressReport, Task, TaskUnit
+from core.filters import FilterSet, parse_id
 from orgs.models import Unit
 
 
@@ -31,7 +32,7 @@ def _bootstrap(form: Any) -> None:
             field.empty_label = f"全部{field.label}"
 
 
-class TaskFilter(django_filters.FilterSet):
+class TaskFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
     plan = django_filters.ModelChoiceFilter(queryset=Plan.objects.all(), label=_("方案"))
     unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), method="filter_unit", label=_("责任单位"))
@@ -77,9 +78,8 @@ class TaskFilter(django_filters.FilterSet):
     def filter_phase(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         if value == "none":
             return qs.filter(phase__isnull=True)
-        if value and value.isdigit():
-            return qs.filter(phase_id=int(value))
-        return qs
+        phase_id = parse_id(value)
+        return qs.filter(phase_id=phase_id) if phase_id is not None else qs
 
     def filter_overdue(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
@@ -101,7 +101,7 @@ class TaskFilter(django_filters.FilterSet):
         return qs.filter(cond) if value else qs.exclude(cond)
 
 
-class ProgressReportFilter(django_filters.FilterSet):
+class ProgressReportFilter(FilterSet):
     state = django_filters.ChoiceFilter(choices=ReportState.choices, label=_("审核状态"))
     task = django_filters.NumberFilter(field_name="task_id", label=_("任务"))
     campaign = django_filters.NumberFilter(field_name="task__campaign_id", label=_("行动"))
@@ -112,7 +112,7 @@ class ProgressReportFilter(django_filters.FilterSet):
         fields = ["state", "task", "campaign", "unit"]
 
 
-class ListItemFilter(django_filters.FilterSet):
+class ListItemFilter(FilterSet):
     kind = django_filters.ChoiceFilter(choices=ListKind.choices, label=_("清单"))
     status = django_filters.ChoiceFilter(choices=ListItemStatus.choices, label=_("状态"))
     unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.filter(collective=False), label=_("单位"))

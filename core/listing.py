@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -14,6 +15,30 @@ from django.shortcuts import render
 from django.views import View
 
 from core.export import Download, xlsx_response
+from core.filters import INVALID_FILTER_MESSAGE
+
+
+def apply_filters(request: HttpRequest, make: Callable[[Any], Any]) -> tuple[Any, models.QuerySet]:
+    """Bind the list's FilterSet to the query string; a parameter the FilterSet refuses (an id out of
+    range, a word where a number belongs) is dropped with a message, and the others still apply.
+
+    ``make(data)`` builds the FilterSet. Returns (filterset, filtered queryset)."""
+    data = request.GET.copy() if request.GET else None
+    filterset = make(data)
+    if data is None:
+        return filterset, filterset.qs
+    if not filterset.is_valid():
+        for name, errors in filterset.form.errors.items():
+            field = filterset.form.fields.get(name)
+            label = str(field.label) if field is not None and field.label else name
+            for message in errors:
+                if not getattr(request, "htmx", False):  # a partial shows no messages: keep none for later
+                    messages.warning(request, INVALID_FILTER_MESSAGE % {"label": label, "message": message})
+            data.pop(name, None)
+        filterset = make(data or None)
+        if filterset.is_bound and not filterset.is_valid():  # never expected: refuse filtering altogether
+            return filterset, filterset.queryset
+    return filterset, filterset.qs
 
 
 class ScopedListView(LoginRequiredMixin, View):
@@ -53,8 +78,8 @@ class ScopedListView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.check_role(request)
-        filterset = self.filterset_class(request.GET or None, queryset=self.base_queryset(), request=request)
-        qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+        filterset, qs = apply_filters(request, lambda data: self.filterset_class(
+            data, queryset=self.base_queryset(), request=request))
         sort = request.GET.get("sort") or self.default_sort
         key = sort.lstrip("-")
         if key in self.sort_fields:

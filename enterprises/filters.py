@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import FilterSet
 from enterprises.choices import RISK_FLAG_FIELDS, RISK_FLAGS
 from enterprises.industry import divisions
 from enterprises.models import Enterprise, EnterpriseDomain
@@ -13,7 +14,7 @@ from orgs.choices import UnitKind
 from orgs.models import Domain, Jurisdiction, Unit
 
 
-class EnterpriseFilter(django_filters.FilterSet):
+class EnterpriseFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
     jurisdiction = django_filters.ModelChoiceFilter(queryset=Jurisdiction.objects.all(), method="filter_jurisdiction",
                                                     label=_("属地"))

@@ -5,11 +5,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import FilterSet
 from escalation.choices import ItemStatus
 from escalation.models import SupervisionItem
 
 
-class ItemFilter(django_filters.FilterSet):
+class ItemFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
     status = django_filters.ChoiceFilter(choices=ItemStatus.choices, label=_("状态"), empty_label=_("全部状态"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已逾期"))

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import FilterSet
 from hazards.choices import DONE_STATUSES, OPEN_STATUSES, OVERDUE_STATUSES, Grade, Source, Status
 from hazards.models import Hazard
 from orgs.models import Domain, Jurisdiction, Unit
@@ -17,7 +18,7 @@ STATE_CHOICES = [("valid", _("有效（不含作废）")), ("open", _("未销号
 GRADE_CHOICES = [*Grade.choices, ("none", _("未定级"))]
 
 
-class HazardFilter(django_filters.FilterSet):
+class HazardFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
     grade = django_filters.ChoiceFilter(choices=GRADE_CHOICES, method="filter_grade", label=_("等级"),
                                         empty_label=_("全部等级"))

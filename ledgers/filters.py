@@ -11,13 +11,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import FilterSet
 from ledgers.specs import SPECS, LedgerSpec
 from orgs.models import Jurisdiction
 
 DUE_CHOICES = [("overdue", _("已过期")), ("soon", _("30天内到期")), ("valid", _("有效期内"))]
 
 
-class LedgerFilterBase(django_filters.FilterSet):
+class LedgerFilterBase(FilterSet):
     spec: LedgerSpec
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
     enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("企业"))
@@ -51,7 +52,7 @@ class LedgerFilterBase(django_filters.FilterSet):
 
 
 def _make(spec: LedgerSpec) -> type[LedgerFilterBase]:
-    attrs: dict[str, Any] = {"spec": spec}
+    attrs: dict[str, Any] = {"spec": spec, "__module__": __name__}
     names = ["q", "enterprise", "jurisdiction"]
     for name in spec.list_fields:
         f = spec.model._meta.get_field(name)

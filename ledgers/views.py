@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.choices import Role
 from core.audit import Source, audit_context
 from core.export import download, file_response, xlsx_response
+from core.filters import parse_id, parse_int
 from core.forms import add_service_error as _apply_errors
 from core.listing import ScopedListView
 from core.models import ChangeEvent
@@ -63,8 +64,8 @@ class LedgerListView(ScopedListView):
                 cells.append((name, value, left))
             rows.append((obj, cells))
         enterprise = None
-        ent_id = self.request.GET.get("enterprise")
-        if ent_id and ent_id.isdigit():
+        ent_id = parse_id(self.request.GET.get("enterprise"))
+        if ent_id is not None:
             enterprise = Enterprise.objects.visible_to(self.request.user).filter(pk=ent_id).first()
         user = self.request.user
         kwargs.update(spec=spec, rows=rows, headers=[spec.model._meta.get_field(n).verbose_name
@@ -111,13 +112,12 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _enterprise_for_new(request: HttpRequest) -> Enterprise:
-    ent_id = request.GET.get("enterprise") or request.POST.get("enterprise")
+    raw = request.GET.get("enterprise") or request.POST.get("enterprise")
     user = request.user
-    if not ent_id and user.has_role(Role.ENTERPRISE) and user.enterprise_id:
-        ent_id = str(user.enterprise_id)
-    if not ent_id or not str(ent_id).isdigit():
+    ent_id = parse_id(raw) if raw else (user.enterprise_id if user.has_role(Role.ENTERPRISE) else None)
+    if ent_id is None:
         raise Http404
-    return get_visible_or_404(Enterprise.objects.all(), user, pk=int(ent_id))
+    return get_visible_or_404(Enterprise.objects.all(), user, pk=ent_id)
 
 
 @business_required
@@ -192,7 +192,9 @@ def row_edit(request: HttpRequest, key: str, pk: int) -> HttpResponse:
 @business_required
 def permit_transition(request: HttpRequest, pk: int) -> HttpResponse:
     permit = get_visible_or_404(WorkPermit.objects.select_related("enterprise"), request.user, pk=pk)
-    confirmed = [int(x) for x in request.POST.getlist("measure") if x.isdigit()]
+    # Indexes of the permit's measures (0, 1, …), not ids.
+    confirmed = [n for n in (parse_int(x, minimum=0, maximum=10_000) for x in request.POST.getlist("measure"))
+                 if n is not None]
     try:
         services.permit_transition(permit=permit, to=request.POST.get("to", ""), actor=request.user,
                                    note=request.POST.get("note", ""), confirmed=confirmed)
@@ -243,8 +245,8 @@ def expiring(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
     path = ""
-    place = request.GET.get("jurisdiction", "")
-    if place.isdigit():
+    place = parse_id(request.GET.get("jurisdiction"))
+    if place is not None:
         from orgs.models import Jurisdiction
 
         j = Jurisdiction.objects.filter(pk=place).first()

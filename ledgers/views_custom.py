@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from accounts.choices import Role
 from core.audit import Source, audit_context
 from core.export import download, file_response, xlsx_response
+from core.filters import parse_id
 from core.forms import add_service_error
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
@@ -156,11 +157,11 @@ def row_edit(request: HttpRequest, pk: int, row_pk: int | None = None) -> HttpRe
         row = get_visible_or_404(CustomRow.objects.filter(definition=definition).select_related("enterprise"),
                                  request.user, pk=row_pk)
     else:
-        ent_id, j_id = request.GET.get("enterprise", ""), request.GET.get("jurisdiction", "")
-        if ent_id.isdigit():
-            enterprise = get_visible_or_404(Enterprise.objects.all(), request.user, pk=int(ent_id))
-        elif j_id.isdigit():
-            jurisdiction = get_object_or_404(Jurisdiction, pk=int(j_id))
+        ent_id, j_id = parse_id(request.GET.get("enterprise")), parse_id(request.GET.get("jurisdiction"))
+        if ent_id is not None:
+            enterprise = get_visible_or_404(Enterprise.objects.all(), request.user, pk=ent_id)
+        elif j_id is not None:
+            jurisdiction = get_object_or_404(Jurisdiction, pk=j_id)
         elif request.user.enterprise_id and request.user.has_role(Role.ENTERPRISE):
             enterprise = request.user.enterprise
         else:

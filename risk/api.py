@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from core.api import BusinessRolePermission
+from core.filters import query_id
 from enterprises.models import Enterprise, EnterpriseDomain
 from orgs.models import Jurisdiction
 from risk import services
@@ -182,12 +183,12 @@ class RiskMapViewSet(viewsets.ViewSet):
         from django.urls import reverse
 
         qs = annotate_overall(Enterprise.objects.visible_to(request.user)).select_related("jurisdiction")
-        domain = request.query_params.get("domain")
-        if domain and domain.isdigit():
-            qs = qs.filter(pk__in=EnterpriseDomain.objects.filter(domain_id=int(domain)).values("enterprise_id"))
-        jur = request.query_params.get("jurisdiction")
-        if jur and jur.isdigit():
-            j = Jurisdiction.objects.filter(pk=int(jur)).first()
+        domain = query_id(request, "domain")
+        if domain is not None:
+            qs = qs.filter(pk__in=EnterpriseDomain.objects.filter(domain_id=domain).values("enterprise_id"))
+        jur = query_id(request, "jurisdiction")
+        if jur is not None:
+            j = Jurisdiction.objects.filter(pk=jur).first()
             qs = qs.filter(jurisdiction_path__startswith=j.path) if j else qs.none()
         grade = request.query_params.get("grade")
         if grade in Grade.values:

