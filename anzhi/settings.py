@@ -236,6 +236,13 @@ LOGGING = {
 
 ANZHI_MAX_UPLOAD_MB = env_int("ANZHI_MAX_UPLOAD_MB", 20, minimum=1)
 
+# Spreadsheet imports (core.spreadsheet, core.imports): a file above the size or row ceiling is refused
+# before its rows are read; above ANZHI_IMPORT_BACKGROUND_ROWS rows it is imported by the background
+# worker while the page shows a progress bar.
+ANZHI_IMPORT_MAX_BYTES = env_int("ANZHI_IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=10 * 1024)
+ANZHI_IMPORT_MAX_ROWS = env_int("ANZHI_IMPORT_MAX_ROWS", 20_000, minimum=1)
+ANZHI_IMPORT_BACKGROUND_ROWS = env_int("ANZHI_IMPORT_BACKGROUND_ROWS", 2_000, minimum=0)
+
 # Maps work offline: Leaflet's files come from the django-leaflet package; no tiles unless configured
 # (e.g. 天地图: ANZHI_MAP_TILE_URL="https://t{s}.tianditu.gov.cn/vec_w/wmts?...&tk=KEY").
 ANZHI_MAP_TILE_URL = env_str("ANZHI_MAP_TILE_URL", "") or ""

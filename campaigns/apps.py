@@ -21,3 +21,7 @@ class CampaignsConfig(AppConfig):
         from campaigns import integrations, tasks  # noqa: F401  (tasks registers the periodic reminders)
 
         integrations.connect()
+        from campaigns.tasktable import IMPORTER
+        from core.imports import register_importer
+
+        register_importer(IMPORTER)

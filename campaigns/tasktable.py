@@ -1,11 +1,12 @@
 """Task tables (整治任务清单) in the seed's layout: 序号 | 任务 | 整治措施 | 责任单位 | 计划完成时间,
 optionally preceded by a group column (专题项目 / 分组).
 
-Import reads .xlsx with python-calamine; the header row may be anywhere in the first rows
-(a caption above it is skipped). Calamine gives a merged cell's value only in its top-left
-cell, so every cell of a merged range takes that value. A full-width merged row is a group
-heading for the rows below it. The import is all-or-nothing: any bad row (empty task, unknown
-unit, unreadable deadline) stops it, and the report names every such row in Chinese.
+Import reads .xlsx through core.spreadsheet (python-calamine, within the import limits); the
+header row may be anywhere in the first rows (a caption above it is skipped). Calamine gives a
+merged cell's value only in its top-left cell, so every cell of a merged range takes that value.
+A full-width merged row is a group heading for the rows below it. The import is all-or-nothing:
+any bad row (empty task, unknown unit, unreadable deadline) stops it, and the report names every
+such row in Chinese.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-import python_calamine
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from campaigns import services
@@ -25,6 +26,8 @@ from campaigns.choices import AssignmentSource, TaskSource
 from campaigns.deadlines import DeadlineError
 from campaigns.models import Plan, Task
 from campaigns.units import Assignment, resolve_responsible
+from core.imports import Importer, Outcome, Progress
+from core.spreadsheet import open_sheet
 from core.xlsx import Style, Workbook
 
 HEADER_SCAN_ROWS = 15
@@ -95,8 +98,7 @@ class ImportResult:
 def read_grid(data: IO[bytes]) -> tuple[list[list[str]], set[int]]:
     """The first sheet as text, from A1, with merged ranges filled from their top-left cell,
     and the rows covered by a merge across three or more columns (group headings)."""
-    book = python_calamine.CalamineWorkbook.from_filelike(data)
-    sheet = book.get_sheet_by_index(0)
+    sheet = open_sheet(data)  # the import limits apply here (ValidationError)
     grid = [[_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
     width = max([len(r) for r in grid] + [0])
     for (_r0, _c0), (r1, c1) in sheet.merged_cell_ranges or []:
@@ -133,6 +135,10 @@ def parse_table(data: IO[bytes], *, year: int) -> ImportResult:
     result = ImportResult()
     try:
         grid, merged_rows = read_grid(data)
+    except ValidationError as exc:  # over the size or row ceiling, or not a workbook at all
+        result.errors.extend([_("无法读取文件：请上传 Excel（.xlsx）格式的任务清单。")] if exc.code == "unreadable"
+                             else exc.messages)
+        return result
     except Exception:  # noqa: BLE001 - calamine raises several kinds for a broken file
         result.errors.append(_("无法读取文件：请上传 Excel（.xlsx）格式的任务清单。"))
         return result
@@ -181,13 +187,16 @@ def parse_table(data: IO[bytes], *, year: int) -> ImportResult:
 
 
 @transaction.atomic
-def import_table(*, actor: Any, plan: Plan, data: IO[bytes], year: int) -> ImportResult:
+def import_table(*, actor: Any, plan: Plan, data: IO[bytes], year: int,
+                 progress: Progress | None = None) -> ImportResult:
     """All-or-nothing: with any bad row nothing is written. Re-importing the plan's table of
     the same year updates its rows in place (matched by position)."""
     services.require_office(actor, plan.campaign)
     result = parse_table(data, year=year)
     if not result.ok:
         return result
+    if progress:
+        progress("write", 0, len(result.rows))
     existing = list(Task.objects.filter(plan=plan, source=TaskSource.TABLE, table_year=year).order_by("sort", "pk"))
     if len(existing) > len(result.rows):
         extra = existing[len(result.rows):]
@@ -199,6 +208,8 @@ def import_table(*, actor: Any, plan: Plan, data: IO[bytes], year: int) -> Impor
             services.task_delete(actor=actor, task=t)
     try:
         for i, row in enumerate(result.rows, start=1):
+            if progress and i % 200 == 0:
+                progress("write", i, len(result.rows))
             values = {"source": TaskSource.TABLE, "table_year": year, "number": row.no, "table_group": row.group,
                       "title": row.item, "text": row.item, "measures": row.measures,
                       "responsibility_text": row.responsible, "sort": i, "source_line": row.line,
@@ -249,3 +260,22 @@ def export_table(tasks: list[Task], *, caption: str) -> bytes:
     ws.set_paper(9)  # A4
     ws.set_landscape()
     return book.getvalue()
+
+
+def _run(*, actor: Any, file: IO[bytes] | Any, params: dict[str, Any], progress: Progress) -> Outcome:
+    plan = Plan.objects.select_related("campaign").get(pk=params["plan"])
+    result = import_table(actor=actor, plan=plan, data=file, year=params["year"], progress=progress)
+    return Outcome(ok=result.ok, total=len(result.rows), created=result.created, updated=result.updated,
+                   errors=[{"row": None, "column": "", "message": str(e)} for e in result.errors],
+                   notes=[str(n) for n in result.notes])
+
+
+def _plan(params: dict[str, Any]) -> Plan:
+    return Plan.objects.select_related("campaign").get(pk=params["plan"])
+
+
+IMPORTER = Importer(
+    key="task_table", title=lambda params: _("导入任务清单：%(p)s") % {"p": _plan(params).title}, run=_run,
+    upload_url=lambda params: reverse("campaigns:table_import", args=[_plan(params).campaign_id]),
+    done_url=lambda params: reverse("campaigns:plan", args=[params["plan"]]),
+    done_message=lambda job: _("已导入任务清单：新增 %(c)d 行，更新 %(u)d 行。") % {"c": job.created, "u": job.updated})

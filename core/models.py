@@ -192,3 +192,60 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    VALIDATING = "validating", _("正在检查")
+    WRITING = "writing", _("正在写入")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未导入（有错误）")
+
+
+class ImportJob(models.Model):
+    """A large spreadsheet import run by the background worker; its page polls it for progress.
+
+    ``kind`` names the importer (``core.imports.register_importer``), ``params`` what it needs besides
+    the file (a ledger, a year …). The uploaded file is removed once the job has finished."""
+
+    kind = models.CharField(max_length=60, verbose_name=_("导入类型"))
+    params = models.JSONField(default=dict, blank=True)
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True, verbose_name=_("文件"))
+    original_name = models.CharField(max_length=255, verbose_name=_("文件名"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("导入人"))
+    status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.PENDING,
+                              verbose_name=_("状态"))
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [{"row": 3, "column": "…", "message": "…"}]
+    missing_headers = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:import_job", args=[self.pk])
+
+    @property
+    def running(self) -> bool:
+        return self.status in (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.WRITING)
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(100 * self.processed / self.total)) if self.total else 0

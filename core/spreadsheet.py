@@ -1,20 +1,131 @@
 """Reading uploaded .xlsx tables (python-calamine: fast, read-only) and writing templates (``core.xlsx``).
 
-Shared by the enterprise import and the ledger imports: headers are matched by their Chinese text
-(ignoring '*', spaces and full-width brackets), so a county office may reorder or add columns."""
+Shared by every import: headers are matched by their Chinese text (ignoring '*', spaces and full-width
+brackets), so a county office may reorder or add columns.
+
+Limits (settings ``ANZHI_IMPORT_MAX_BYTES`` and ``ANZHI_IMPORT_MAX_ROWS``) are enforced here, before
+rows are read: the upload's size and unpacked size first, then the row count the sheet declares
+(``<dimension>``), then the sheet's real height once calamine has parsed it, and the exact number of
+data rows under the header. Every refusal is a ValidationError with a Chinese message."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from python_calamine import CalamineError, load_workbook
+from django.utils.translation import gettext as _
+from python_calamine import CalamineError, CalamineSheet, load_workbook
 
 from core.xlsx import Style, Workbook
+
+# Rows a sheet may hold above its data (title, note, header) without counting against the ceiling.
+HEADER_ALLOWANCE = 15
+# An .xlsx is a zip of XML: a sane sheet unpacks to ~10 times its size; a zip bomb to thousands.
+MAX_UNPACK_RATIO = 30
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]+(\d+)(?::[A-Z]+(\d+))?\"")
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _file_size(file: Any) -> int:
+    size = getattr(file, "size", None)
+    if size is None:
+        pos = file.tell()
+        file.seek(0, 2)
+        size = file.tell()
+        file.seek(pos)
+    return int(size)
+
+
+def too_many_rows(rows: int) -> ValidationError:
+    return ValidationError(_("表格有 %(n)d 行数据，超过每次导入 %(m)d 行的上限；请拆分成几个文件分批导入。") % {
+        "n": rows, "m": settings.ANZHI_IMPORT_MAX_ROWS}, code="too_many_rows")
+
+
+def check_file(file: Any) -> int | None:
+    """Refuse a file that is too large, packed or unpacked, or that declares too many rows, before any
+    row is parsed. Returns the number of rows the first sheet declares (None when it declares none)."""
+    size = _file_size(file)
+    limit = settings.ANZHI_IMPORT_MAX_BYTES
+    if size == 0:
+        raise ValidationError(_("文件是空的。"), code="empty")
+    if size > limit:
+        raise ValidationError(_("文件大小为 %(s)s，超过导入文件 %(m)s 的上限；请拆分成几个文件分批导入。") % {
+            "s": _mb(size), "m": _mb(limit)}, code="too_large")
+    declared = None
+    try:
+        file.seek(0)
+        with zipfile.ZipFile(file) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > limit * MAX_UNPACK_RATIO:
+                raise ValidationError(_("文件解压后有 %(s)s，不像是正常的 Excel 表格，请检查后重新上传。") % {
+                    "s": _mb(unpacked)}, code="too_large")
+            declared = _declared_rows(archive)
+    except zipfile.BadZipFile:
+        pass  # not a zip: calamine reports an unreadable file in its own words
+    finally:
+        file.seek(0)
+    if declared is not None and declared > settings.ANZHI_IMPORT_MAX_ROWS + HEADER_ALLOWANCE:
+        raise too_many_rows(declared - 1)
+    return declared
+
+
+def _declared_rows(archive: zipfile.ZipFile) -> int | None:
+    """The last row of the first sheet's ``<dimension ref="A1:P20001"/>``, read from its first bytes."""
+    try:
+        book = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+        rid = re.search(rb"<(?:\w+:)?sheet\b[^>]*\br:id=\"([^\"]+)\"", book)
+        if rid is None:
+            return None
+        target = re.search(rb"<Relationship\b[^>]*Id=\"" + re.escape(rid.group(1)) + rb"\"[^>]*Target=\"([^\"]+)\"",
+                           rels) or re.search(rb"<Relationship\b[^>]*Target=\"([^\"]+)\"[^>]*Id=\""
+                                              + re.escape(rid.group(1)) + rb"\"", rels)
+        if target is None:
+            return None
+        path = target.group(1).decode().lstrip("/")
+        path = path if path.startswith("xl/") else f"xl/{path}"
+        with archive.open(path) as sheet:
+            head = sheet.read(4096)
+    except (KeyError, OSError, zipfile.BadZipFile, UnicodeDecodeError):
+        return None
+    match = _DIMENSION.search(head)
+    if match is None:
+        return None
+    return int(match.group(2) or match.group(1))
+
+
+def open_sheet(file: IO[bytes] | Any) -> CalamineSheet:
+    """The first sheet of an uploaded workbook, within the import limits (see the module docstring)."""
+    check_file(file)
+    try:
+        sheet = load_workbook(file).get_sheet_by_index(0)
+    except (CalamineError, ValueError, OSError) as exc:
+        raise ValidationError(_("无法读取该文件，请上传 .xlsx 格式的 Excel 文件（%(e)s）") % {"e": exc},
+                              code="unreadable") from exc
+    if sheet.height > settings.ANZHI_IMPORT_MAX_ROWS + HEADER_ALLOWANCE:
+        raise too_many_rows(sheet.height - 1)
+    return sheet
+
+
+def count_rows(file: IO[bytes] | Any) -> int:
+    """How many rows the first sheet holds (header included), within the limits: decides whether an
+    import runs in the request or in the background."""
+    declared = check_file(file)
+    if declared is not None:
+        return declared
+    height = open_sheet(file).height
+    file.seek(0)
+    return height
+
 
 _HEADER_NOISE = re.compile(r"[\s*＊（）()]")
 
@@ -36,12 +147,8 @@ def read_rows(file: IO[bytes] | Any, columns: Sequence[Column]) -> tuple[list[tu
     """Return ([(excel row number, {key: raw value})], [missing required headers]).
 
     The header row is the first row that names at least two known columns (templates may carry a title
-    row above it). Blank rows are skipped."""
-    try:
-        book = load_workbook(file)
-        table = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, OSError) as exc:
-        raise ValidationError(f"无法读取该文件，请上传 .xlsx 格式的 Excel 文件（{exc}）") from exc
+    row above it). Blank rows are skipped. A file beyond the import limits is refused (ValidationError)."""
+    table = open_sheet(file).to_python(skip_empty_area=False)
     by_header = {header_key(c.header): c for c in columns}
     header_index = None
     mapping: dict[int, Column] = {}
@@ -51,7 +158,7 @@ def read_rows(file: IO[bytes] | Any, columns: Sequence[Column]) -> tuple[list[tu
             header_index, mapping = i, found
             break
     if header_index is None:
-        raise ValidationError("没有找到表头行，请使用下载的导入模板。")
+        raise ValidationError(_("没有找到表头行，请使用下载的导入模板。"))
     present = {c.key for c in mapping.values()}
     missing = [c.header for c in columns if c.required and c.key not in present]
     out: list[tuple[int, dict[str, Any]]] = []
@@ -60,6 +167,8 @@ def read_rows(file: IO[bytes] | Any, columns: Sequence[Column]) -> tuple[list[tu
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
             continue
         out.append((i, values))
+        if len(out) > settings.ANZHI_IMPORT_MAX_ROWS:
+            raise too_many_rows(len(out))
     return out, missing
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
 from accounts.choices import Role
 from core.dashboard import cards_for
@@ -29,3 +29,21 @@ def health(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """Progress, then the row-by-row report, of a background import; only its uploader sees it. The page
+    polls its own #progress partial while the job runs."""
+    from core.imports import IMPORTERS, default_done_message
+    from core.models import ImportJob
+
+    job = get_object_or_404(ImportJob, pk=pk, created_by=request.user)
+    importer = IMPORTERS[job.kind]
+    template = "core/import_job.html"
+    if getattr(request, "htmx", False):
+        template += "#progress"
+    return render(request, template, {
+        "job": job, "title": importer.title(job.params), "upload_url": importer.upload_url(job.params),
+        "done_url": importer.done_url(job.params),
+        "done_message": (importer.done_message or default_done_message)(job) if job.status == "done" else ""})

@@ -10,3 +10,7 @@ class EnterprisesConfig(AppConfig):
         from core.navigation import register_nav
 
         register_nav(_("企业"), "enterprises:list", order=20, roles=())
+        from core.imports import register_importer
+        from enterprises.importer import IMPORTER
+
+        register_importer(IMPORTER)

@@ -14,10 +14,12 @@ from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import audit
 from core.audit import record_many
+from core.imports import Importer, Outcome
 from core.pinyin import search_text
 from core.scoping import scope_for
 from core.spreadsheet import Column, read_rows, template_bytes, text, to_bool, to_decimal_text, to_int
@@ -383,3 +385,14 @@ def _write(actor: Any, rows: list[_Row], existing: dict[str, Enterprise], result
         for start in range(0, len(ids), 5000):
             chunk = ids[start:start + 5000]
             transaction.on_commit(lambda chunk=chunk: fill_search_text.enqueue(chunk))
+
+
+def _run(*, actor: Any, file: IO[bytes] | Any, params: dict[str, Any], progress: Any) -> Outcome:
+    return Outcome.from_result(import_enterprises(actor=actor, file=file, progress=progress))
+
+
+IMPORTER = Importer(
+    key="enterprises", title=lambda params: _("导入企业名录"), run=_run,
+    upload_url=lambda params: reverse("enterprises:import"), done_url=lambda params: reverse("enterprises:list"),
+    done_message=lambda job: _("导入完成：共 %(t)d 行，新增 %(c)d 家，更新 %(u)d 家，未变化 %(n)d 家。") % {
+        "t": job.total, "c": job.created, "u": job.updated, "n": job.unchanged})

@@ -12,5 +12,4 @@ urlpatterns = [
     path("<int:pk>/licences/<int:licence_pk>/", views.licence_edit, name="licence_edit"),
     path("import/", views.enterprise_import, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
-    path("import/<int:pk>/", views.import_status, name="import_status"),
 ]

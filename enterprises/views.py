@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +14,7 @@ from accounts.choices import Role
 from core.audit import Source, audit_context
 from core.export import download, file_response
 from core.forms import add_service_error as _form_errors
+from core.imports import queue_if_large
 from core.listing import ScopedListView
 from core.models import ChangeEvent
 from core.permissions import business_required, roles_required
@@ -22,8 +23,7 @@ from enterprises import importer, services
 from enterprises.choices import RISK_FLAGS
 from enterprises.filters import EnterpriseFilter
 from enterprises.forms import EnterpriseForm, ImportForm, LicenceForm
-from enterprises.models import Enterprise, EnterpriseImport, Licence
-from enterprises.tasks import run_enterprise_import
+from enterprises.models import Enterprise, Licence
 
 
 class EnterpriseListView(ScopedListView):
@@ -172,23 +172,18 @@ def import_template(request: HttpRequest) -> HttpResponse:
     return file_response(importer.template(), "企业名录导入模板.xlsx")
 
 
-# Files above this size are imported by the background worker, with a progress page (about 2,500 rows).
-SYNC_IMPORT_LIMIT = 256 * 1024
-
-
 @roles_required(*services.GOVERNMENT_EDITORS)
 def enterprise_import(request: HttpRequest) -> HttpResponse:
-    """All or nothing: the whole file is checked first; any bad row and nothing is written."""
+    """All or nothing: the whole file is checked first; any bad row and nothing is written. A large file
+    is imported by the background worker while its page shows the progress (core.imports)."""
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > SYNC_IMPORT_LIMIT:
-            job = EnterpriseImport(created_by=request.user, original_name=(upload.name or "")[-255:])
-            job.file.save("import.xlsx", upload, save=True)
-            run_enterprise_import.enqueue(job.pk)
-            return redirect("enterprises:import_status", pk=job.pk)
         try:
+            job = queue_if_large(actor=request.user, kind="enterprises", upload=upload)
+            if job is not None:
+                return redirect(job)
             with audit_context(source=Source.IMPORT, actor=request.user, ip=request.META.get("REMOTE_ADDR"),
                                request=request):
                 result = importer.import_enterprises(actor=request.user, file=upload)
@@ -199,13 +194,3 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
                 "t": result.total, "c": result.created, "u": result.updated, "n": result.unchanged})
             return redirect("enterprises:list")
     return render(request, "enterprises/enterprise_import.html", {"form": form, "result": result})
-
-
-@roles_required(*services.GOVERNMENT_EDITORS)
-def import_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """Progress of a background import; the page polls its own #progress partial while the job runs."""
-    job = get_object_or_404(EnterpriseImport, pk=pk, created_by=request.user)
-    template = "enterprises/import_status.html"
-    if getattr(request, "htmx", False):
-        template += "#progress"
-    return render(request, template, {"job": job})

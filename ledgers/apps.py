@@ -11,6 +11,11 @@ class LedgersConfig(AppConfig):
 
         register_nav(_("台账"), "ledgers:index", order=25, roles=())
         register_nav(_("到期提醒"), "ledgers:expiring", order=26, roles=())
+        from core.imports import register_importer
+        from ledgers import custom_import, importer
+
+        register_importer(importer.IMPORTER)
+        register_importer(custom_import.IMPORTER)
         from ledgers.deadlines import register_with_escalation
 
         register_with_escalation()

@@ -7,15 +7,18 @@ from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.choices import Role
+from core.imports import Importer, Outcome, Progress
 from core.spreadsheet import Column, read_rows, template_bytes, text, to_bool, to_date, to_int
 from enterprises.credit_code import CreditCodeError, normalise, validate_credit_code
 from enterprises.importer import ImportResult, RowError
 from enterprises.models import Enterprise
 from enterprises.services import can_edit_records
 from ledgers import services
-from ledgers.specs import LedgerSpec, display
+from ledgers.specs import SPECS, LedgerSpec, display
 
 ENTERPRISE_COLUMNS = [Column("统一社会信用代码", "_credit_code", False, "企业账号导入本企业时可留空", width=22),
                       Column("企业名称", "_enterprise_name", False, "仅供核对，以信用代码为准", width=28)]
@@ -73,7 +76,7 @@ def _convert(f: models.Field, raw: Any) -> Any:
 
 
 def import_rows(*, actor: Any, spec: LedgerSpec, file: IO[bytes] | Any, enterprise: Enterprise | None = None,
-                ) -> ImportResult:
+                progress: Progress | None = None) -> ImportResult:
     result = ImportResult()
     cols = columns(spec)
     rows, result.missing_headers = read_rows(file, cols)
@@ -83,7 +86,9 @@ def import_rows(*, actor: Any, spec: LedgerSpec, file: IO[bytes] | Any, enterpri
     fields = import_fields(spec)
     codes = set()
     parsed: list[tuple[int, str, dict[str, Any]]] = []
-    for line, raw in rows:
+    for n, (line, raw) in enumerate(rows, start=1):
+        if progress and n % 500 == 0:
+            progress("validate", n, result.total)
         values: dict[str, Any] = {}
         raw_code = raw.get("_credit_code")
         code = normalise(raw_code) if isinstance(raw_code, str) else text(raw_code)
@@ -129,6 +134,8 @@ def import_rows(*, actor: Any, spec: LedgerSpec, file: IO[bytes] | Any, enterpri
     if result.errors:
         result.errors.sort(key=lambda e: e.row)
         return result
+    if progress:
+        progress("write", 0, result.total)
     try:
         with transaction.atomic():
             for line, ent, values in targets:
@@ -160,3 +167,22 @@ def import_rows(*, actor: Any, spec: LedgerSpec, file: IO[bytes] | Any, enterpri
 
 class _Rollback(Exception):
     pass
+
+
+def own_enterprise(actor: Any) -> Enterprise | None:
+    """An enterprise account imports into its own enterprise (the credit-code column may stay empty)."""
+    if actor.has_role(Role.ENTERPRISE):
+        return Enterprise.objects.filter(pk=actor.enterprise_id).first()
+    return None
+
+
+def _run(*, actor: Any, file: IO[bytes] | Any, params: dict[str, Any], progress: Progress) -> Outcome:
+    spec = SPECS[params["spec"]]
+    return Outcome.from_result(import_rows(actor=actor, spec=spec, file=file, enterprise=own_enterprise(actor),
+                                           progress=progress))
+
+
+IMPORTER = Importer(
+    key="ledger", title=lambda params: _("导入%(t)s") % {"t": SPECS[params["spec"]].title}, run=_run,
+    upload_url=lambda params: reverse("ledgers:import", args=[params["spec"]]),
+    done_url=lambda params: reverse("ledgers:list", args=[params["spec"]]))

@@ -16,6 +16,7 @@ from core.audit import Source, audit_context
 from core.export import download, file_response, xlsx_response
 from core.filters import parse_id, parse_int
 from core.forms import add_service_error as _apply_errors
+from core.imports import queue_if_large
 from core.listing import ScopedListView
 from core.models import ChangeEvent
 from core.permissions import business_required
@@ -221,13 +222,17 @@ def import_rows(request: HttpRequest, key: str) -> HttpResponse:
     if not spec.importable:
         raise Http404
     user = request.user
-    own = Enterprise.objects.filter(pk=user.enterprise_id).first() if user.has_role(Role.ENTERPRISE) else None
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
+            job = queue_if_large(actor=user, kind="ledger", upload=upload, params={"spec": key})
+            if job is not None:
+                return redirect(job)
             with audit_context(source=Source.IMPORT, actor=user, ip=request.META.get("REMOTE_ADDR"), request=request):
-                result = importer.import_rows(actor=user, spec=spec, file=form.cleaned_data["file"], enterprise=own)
+                result = importer.import_rows(actor=user, spec=spec, file=upload,
+                                              enterprise=importer.own_enterprise(user))
         except ValidationError as exc:
             form.add_error("file", exc.messages)
         if result is not None and result.ok:

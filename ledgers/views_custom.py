@@ -18,15 +18,16 @@ from core.audit import Source, audit_context
 from core.export import download, file_response, xlsx_response
 from core.filters import parse_id
 from core.forms import add_service_error
+from core.imports import queue_if_large
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
-from core.spreadsheet import Column, read_rows, template_bytes
+from core.spreadsheet import template_bytes
 from core.uploads import attach
-from enterprises.credit_code import normalise, number_message, stored_as_number
+from enterprises.credit_code import normalise
 from enterprises.forms import ImportForm
-from enterprises.importer import ImportResult, RowError
 from enterprises.models import Enterprise
 from ledgers import custom
+from ledgers.custom_import import columns, import_custom_rows, own_jurisdictions
 from ledgers.models import CustomRow, LedgerDefinition
 from ledgers.models.custom import Target
 from orgs.models import Domain, Jurisdiction
@@ -126,9 +127,7 @@ def _targets(user: Any, definition: LedgerDefinition) -> tuple[list[Enterprise],
         for j in definition.jurisdictions.all():
             attached = attached | ents.filter(jurisdiction_path__startswith=j.path)
         return list(attached.distinct()[:500]), []
-    unit = getattr(user, "unit", None)
-    js = [j for j in definition.jurisdictions.all() if unit is not None and unit.jurisdiction_id == j.pk]
-    return [], js
+    return [], own_jurisdictions(user, definition)
 
 
 @download("xlsx", queries=({"export": "xlsx"},), pk=LedgerDefinition)
@@ -198,23 +197,13 @@ def row_edit(request: HttpRequest, pk: int, row_pk: int | None = None) -> HttpRe
                                                             "target": enterprise or jurisdiction})
 
 
-def _columns(definition: LedgerDefinition) -> list[Column]:
-    cols = [Column("统一社会信用代码", "_code", definition.target == Target.ENTERPRISE, width=22)]
-    return cols + [Column(c["label"], c["label"], bool(c.get("required")) and c["type"] != "file")
-                   for c in definition.columns if c["type"] != "file"]
-
-
 @download("xlsx", pk=LedgerDefinition)
 @business_required
 def import_template(request: HttpRequest, pk: int) -> HttpResponse:
     definition = get_object_or_404(LedgerDefinition, pk=pk)
-    data = template_bytes(definition.name, _columns(definition),
+    data = template_bytes(definition.name, columns(definition),
                           f"{definition.name}：带*的列必填；日期如 2026-05-31；任何一行有错，整个文件都不导入。")
     return file_response(data, definition.name + "模板.xlsx")
-
-
-class _Rollback(Exception):
-    pass
 
 
 @business_required
@@ -223,45 +212,17 @@ def import_rows(request: HttpRequest, pk: int) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = ImportResult()
+        upload = form.cleaned_data["file"]
         try:
-            rows, result.missing_headers = read_rows(form.cleaned_data["file"], _columns(definition))
+            job = queue_if_large(actor=request.user, kind="custom_ledger", upload=upload,
+                                 params={"definition": definition.pk})
+            if job is not None:
+                return redirect(job)
+            with audit_context(source=Source.IMPORT, actor=request.user, request=request):
+                result = import_custom_rows(actor=request.user, definition=definition, file=upload)
         except ValidationError as exc:
             form.add_error("file", exc.messages)
-            rows = []
-        result.total = len(rows)
-        user = request.user
-        visible = Enterprise.objects.visible_to(user)
-        own_j = _targets(user, definition)[1]
-        try:
-            with audit_context(source=Source.IMPORT, actor=user, request=request), transaction.atomic():
-                for line, raw in rows:
-                    raw_code = raw.pop("_code", None)
-                    if stored_as_number(raw_code):
-                        result.errors.append(RowError(line, "统一社会信用代码", number_message()))
-                        continue
-                    code = normalise(raw_code)
-                    ent = visible.filter(credit_code=code).first() if code else (
-                        user.enterprise if user.has_role(Role.ENTERPRISE) else None)
-                    if definition.target == Target.ENTERPRISE and ent is None:
-                        result.errors.append(RowError(line, "统一社会信用代码", f"“{code}”不是您管辖范围内的企业"))
-                        continue
-                    try:
-                        custom.custom_row_save(actor=user, definition=definition, enterprise=ent,
-                                               jurisdiction=None if ent else (own_j[0] if own_j else None),
-                                               values=raw, by_label=True)
-                        result.created += 1
-                    except ValidationError as exc:
-                        for field, errors in (exc.message_dict.items() if hasattr(exc, "error_dict")
-                                              else [("", exc.messages)]):
-                            result.errors.extend(RowError(line, field, m) for m in errors)
-                    except PermissionDenied as exc:
-                        result.errors.append(RowError(line, "", str(exc)))
-                if result.errors or result.missing_headers:
-                    raise _Rollback
-        except _Rollback:
-            result.created = 0
-        if result.ok and rows:
+        if result is not None and result.ok and result.total:
             messages.success(request, _("导入完成：新增 %(c)d 条。") % {"c": result.created})
             return redirect("ledgers:custom_rows", pk=definition.pk)
     return render(request, "ledgers/import.html", {"form": form, "result": result, "definition": definition})

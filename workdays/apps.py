@@ -12,4 +12,8 @@ class WorkdaysConfig(AppConfig):
         from core.navigation import register_nav
 
         register_loader("load_calendar", order=20)
+        from core.imports import register_importer
+        from workdays.importer import IMPORTER
+
+        register_importer(IMPORTER)
         register_nav(_("工作日历"), "workdays:years", order=95, roles=(Role.SYSADMIN,))

@@ -10,9 +10,12 @@ import re
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.imports import Importer, Outcome, Progress
 from core.spreadsheet import Column, read_rows, template_bytes, to_bool, to_date
+from workdays import services
 from workdays.models import CalendarDay
 from workdays.services import DayEntry
 
@@ -175,3 +178,29 @@ def template(year: int) -> bytes:
     return template_bytes(f"{year}年节假日", COLUMNS,
                           note=_("每行一天：放假的日期填“否”，调休上班的周末填“是”。整表一次导入，任何一行有误则全部不导入。"),
                           rows=sample)
+
+
+def import_year(*, actor: Any, year: int, file: IO[bytes] | Any, source: str = "",
+                progress: Progress | None = None) -> list[DayEntry]:
+    """Read the file and replace the year's schedule with it (ValidationError listing every bad row)."""
+    days = read_xlsx(file, year)
+    if progress:
+        progress("write", 0, len(days))
+    services.year_set_schedule(actor=actor, year=year, days=days, source=source or _("Excel 导入"))
+    return days
+
+
+def _run(*, actor: Any, file: IO[bytes] | Any, params: dict[str, Any], progress: Progress) -> Outcome:
+    try:
+        days = import_year(actor=actor, year=params["year"], file=file, source=params.get("source", ""),
+                           progress=progress)
+    except ValidationError as exc:
+        return Outcome(ok=False, errors=[{"row": None, "column": "", "message": m} for m in exc.messages])
+    return Outcome(ok=True, total=len(days), created=len(days))
+
+
+IMPORTER = Importer(
+    key="workdays", title=lambda params: _("导入%(y)s年节假日安排") % {"y": params["year"]}, run=_run,
+    upload_url=lambda params: reverse("workdays:year_import", args=[params["year"]]),
+    done_url=lambda params: reverse("workdays:year", args=[params["year"]]),
+    done_message=lambda job: _("已导入 %(y)s 年节假日安排，共 %(n)s 天。") % {"y": job.params["year"], "n": job.total})

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from core.export import download, file_response
+from core.imports import queue_if_large
 from core.models import ChangeEvent
 from core.permissions import roles_required
 from workdays import importer, services
@@ -116,10 +117,13 @@ def year_import(request: HttpRequest, year: int) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
+        upload, source = form.cleaned_data["file"], form.cleaned_data["source"]
         try:
-            days = importer.read_xlsx(form.cleaned_data["file"], year)
-            services.year_set_schedule(actor=request.user, year=year, days=days,
-                                       source=form.cleaned_data["source"] or _("Excel 导入"))
+            job = queue_if_large(actor=request.user, kind="workdays", upload=upload,
+                                 params={"year": year, "source": source})
+            if job is not None:
+                return redirect(job)
+            days = importer.import_year(actor=request.user, year=year, file=upload, source=source)
             messages.success(request, _("已导入 %(y)s 年节假日安排，共 %(n)s 天。") % {"y": year, "n": len(days)})
             return redirect("workdays:year", year=year)
         except ValidationError as exc:

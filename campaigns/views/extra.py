@@ -25,6 +25,7 @@ from campaigns.views.common import office_campaign, visible_campaign
 from core.export import download, xlsx_response
 from core.filters import parse_int
 from core.forms import add_service_error as form_error
+from core.imports import queue_if_large
 from core.listing import apply_filters
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
@@ -48,9 +49,13 @@ def table_import(request: HttpRequest, pk: int) -> HttpResponse:
                                initial={"plan": request.GET.get("plan")})
     result = None
     if request.method == "POST" and form.is_valid():
+        plan, upload, year = form.cleaned_data["plan"], form.cleaned_data["file"], form.cleaned_data["year"]
         try:
-            result = tasktable.import_table(actor=request.user, plan=form.cleaned_data["plan"],
-                                            data=form.cleaned_data["file"], year=form.cleaned_data["year"])
+            job = queue_if_large(actor=request.user, kind="task_table", upload=upload,
+                                 params={"plan": plan.pk, "year": year})
+            if job is not None:
+                return redirect(job)
+            result = tasktable.import_table(actor=request.user, plan=plan, data=upload, year=year)
         except (ValidationError, PermissionDenied) as exc:
             form_error(form, exc)
         else:

@@ -150,14 +150,11 @@ def test_enterprise_account_edits_only_its_limited_fields(client: Client, world:
         services.enterprise_update(actor=user, enterprise=ent, flag_major_hazard=True)
 
 
-def test_large_file_is_imported_in_the_background_with_progress(client: Client, world: World,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from enterprises import views
-
-    monkeypatch.setattr(views, "SYNC_IMPORT_LIMIT", 100)
+def test_large_file_is_imported_in_the_background_with_progress(client: Client, world: World, settings) -> None:
+    settings.ANZHI_IMPORT_BACKGROUND_ROWS = 1  # the decision is by rows now (was: by file size)
     client.force_login(world.users["office"])
     response = client.post("/enterprises/import/", {"file": _xlsx([_row(1), _row(2)])})
-    assert response.status_code == 302 and "/enterprises/import/" in response["Location"]
+    assert response.status_code == 302 and "/imports/" in response["Location"]
     page = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
     assert "导入完成" in page and "新增 2 家" in page
     assert Enterprise.objects.filter(name__startswith="导入测试企业").count() == 2
