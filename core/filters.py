@@ -180,10 +180,6 @@ class FilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         harden(self)
 
-    def invalid_filters(self) -> dict[str, list[str]]:
-        """{parameter: messages} for the parameters the form refused (call after ``is_valid()``)."""
-        return {name: list(errors) for name, errors in self.form.errors.items()}
-
 
 class RestFilterSet(FilterSet, drf_filters.FilterSet):
     """For FilterSets generated from ``filterset_fields`` on API viewsets."""

@@ -22,7 +22,8 @@ def apply_filters(request: HttpRequest, make: Callable[[Any], Any]) -> tuple[Any
     """Bind the list's FilterSet to the query string; a parameter the FilterSet refuses (an id out of
     range, a word where a number belongs) is dropped with a message, and the others still apply.
 
-    ``make(data)`` builds the FilterSet. Returns (filterset, filtered queryset)."""
+    ``make(data)`` builds the FilterSet. Returns (filterset, filtered queryset). No message for an HTMX
+    partial or an export: neither shows one, and it would surface on some later page."""
     data = request.GET.copy() if request.GET else None
     filterset = make(data)
     if data is None:
@@ -32,7 +33,7 @@ def apply_filters(request: HttpRequest, make: Callable[[Any], Any]) -> tuple[Any
             field = filterset.form.fields.get(name)
             label = str(field.label) if field is not None and field.label else name
             for message in errors:
-                if not getattr(request, "htmx", False):  # a partial shows no messages: keep none for later
+                if not getattr(request, "htmx", False) and request.GET.get("export") is None:
                     messages.warning(request, INVALID_FILTER_MESSAGE % {"label": label, "message": message})
             data.pop(name, None)
         filterset = make(data or None)

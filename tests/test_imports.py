@@ -198,3 +198,10 @@ def test_only_core_reads_spreadsheets() -> None:
         if ("import python_calamine" in text or "from python_calamine" in text) and rel != "core/spreadsheet.py":
             offenders.append(rel)
     assert not offenders
+
+
+def test_every_upload_page_states_the_limits(client: Client, world: World, hostile: dict[str, Any]) -> None:
+    for key, importer, persona, params, _fields in _each_importer(hostile):
+        client.force_login(world.users[persona])
+        page = client.get(importer.upload_url(params)).content.decode()
+        assert "每个文件不超过 10 MB、20000 行；超过 2000 行的文件在后台导入" in page, key

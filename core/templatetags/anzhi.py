@@ -44,3 +44,13 @@ def querystring_with(context: template.Context, **kwargs: Any) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def import_limits() -> str:
+    """The import ceilings, for the upload pages (settings ANZHI_IMPORT_*)."""
+    from django.conf import settings
+
+    return _("每个文件不超过 %(mb)s MB、%(rows)s 行；超过 %(bg)s 行的文件在后台导入，页面会显示进度。") % {
+        "mb": f"{settings.ANZHI_IMPORT_MAX_BYTES / (1024 * 1024):g}", "rows": settings.ANZHI_IMPORT_MAX_ROWS,
+        "bg": settings.ANZHI_IMPORT_BACKGROUND_ROWS}
