@@ -16,7 +16,10 @@ class EnterpriseQuerySet(ScopedQuerySet):
         text = (text or "").strip().lower()
         if not text:
             return self
-        return self.filter(models.Q(search_text__contains=text) | models.Q(credit_code__startswith=text.upper()))
+        from enterprises.credit_code import normalise
+
+        code = normalise(text)  # a pasted code: full-width, spaced, lower case
+        return self.filter(models.Q(search_text__contains=text) | models.Q(credit_code__startswith=code or text.upper()))
 
 
 class Enterprise(models.Model):

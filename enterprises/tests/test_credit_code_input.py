@@ -120,3 +120,9 @@ def test_web_and_api_store_the_normalised_code(client: Client, world: World) -> 
 def test_normalise_is_idempotent_and_total() -> None:
     assert normalise(None) == ""
     assert normalise("９１ａ\u200b") == normalise(normalise("９１ａ\u200b")) == "91A"
+
+
+def test_search_finds_an_enterprise_by_a_pasted_full_width_code(world: World) -> None:
+    ent = world.enterprises["ent_a1"]
+    pasted = _full_width(ent.credit_code[:10].lower()) + "\u200b"
+    assert ent in Enterprise.objects.search(pasted)
