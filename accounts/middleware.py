@@ -30,7 +30,7 @@ class SessionSecurityMiddleware:
             if last is not None and now - float(last) > policy.idle_timeout_minutes * 60:
                 from accounts.services import logout_record
                 from core.audit import Source, audit_context
-                from core.middleware import client_ip
+                from core.net import client_ip
 
                 with audit_context(source=Source.WEB, actor=user, ip=client_ip(request)):
                     logout_record(user=user, reason=_("会话超时自动退出"))

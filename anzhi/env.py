@@ -5,7 +5,10 @@ Each reader refuses a malformed value at start-up instead of running with a sile
 
 from __future__ import annotations
 
+import ipaddress
 import os
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SettingError(RuntimeError):
@@ -47,3 +50,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value in (None, ""):
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def parse_networks(name: str, items: list[str]) -> tuple[IPNetwork, ...]:
+    """IP addresses and CIDR blocks ("10.0.0.5", "10.0.0.0/24", "fd00::/8"); host bits set in a block
+    ("10.0.0.5/24") are refused as a likely typo."""
+    networks: list[IPNetwork] = []
+    for item in items:
+        try:
+            networks.append(ipaddress.ip_network(item.strip()))
+        except ValueError as exc:
+            raise SettingError(f"{name} must list IP addresses or CIDR blocks, got {item!r}: {exc}") from exc
+    return tuple(networks)
+
+
+def env_networks(name: str) -> tuple[IPNetwork, ...]:
+    return parse_networks(name, env_list(name, []))

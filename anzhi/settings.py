@@ -14,7 +14,7 @@ from pathlib import Path
 import bootstrap_wrapper
 import dj_database_url
 
-from anzhi.env import SettingError, env_bool, env_int, env_list, env_str
+from anzhi.env import SettingError, env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ANZHI_VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / "var")
@@ -139,6 +139,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Reverse proxies (IPs or CIDR blocks) whose X-Forwarded-For / X-Real-IP headers are believed; from
+# anyone else those headers are ignored and the peer address is the client (core.net.client_ip).
+ANZHI_TRUSTED_PROXIES = env_networks("ANZHI_TRUSTED_PROXIES")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -16,6 +16,7 @@ from core.audit import Source, audit_context
 from core.forms import add_service_error as _form_errors
 from core.listing import ScopedListView
 from core.models import ChangeEvent
+from core.net import client_ip
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
 from enterprises import importer, services
@@ -191,7 +192,7 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
             run_enterprise_import.enqueue(job.pk)
             return redirect("enterprises:import_status", pk=job.pk)
         try:
-            with audit_context(source=Source.IMPORT, actor=request.user, ip=request.META.get("REMOTE_ADDR"),
+            with audit_context(source=Source.IMPORT, actor=request.user, ip=client_ip(request),
                                request=request):
                 result = importer.import_enterprises(actor=request.user, file=upload)
         except ValidationError as exc:

@@ -18,6 +18,7 @@ from core.export import xlsx_response
 from core.forms import add_service_error as _apply_errors
 from core.listing import ScopedListView
 from core.models import ChangeEvent
+from core.net import client_ip
 from core.permissions import business_required
 from core.scoping import get_visible_or_404
 from core.uploads import attach, attachments_for
@@ -225,7 +226,7 @@ def import_rows(request: HttpRequest, key: str) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         try:
-            with audit_context(source=Source.IMPORT, actor=user, ip=request.META.get("REMOTE_ADDR"), request=request):
+            with audit_context(source=Source.IMPORT, actor=user, ip=client_ip(request), request=request):
                 result = importer.import_rows(actor=user, spec=spec, file=form.cleaned_data["file"], enterprise=own)
         except ValidationError as exc:
             form.add_error("file", exc.messages)

@@ -18,6 +18,7 @@ from accounts.choices import Role
 from core.audit import Source, audit_context
 from core.export import xlsx_response
 from core.forms import add_service_error
+from core.net import client_ip
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
 from core.spreadsheet import Column, read_rows, template_bytes
@@ -233,7 +234,7 @@ def import_rows(request: HttpRequest, pk: int) -> HttpResponse:
         visible = Enterprise.objects.visible_to(user)
         own_j = _targets(user, definition)[1]
         try:
-            with audit_context(source=Source.IMPORT, actor=user, request=request), transaction.atomic():
+            with audit_context(source=Source.IMPORT, actor=user, ip=client_ip(request), request=request), transaction.atomic():
                 for line, raw in rows:
                     code = str(raw.pop("_code", "") or "").strip().upper()
                     ent = visible.filter(credit_code=code).first() if code else (
