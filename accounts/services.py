@@ -208,22 +208,33 @@ class LoginResult:
     error: str = ""
 
 
+def login_failed_message(policy: SecurityPolicy) -> str:
+    """The one answer to every failed login: an unknown user, a wrong password, a disabled or a locked
+    account all read the same, so the login form does not tell which usernames exist."""
+    return _("用户名或密码错误，或账号已停用、已锁定。连续登录失败 %(n)d 次，账号将锁定 %(m)d 分钟。") % {
+        "n": policy.lockout_threshold, "m": policy.lockout_minutes}
+
+
 def login_attempt(*, username: str, password: str) -> LoginResult:
-    """Check credentials, apply lock-out, record success or failure in the change log."""
+    """Check credentials, apply lock-out, record success or failure in the change log.
+
+    Every attempt runs the password hasher exactly once (a dummy hash for an unknown username), so the
+    time taken does not tell either; the change log keeps the real reason for the audit administrator."""
     policy = SecurityPolicy.current()
     now = timezone.now()
-    generic = _("用户名或密码错误。")
+    failed = LoginResult(None, login_failed_message(policy))
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=(username or "").strip()).first()
         if user is None:
+            User().set_password(password)
             audit.record(action="login_failed", object_type="accounts.user", object_repr=(username or "")[:60],
                          success=False, note=_("用户名不存在"))
-            return LoginResult(None, generic)
+            return failed
+        password_ok = user.check_password(password)
         if user.is_locked(now):
             audit.record(action="login_failed", obj=user, actor=user, success=False, note=_("账号已锁定"))
-            until = timezone.localtime(user.locked_until).strftime("%H:%M")
-            return LoginResult(None, _("连续登录失败次数过多，账号已锁定至 %(t)s，请稍后再试或联系安全管理员解锁。") % {"t": until})
-        if not user.check_password(password) or not user.is_active:
+            return failed
+        if not password_ok or not user.is_active:
             user.failed_logins += 1
             fields = ["failed_logins"]
             note = _("密码错误") if user.is_active else _("账号已停用")
@@ -236,10 +247,7 @@ def login_attempt(*, username: str, password: str) -> LoginResult:
             if "locked_until" in fields:
                 audit.record(action="locked", obj=user, actor=user,
                              note=_("连续 %(n)d 次登录失败，锁定 %(m)d 分钟") % {"n": user.failed_logins, "m": policy.lockout_minutes})
-                return LoginResult(None, _("连续登录失败 %(n)d 次，账号已锁定 %(m)d 分钟。") % {
-                    "n": user.failed_logins, "m": policy.lockout_minutes})
-            remaining = policy.lockout_threshold - user.failed_logins
-            return LoginResult(None, generic + _("再失败 %(n)d 次账号将被锁定。") % {"n": remaining})
+            return failed
         user.failed_logins = 0
         user.locked_until = None
         user.last_login = now

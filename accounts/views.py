@@ -44,7 +44,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
                 target = ""
             return redirect(target or "core:home")
-        form.add_error(None, getattr(request, "anzhi_login_error", "") or _("用户名或密码错误。"))
+        form.add_error(None, getattr(request, "anzhi_login_error", "")
+                       or services.login_failed_message(SecurityPolicy.current()))
     return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
 
 
