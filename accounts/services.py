@@ -72,6 +72,8 @@ def user_update(*, actor: User, user: User, **fields: Any) -> User:
     if user.pk == actor.pk and fields.get("is_active") is False:
         raise ValidationError(_("不能停用自己的账号。"))
     _check_roles_fit(user, set(user.role_grants.values_list("role", flat=True)))
+    if before["is_active"] and not user.is_active:
+        user.session_generation += 1  # a disabled account is signed out everywhere at once
     user.save()
     changes = audit.diff(before, audit.snapshot(user, USER_FIELDS))
     if changes:
@@ -88,7 +90,8 @@ def password_reset(*, actor: User, user: User, new_password: str) -> None:
     user.set_password(new_password)
     user.must_change_password = True
     user.password_changed_at = timezone.now()
-    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    user.session_generation += 1
+    user.save(update_fields=["password", "must_change_password", "password_changed_at", "session_generation"])
     _remember_password(user)
     audit.record(action="password_reset", obj=user)
 
@@ -240,7 +243,8 @@ def login_attempt(*, username: str, password: str) -> LoginResult:
             note = _("密码错误") if user.is_active else _("账号已停用")
             if user.failed_logins >= policy.lockout_threshold:
                 user.locked_until = now + dt.timedelta(minutes=policy.lockout_minutes)
-                fields.append("locked_until")
+                user.session_generation += 1  # whoever is signed in as this user is signed out
+                fields += ["locked_until", "session_generation"]
             user.save(update_fields=fields)
             audit.record(action="login_failed", obj=user, actor=user, success=False,
                          changes={"failed_logins": [user.failed_logins - 1, user.failed_logins]}, note=note)

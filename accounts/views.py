@@ -61,7 +61,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def password_change_view(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
-    forced = request.user.must_change_password or request.user.password_expired(SecurityPolicy.current())
+    forced = request.user.credential_state() is not None
     if request.method == "POST" and form.is_valid():
         try:
             services.password_change(user=request.user, old_password=form.cleaned_data["old_password"],
