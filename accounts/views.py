@@ -142,10 +142,12 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(User.objects.select_related("unit", "enterprise"), pk=pk)
     is_sys = request.user.has_role(Role.SYSADMIN)
     is_sec = request.user.has_role(Role.SECADMIN)
-    edit_form = UserForm(request.POST or None, instance=target) if is_sys else None
-    reset_form = PasswordResetForm() if is_sys else None
-    role_form = RoleForm() if is_sec else None
-    if request.method == "POST" and is_sys and edit_form is not None and edit_form.is_valid():
+    # 三员分立: another system account is only shown here; the services refuse any change to it.
+    guarded = target.is_system_account and target.pk != request.user.pk
+    edit_form = UserForm(request.POST or None, instance=target) if is_sys and not guarded else None
+    reset_form = PasswordResetForm() if is_sys and not target.is_system_account else None
+    role_form = RoleForm() if is_sec and not target.is_system_account else None
+    if request.method == "POST" and edit_form is not None and edit_form.is_valid():
         try:
             services.user_update(actor=request.user, user=target, **edit_form.cleaned_data)
         except ValidationError as exc:
@@ -157,6 +159,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/user_detail.html", {
         "target": target, "edit_form": edit_form, "reset_form": reset_form, "role_form": role_form,
         "roles": sorted(target.role_set), "history": history, "is_sysadmin": is_sys, "is_secadmin": is_sec,
+        "guarded": target.is_system_account,
     })
 
 
@@ -169,8 +172,8 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.password_reset(actor=request.user, user=target, new_password=form.cleaned_data["new_password"])
             messages.success(request, _("已重置密码，用户下次登录须修改。"))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     return redirect("accounts:user_detail", pk=pk)
 
 

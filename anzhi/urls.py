@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
+from accounts.views import logout_view
 from anzhi.api import me, router
 
 admin.site.site_header = "安治 · 系统管理"
@@ -25,6 +27,9 @@ urlpatterns = [
     path("risk/", include("risk.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # The admin's own password change and logout would bypass the policy, history and change log.
+    path("sysadmin/password_change/", RedirectView.as_view(pattern_name="accounts:password_change")),
+    path("sysadmin/logout/", logout_view),
     path("sysadmin/", admin.site.urls),
     path("api/v1/me/", me, name="api-me"),
     path("api/v1/openapi.json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
