@@ -10,6 +10,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accounts.models import SecurityPolicy, User
@@ -67,4 +68,4 @@ class SessionSecurityMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": api_message}, status=401)
         (messages.error if error else messages.info)(request, page_message)
-        return redirect(f"{reverse('accounts:login')}?next={request.path}")
+        return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.path})}")

@@ -158,3 +158,16 @@ def test_changing_ones_password_ends_the_other_sessions_but_keeps_this_one_and_t
     # Tokens are separate credentials with their own expiry, listed and revoked under 我的账号.
     assert Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
     assert ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() == 1
+
+
+def test_signed_out_redirect_carries_the_path_encoded(world: World) -> None:
+    # A path with its own query-like text must come back as one `next` value, not inject parameters.
+    from urllib.parse import parse_qs, urlsplit
+
+    user = world.user(PERSONA)
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    _put_in_state(user, CredentialState.LOCKED)
+    response = client.get("/enterprises/x&next=//evil.example/")
+    query = parse_qs(urlsplit(response["Location"]).query)
+    assert query["next"] == ["/enterprises/x&next=//evil.example/"]
