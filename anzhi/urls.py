@@ -10,6 +10,10 @@ admin.site.site_header = "安治 · 系统管理"
 admin.site.site_title = "安治"
 admin.site.index_title = "组织机构维护（系统管理员）"
 
+# The 500 page is rendered without the request or the database (see core.views.server_error);
+# 400, 403 and 404 use Django's views with the site's templates (templates/400.html …).
+handler500 = "core.views.server_error"
+
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
