@@ -16,7 +16,19 @@ class Command(BaseCommand):
         parser.add_argument("--no-background", action="store_true", help="do not run the task worker and scheduler here")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from django.core.exceptions import ImproperlyConfigured
+        from django.core.management.base import CommandError
         from waitress import serve
+
+        from core.startup import collect_static_if_needed, compile_stale_catalogues
+
+        # A fresh clone starts with no hidden step: the translations are compiled and the static files
+        # collected here, whenever they are missing or older than their sources.
+        compile_stale_catalogues()
+        try:
+            collect_static_if_needed(self.stdout.write)
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
 
         from anzhi.wsgi import application
         from core.background import start_background
