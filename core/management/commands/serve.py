@@ -24,7 +24,11 @@ class Command(BaseCommand):
 
         # A fresh clone starts with no hidden step: the translations are compiled and the static files
         # collected here, whenever they are missing or older than their sources.
-        compile_stale_catalogues()
+        try:
+            compile_stale_catalogues()
+        except OSError as exc:  # a read-only install: Chinese (the msgids) still works, English may be stale
+            self.stderr.write(f"无法编译翻译文件（{exc}）；英文界面可能不是最新。请用有写权限的账号运行 "
+                              "“manage.py compile_translations”。")
         try:
             collect_static_if_needed(self.stdout.write)
         except ImproperlyConfigured as exc:
