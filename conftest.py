@@ -11,6 +11,13 @@ from tests.personas import World, build_world
 pytest_plugins = ["tests.browser.fixtures"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A fresh clone has only the .po catalogues: compile the stale ones before any test translates."""
+    from core.startup import compile_stale_catalogues
+
+    compile_stale_catalogues()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """The organisation structure and the fixed personas exist in every test, built once."""

@@ -66,3 +66,24 @@ def parse_networks(name: str, items: list[str]) -> tuple[IPNetwork, ...]:
 
 def env_networks(name: str) -> tuple[IPNetwork, ...]:
     return parse_networks(name, env_list(name, []))
+
+
+def map_tile_sources(url_template: str) -> list[str]:
+    """The Content-Security-Policy source that lets the browser load map tiles from ``url_template``.
+
+    Leaflet templates put the subdomain in the host (``https://t{s}.tianditu.gov.cn/…``); CSP only allows
+    a wildcard for a whole leftmost label, so the label holding a placeholder becomes ``*``."""
+    if not url_template:
+        return []
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url_template.replace("{s}", "s"))
+    host = urlsplit(url_template).netloc.split("@")[-1]
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingError(f"ANZHI_MAP_TILE_URL must be an http(s) URL template, got {url_template!r}")
+    labels = host.split(".")
+    if "{" in labels[0]:
+        labels[0] = "*"
+    if any("{" in label for label in labels):
+        raise SettingError(f"ANZHI_MAP_TILE_URL may vary only the first label of its host, got {url_template!r}")
+    return [f"{parts.scheme}://{'.'.join(labels)}"]
