@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
@@ -41,6 +41,9 @@ from django.db.utils import load_backend
 
 from core import anchor, audit
 from core.anchor import Checkpoint
+
+if TYPE_CHECKING:
+    from core.chain import ChainReport
 
 FORMAT = 2  # 2: the manifest carries a signed checkpoint of the chain head
 STAGING_ALIAS = "anzhi_restore_staging"
@@ -226,7 +229,7 @@ def _staging_alias(name: str) -> Iterator[str]:
         del connections[STAGING_ALIAS]
 
 
-def _verify_staged(work: Path, probe: set[int]) -> Any:
+def _verify_staged(work: Path, probe: set[int]) -> ChainReport:
     from core.chain import verify_chain
 
     try:

@@ -24,7 +24,7 @@ class Command(BaseCommand):
             raise CommandError(f"找不到备份文件：{archive}")
         try:
             plan = restore_prepare(archive)
-        except BackupError as exc:
+        except (BackupError, OSError) as exc:  # OSError: unreadable archive, disk full while unpacking
             raise CommandError(f"{exc}\n当前数据库和上传文件未改动。") from exc
         try:
             for note in plan.notes:
@@ -37,8 +37,8 @@ class Command(BaseCommand):
                     raise CommandError("已取消。")
             with audit.audit_context(source=audit.Source.COMMAND):
                 record = restore_apply(plan)
-        except BackupError as exc:
-            raise CommandError(str(exc)) from exc
+        except (BackupError, OSError) as exc:  # the files are back in place if the swap failed
+            raise CommandError(f"恢复失败：{exc}") from exc
         finally:
             plan.cleanup()
         head = plan.checkpoint
