@@ -190,6 +190,45 @@ def read_anchor(path: Path | None = None) -> Anchor:
 
 # ---- writing ----------------------------------------------------------------------------------------------
 
+def _last_record(fd: int) -> Checkpoint | None:
+    """The last complete, validly signed record, read from the file's tail (O(1), not a scan of the file)."""
+    size = os.fstat(fd).st_size
+    tail = os.pread(fd, min(size, 8192), max(0, size - 8192))
+    lines = [line for line in tail.split(b"\n")[:-1] if line.strip()]
+    if not lines:
+        return None
+    try:
+        cp = Checkpoint.from_dict(json.loads(lines[-1]))
+    except ValueError:
+        return None
+    return cp if cp.valid else None
+
+
+def last_checkpoint(path: Path | None = None) -> Checkpoint | None:
+    try:
+        fd = os.open(path or anchor_path(), os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        return _last_record(fd)
+    finally:
+        os.close(fd)
+
+
+def reach_problem(cp: Checkpoint | None, using: str = DEFAULT_DB_ALIAS) -> str | None:
+    """O(1): does the database still hold the event of checkpoint ``cp``, with that hash? (One primary-key
+    lookup: the quick alarm of the periodic job and of backups; ``verify_history`` gives the full account.)"""
+    from core.models import ChangeEvent
+
+    if cp is None or cp.seq == 0:
+        return None
+    stored = ChangeEvent.objects.using(using).filter(seq=cp.seq).values_list("hash", flat=True).first()
+    if stored == cp.hash:
+        return None
+    return (_("变更记录已不含检查点 %(cp)s 所记的事件：末尾事件被删除、数据库被回退或记录被改写。"
+              "请运行 manage.py verify_history。") % {"cp": cp.label()})
+
+
 class AnchorWriter:
     """Appends to the anchor file while holding its exclusive lock (see ``anchor_writer``)."""
 
@@ -197,17 +236,7 @@ class AnchorWriter:
         self._fd = fd
 
     def last_entry(self) -> Checkpoint | None:
-        """The last complete record, read from the file's tail (O(1), not a scan of the file)."""
-        size = os.fstat(self._fd).st_size
-        tail = os.pread(self._fd, min(size, 8192), max(0, size - 8192))
-        lines = [line for line in tail.split(b"\n")[:-1] if line.strip()]
-        if not lines:
-            return None
-        try:
-            cp = Checkpoint.from_dict(json.loads(lines[-1]))
-        except ValueError:
-            return None
-        return cp if cp.valid else None
+        return _last_record(self._fd)
 
     def append(self, cp: Checkpoint) -> None:
         data = (json.dumps(cp.as_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
@@ -253,16 +282,12 @@ def checkpoint_now(*, only_if_moved: bool = True) -> Checkpoint | None:
     """Append a checkpoint of the current head (the periodic job). O(1): one row of ChainHead, one event by
     its primary key, the file's tail. Also notices at once when the chain no longer reaches the previous
     checkpoint (a cut tail), and says so in the log; the full account is ``manage.py verify_history``."""
-    from core.models import ChangeEvent
-
     with anchor_writer() as writer:
         seq, head = current_head()
         last = writer.last_entry()
-        if last is not None and last.seq > 0:
-            stored = ChangeEvent.objects.filter(seq=last.seq).values_list("hash", flat=True).first()
-            if stored != last.hash:
-                logger.error("change log no longer reaches the anchored checkpoint #%s (head is #%s): "
-                             "events were cut or rewritten; run `manage.py verify_history`", last.seq, seq)
+        if reach_problem(last) is not None:
+            logger.error("change log no longer reaches the anchored checkpoint #%s (head is #%s): "
+                         "events were cut or rewritten; run `manage.py verify_history`", last.seq if last else 0, seq)
         if seq == 0 or (only_if_moved and last is not None and (last.seq, last.hash) == (seq, head)):
             return None
         cp = make("checkpoint", seq, head)

@@ -20,6 +20,7 @@ snapshot that is dumped; the same checkpoint is appended to the anchor file. Res
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import os
 import secrets
@@ -175,20 +176,34 @@ class RestorePlan:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
-def restore_prepare(archive_path: Path) -> RestorePlan:
-    """Unpack and check an archive; raises BackupError (installation untouched) if it must not be restored."""
+def restore_prepare(archive_path: Path, *, allow_unsigned: bool = False) -> RestorePlan:
+    """Unpack and check an archive; raises BackupError (installation untouched) if it must not be restored.
+    ``allow_unsigned`` accepts a format-1 archive (made before manifests were signed), with a warning."""
     media = Path(settings.MEDIA_ROOT)
     media.parent.mkdir(parents=True, exist_ok=True)
     # Beside the media root, on the same file system, so the staged files go in by a rename.
     work = Path(tempfile.mkdtemp(prefix=f".{media.name}-restore-", dir=media.parent))
     try:
-        return _prepare(archive_path, work)
+        return _prepare(archive_path, work, allow_unsigned=allow_unsigned)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
 
 
-def _read_manifest(work: Path) -> tuple[dict[str, Any], Checkpoint]:
+def _legacy_head(manifest: dict[str, Any]) -> Checkpoint:
+    """The unsigned head of a format-1 manifest, as a checkpoint that is not valid (it carries no signature)."""
+    head = manifest.get("chain_head") or {}
+    if not isinstance(head.get("seq"), int) or not isinstance(head.get("hash"), str):
+        raise BackupError("备份清单缺少链头，拒绝恢复。")
+    try:
+        dt.datetime.fromisoformat(str(manifest.get("created_at", "")))
+    except ValueError as exc:
+        raise BackupError("备份清单的时间格式不对，拒绝恢复。") from exc
+    return Checkpoint(kind="backup", seq=head["seq"], hash=head["hash"], at=str(manifest.get("created_at", "")),
+                      extra={"engine": manifest.get("engine"), "backup_id": ""})
+
+
+def _read_manifest(work: Path, *, allow_unsigned: bool) -> tuple[dict[str, Any], Checkpoint]:
     manifest_path = work / "manifest.json"
     if not manifest_path.exists():
         raise BackupError("这不是安治的备份文件（缺少 manifest.json）。")
@@ -196,16 +211,23 @@ def _read_manifest(work: Path) -> tuple[dict[str, Any], Checkpoint]:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise BackupError("备份清单 manifest.json 无法识别。") from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    if allow_unsigned and isinstance(manifest, dict) and manifest.get("format") == 1:
+        # Archives made before manifests were signed: the chain inside is still checked under the key and
+        # against the anchor; only the head it should end at is the archive's own word.
+        checkpoint = _legacy_head(manifest)
+    elif isinstance(manifest, dict) and manifest.get("format") == 1:
+        raise BackupError("这是清单未签名的旧格式备份（格式 1）：确认来源可靠后，可加 --allow-unsigned 恢复。")
+    elif not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         found = manifest.get("format") if isinstance(manifest, dict) else None
         raise BackupError(f"备份格式 {found} 与本版本（{FORMAT}）不符。")
-    try:
-        checkpoint = Checkpoint.from_dict(manifest.get("checkpoint"))
-    except ValueError as exc:
-        raise BackupError("备份清单缺少签名的链头，拒绝恢复。") from exc
-    if checkpoint.kind != "backup" or not checkpoint.valid:
-        raise BackupError("备份清单的签名无效：清单在备份后被改动过，或备份来自使用另一把链密钥（AUDIT_CHAIN_KEY，"
-                          "未设置时为 SECRET_KEY / var/secret_key）的系统。拒绝恢复。")
+    else:
+        try:
+            checkpoint = Checkpoint.from_dict(manifest.get("checkpoint"))
+        except ValueError as exc:
+            raise BackupError("备份清单缺少签名的链头，拒绝恢复。") from exc
+        if checkpoint.kind != "backup" or not checkpoint.valid:
+            raise BackupError("备份清单的签名无效：清单在备份后被改动过，或备份来自使用另一把链密钥（AUDIT_CHAIN_KEY，"
+                              "未设置时为 SECRET_KEY / var/secret_key）的系统。拒绝恢复。")
     engine = checkpoint.extra.get("engine")
     if engine != connection.vendor:
         raise BackupError(f"备份来自 {engine} 数据库，当前为 {connection.vendor}。")
@@ -266,13 +288,13 @@ def _verify_staged(work: Path, probe: set[int]) -> ChainReport:
         raise BackupError(f"备份中的数据库无法读取：{exc}") from exc
 
 
-def _prepare(archive_path: Path, work: Path) -> RestorePlan:
+def _prepare(archive_path: Path, work: Path, *, allow_unsigned: bool) -> RestorePlan:
     try:
         with tarfile.open(archive_path, "r:gz") as archive:
             archive.extractall(work, filter="data")
     except (tarfile.TarError, EOFError) as exc:
         raise BackupError(f"备份文件已损坏，无法解开：{exc}") from exc
-    manifest, head = _read_manifest(work)
+    manifest, head = _read_manifest(work, allow_unsigned=allow_unsigned)
     anchored = anchor.read_anchor()
     report = _verify_staged(work, {cp.seq for cp in anchored.active})
     if not report.ok:
@@ -305,7 +327,10 @@ def _prepare(archive_path: Path, work: Path) -> RestorePlan:
             f"警告：这份备份只到 #{head.seq}（备份于 {head.when()}），早于锚点文件中最新的检查点 {latest.label()}。"
             f"恢复后，#{head.seq} 之后至少 {latest.seq - head.seq} 条变更记录和同期的业务数据、上传文件将从系统中消失"
             "（回到过去）。锚点文件会记下这次恢复。")
-    if anchored.exists and registered is None:
+    if not head.sig:
+        plan.warnings.append("警告：这是旧格式的备份，清单没有签名：备份中的哈希链已按链密钥和锚点文件校验，"
+                             "但无法证明它的末尾没有被截去。")
+    elif anchored.exists and registered is None:
         plan.warnings.append("注意：这份备份没有登记在锚点文件中（来自另一套系统，或早于锚点文件），只能按其签名的清单校验。")
     if not anchored.exists:
         plan.notes.append(f"尚无锚点文件 {anchored.path}：仅按签名的备份清单校验。")

@@ -313,3 +313,25 @@ def test_a_failed_database_swap_puts_the_old_files_back(world: Any, media: Path,
     assert files(media) == before
     assert ChainHead.objects.get(pk=1).last_seq == head
     assert sorted(p.name for p in media.parent.iterdir()) == ["media"]
+
+
+def as_format_1(data: dict[str, Any]) -> None:
+    """The manifest as backups wrote it before it was signed."""
+    cp = data.pop("checkpoint")
+    data.update(format=1, chain_head={"seq": cp["seq"], "hash": cp["hash"]})
+
+
+def test_an_unsigned_archive_of_the_old_format_needs_an_explicit_yes(installation_anchor: None, media: Path,
+                                                                      archive: Path, tmp_path: Path) -> None:
+    old = rewrite_archive(archive, tmp_path / "format1.tar.gz", manifest=as_format_1)
+    refused(old, "--allow-unsigned")
+    plan = backup.restore_prepare(old, allow_unsigned=True)
+    try:
+        assert any("旧格式" in w for w in plan.warnings)
+    finally:
+        plan.cleanup()
+    # Its chain is still checked under the key.
+    edited = rewrite_archive(old, tmp_path / "format1-edited.tar.gz",
+                             sql=("UPDATE core_changeevent SET note = 'forged' WHERE seq = 3",))
+    with pytest.raises(backup.BackupError, match="#3 的内容与其哈希不符"):
+        backup.restore_prepare(edited, allow_unsigned=True)

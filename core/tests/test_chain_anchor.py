@@ -271,3 +271,17 @@ def _file(content: bytes) -> object:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("checkpoint.json", content, content_type="application/json")
+
+
+def test_the_hourly_job_and_backups_raise_the_alarm_at_once_in_constant_time(
+        world: World, caplog: pytest.LogCaptureFixture, django_assert_num_queries: Callable) -> None:
+    head = write_events(world)
+    checkpoint_now()
+    assert anchor.reach_problem(anchor.last_checkpoint()) is None
+    cut_tail(1)(head)
+    with django_assert_num_queries(1):
+        problem = anchor.reach_problem(anchor.last_checkpoint())
+    assert problem is not None and f"#{head}" in problem
+    with caplog.at_level("ERROR", logger="anzhi.chain"):
+        checkpoint_now()
+    assert "no longer reaches the anchored checkpoint" in caplog.text

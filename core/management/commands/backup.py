@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core import audit
-from core.anchor import anchor_path
+from core.anchor import anchor_path, last_checkpoint, reach_problem
 from core.backup import BackupError, create_backup
 
 
@@ -24,6 +24,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         output = options["output"] or Path(settings.VAR_DIR) / "backups" / f"anzhi-{dt.datetime.now():%Y%m%d-%H%M%S}.tar.gz"
         backup_id = uuid.uuid4().hex
+        # Back up regardless (the archive is evidence too), but say so if the log no longer reaches its anchor.
+        problem = reach_problem(last_checkpoint())
+        if problem:
+            self.stderr.write(f"警告：{problem}")
         with audit.audit_context(source=audit.Source.COMMAND), transaction.atomic():
             audit.record(action="backup", object_type="core.backup", object_id=backup_id, object_repr=str(output))
         try:

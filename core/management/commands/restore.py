@@ -17,13 +17,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("archive", type=Path)
         parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+        parser.add_argument("--allow-unsigned", action="store_true",
+                            help="accept an archive made before manifests were signed (format 1), with a warning")
 
     def handle(self, *args: Any, **options: Any) -> None:
         archive: Path = options["archive"]
         if not archive.exists():
             raise CommandError(f"找不到备份文件：{archive}")
         try:
-            plan = restore_prepare(archive)
+            plan = restore_prepare(archive, allow_unsigned=options["allow_unsigned"])
         except (BackupError, OSError) as exc:  # OSError: unreadable archive, disk full while unpacking
             raise CommandError(f"{exc}\n当前数据库和上传文件未改动。") from exc
         try:
