@@ -196,9 +196,11 @@ def _legacy_head(manifest: dict[str, Any]) -> Checkpoint:
     if not isinstance(head.get("seq"), int) or not isinstance(head.get("hash"), str):
         raise BackupError("备份清单缺少链头，拒绝恢复。")
     try:
-        dt.datetime.fromisoformat(str(manifest.get("created_at", "")))
-    except ValueError as exc:
-        raise BackupError("备份清单的时间格式不对，拒绝恢复。") from exc
+        aware = dt.datetime.fromisoformat(str(manifest.get("created_at", ""))).tzinfo is not None
+    except ValueError:
+        aware = False
+    if not aware:
+        raise BackupError("备份清单的时间格式不对，拒绝恢复。")
     return Checkpoint(kind="backup", seq=head["seq"], hash=head["hash"], at=str(manifest.get("created_at", "")),
                       extra={"engine": manifest.get("engine"), "backup_id": ""})
 
@@ -305,7 +307,7 @@ def _prepare(archive_path: Path, work: Path, *, allow_unsigned: bool) -> Restore
             f"#{head.seq}（{head.hash[:12]}…）：数据库文件在备份后被改动（末尾事件被删除或替换）。拒绝恢复。")
 
     plan = RestorePlan(archive=archive_path, work=work, manifest=manifest, checkpoint=head, previous_head=None)
-    registered = anchored.backup(str(head.extra.get("backup_id", "")))
+    registered = anchored.backup(str(head.extra["backup_id"])) if head.extra.get("backup_id") else None
     if registered is not None and registered.as_dict() != head.as_dict():
         raise BackupError(f"锚点文件登记的这份备份链头为 {registered.label()}，与备份清单（#{head.seq}）不符："
                           "备份被改动过。拒绝恢复。")
