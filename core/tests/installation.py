@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tarfile
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,7 +86,7 @@ class Installation:
 
             with psycopg.connect(**{**_pg(SUITE_URL), "dbname": self.database}) as conn:
                 return conn.execute(sql).fetchall()
-        with sqlite3.connect(self.database) as conn:
+        with closing(sqlite3.connect(self.database)) as conn:
             return conn.execute(sql).fetchall()
 
     def attack(self, *statements: str) -> None:
@@ -99,7 +100,7 @@ class Installation:
                     conn.execute(sql)
                 conn.execute("ALTER TABLE core_changeevent ENABLE TRIGGER core_changeevent_append_only")
             return
-        with sqlite3.connect(self.database) as conn:
+        with closing(sqlite3.connect(self.database)) as conn, conn:
             conn.execute("DROP TRIGGER IF EXISTS core_changeevent_no_update")
             conn.execute("DROP TRIGGER IF EXISTS core_changeevent_no_delete")
             for sql in statements:
@@ -173,7 +174,7 @@ def rewrite_archive(archive: Path, out: Path, *, sql: tuple[str, ...] = (),
         finally:
             _pg_admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
     elif sql:
-        with sqlite3.connect(work / "database.sqlite3") as conn:
+        with closing(sqlite3.connect(work / "database.sqlite3")) as conn, conn:
             conn.execute("DROP TRIGGER IF EXISTS core_changeevent_no_update")
             conn.execute("DROP TRIGGER IF EXISTS core_changeevent_no_delete")
             for statement in sql:

@@ -21,6 +21,9 @@ from core.audit import canonical
 from core.models import ChainHead
 from core.tests.installation import Installation, create_installation, rewrite_archive
 
+# Every test here is a database test, so pytest-django keeps them together and the installation is built once.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture(scope="module")
 def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installation]:
