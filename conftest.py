@@ -45,3 +45,14 @@ def _clear_policy_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_chain_anchor() -> Iterator[None]:
+    # The anchor file outlives the test's rolled-back transaction: a checkpoint one test wrote would describe
+    # events the next test never saw. Each test starts without one.
+    from core.anchor import anchor_path
+
+    anchor_path().unlink(missing_ok=True)
+    yield
+    anchor_path().unlink(missing_ok=True)

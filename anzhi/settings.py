@@ -234,6 +234,14 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "anzhi@localhost")
 
 # Keyed chain for the audit log: without this key a forger cannot recompute the chain.
 AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", SECRET_KEY)
+# Signed checkpoints of that chain (core/anchor.py) are appended to a file in this folder, so that whoever can
+# rewrite the database cannot also rewrite them. The default sits beside the var folder, not in it; production
+# points it at another disk or host, or at append-only (WORM) storage.
+ANZHI_CHAIN_ANCHOR_DIR = Path(env_str("ANZHI_CHAIN_ANCHOR_DIR") or VAR_DIR.parent / f"{VAR_DIR.name}-anchor")
+if TESTING and not env_str("ANZHI_CHAIN_ANCHOR_DIR"):
+    import tempfile
+
+    ANZHI_CHAIN_ANCHOR_DIR = Path(tempfile.mkdtemp(prefix="anzhi-test-anchor-"))
 
 LOGGING = {
     "version": 1,

@@ -80,6 +80,7 @@ def live_server_url() -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update({"ANZHI_VAR_DIR": str(workdir), "ANZHI_DEMO": "1", "DJANGO_DEBUG": "0", "PYTHONUNBUFFERED": "1",
                 "ANZHI_TESTING": "0"})
+    env["ANZHI_CHAIN_ANCHOR_DIR"] = str(workdir / "anchor")  # removed with the workdir, unlike the default beside it
     manage = [sys.executable, str(ROOT / "manage.py")]
     for step in (["bootstrap", "--demo"],):
         done = subprocess.run([*manage, *step], cwd=ROOT, env=env, capture_output=True, text=True)
