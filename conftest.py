@@ -11,6 +11,13 @@ from tests.personas import World, build_world
 pytest_plugins = ["tests.browser.fixtures"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A fresh clone has only the .po catalogues: compile the stale ones before any test translates."""
+    from core.startup import compile_stale_catalogues
+
+    compile_stale_catalogues()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """The organisation structure and the fixed personas exist in every test, built once."""
@@ -38,3 +45,14 @@ def _clear_policy_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_chain_anchor() -> Iterator[None]:
+    # The anchor file outlives the test's rolled-back transaction: a checkpoint one test wrote would describe
+    # events the next test never saw. Each test starts without one.
+    from core.anchor import anchor_path
+
+    anchor_path().unlink(missing_ok=True)
+    yield
+    anchor_path().unlink(missing_ok=True)

@@ -25,8 +25,14 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("令牌格式错误。"))
         key = header[1].decode(errors="replace")
         token = ApiToken.objects.select_related("user", "user__unit").filter(key_hash=hash_token(key)).first()
-        if token is None or not token.is_valid or not token.user.is_active:
+        if token is None or not token.is_valid:
             raise exceptions.AuthenticationFailed(_("令牌无效、已过期或已吊销。"))
+        # A token is only as good as its user's account right now (the same verdict as for sessions).
+        state = token.user.credential_state()
+        if state is not None:
+            if state.ends_session:
+                raise exceptions.AuthenticationFailed(state.refusal)
+            raise exceptions.PermissionDenied(state.refusal)
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -16,3 +16,30 @@ class Role(models.TextChoices):
 
 SYSTEM_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN})
 BUSINESS_ROLES = frozenset(set(Role) - SYSTEM_ROLES)
+
+
+class CredentialState(models.TextChoices):
+    """Why a user's password, sessions and API tokens cannot be used right now (User.credential_state)."""
+
+    DISABLED = "disabled", _("账号已停用")
+    LOCKED = "locked", _("账号已锁定")
+    EXPIRED = "expired", _("密码已过期")
+    MUST_CHANGE = "must_change", _("须修改初始密码")
+
+    @property
+    def ends_session(self) -> bool:
+        """Disabled and locked accounts are signed out; the others may only change the password."""
+        return self in (CredentialState.DISABLED, CredentialState.LOCKED)
+
+    @property
+    def refusal(self) -> str:
+        """What a refused page, API request or token is told."""
+        return str(_CREDENTIAL_REFUSALS[self])
+
+
+_CREDENTIAL_REFUSALS = {
+    CredentialState.DISABLED: _("账号已停用，请联系系统管理员。"),
+    CredentialState.LOCKED: _("账号已锁定，请稍后再试或联系安全管理员解锁。"),
+    CredentialState.EXPIRED: _("密码已过期，请先在网页上修改密码。"),
+    CredentialState.MUST_CHANGE: _("请先在网页上修改初始密码。"),
+}

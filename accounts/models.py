@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import BUSINESS_ROLES, SYSTEM_ROLES, Role
+from accounts.choices import BUSINESS_ROLES, SYSTEM_ROLES, CredentialState, Role
 from core.scoping import DomainGrant, Scope
 
 
@@ -36,6 +39,8 @@ class User(AbstractBaseUser):
     failed_logins = models.PositiveSmallIntegerField(default=0, verbose_name=_("连续登录失败次数"))
     locked_until = models.DateTimeField(null=True, blank=True, verbose_name=_("锁定至"))
     date_joined = models.DateTimeField(default=timezone.now, verbose_name=_("创建时间"))
+    # Part of every session's auth hash: raising it ends all the user's sessions (locked, disabled, reset).
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -118,6 +123,34 @@ class User(AbstractBaseUser):
         return Scope(tuple(dict.fromkeys(territories)), tuple(grants), tuple(enterprises))
 
     # -- password / lock state ----------------------------------------------------------
+    def credential_state(self, policy: SecurityPolicy | None = None, now: dt.datetime | None = None) -> CredentialState | None:
+        """The one answer to "may this user's sessions and API tokens be used right now?": None if
+        they may, otherwise why not. The session middleware and the token authentication both ask."""
+        now = now or timezone.now()
+        if not self.is_active:
+            return CredentialState.DISABLED
+        if self.is_locked(now):
+            return CredentialState.LOCKED
+        if self.password_expired(policy or SecurityPolicy.current(), now):
+            return CredentialState.EXPIRED
+        if self.must_change_password:
+            return CredentialState.MUST_CHANGE
+        return None
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_auth_hash()
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_auth_hash(secret)
+
+    def _session_auth_hash(self, secret: str | None = None) -> str:
+        # Django signs each session with a hash of the password, so a password change ends the other
+        # sessions; the generation extends that to locking and disabling, for good (an unlock or
+        # re-enable does not bring an old session back).
+        return salted_hmac("anzhi.accounts.User.session", f"{self.password}:{self.session_generation}",
+                           secret=secret, algorithm="sha256").hexdigest()
+
     def is_locked(self, now: dt.datetime | None = None) -> bool:
         return self.locked_until is not None and self.locked_until > (now or timezone.now())
 

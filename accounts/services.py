@@ -32,6 +32,21 @@ def _remember_password(user: User) -> None:
     PasswordHistory.objects.create(user=user, password=user.password)
 
 
+def _system_account_guarded() -> str:
+    return _("三员分立：系统管理账号不能由其他管理员修改、停用、改授权或重置密码；"
+             "如需重置，请在服务器上运行 manage.py reset_system_account。")
+
+
+def _refuse_system_takeover(actor: User | None, user: User, *, self_allowed: bool = False) -> None:
+    """三员分立: no administrator may take over or disable another's system account from the web, the API or
+    the admin; ``user`` must be the row locked by the caller, so its roles are current."""
+    if actor is None or not user.is_system_account:
+        return
+    if self_allowed and actor.pk == user.pk:
+        return
+    raise PermissionDenied(_system_account_guarded())
+
+
 # -- accounts (系统管理员) --------------------------------------------------------------------
 
 @transaction.atomic
@@ -64,6 +79,7 @@ def user_update(*, actor: User, user: User, **fields: Any) -> User:
     unknown = set(fields) - set(USER_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
+    _refuse_system_takeover(actor, user, self_allowed=True)
     before = audit.snapshot(user, USER_FIELDS)
     for name, value in fields.items():
         setattr(user, name, value)
@@ -72,6 +88,8 @@ def user_update(*, actor: User, user: User, **fields: Any) -> User:
     if user.pk == actor.pk and fields.get("is_active") is False:
         raise ValidationError(_("不能停用自己的账号。"))
     _check_roles_fit(user, set(user.role_grants.values_list("role", flat=True)))
+    if before["is_active"] and not user.is_active:
+        user.session_generation += 1  # a disabled account is signed out everywhere at once
     user.save()
     changes = audit.diff(before, audit.snapshot(user, USER_FIELDS))
     if changes:
@@ -81,16 +99,56 @@ def user_update(*, actor: User, user: User, **fields: Any) -> User:
 
 @transaction.atomic
 def password_reset(*, actor: User, user: User, new_password: str) -> None:
-    """An administrator sets a new initial password; the owner must change it at next login."""
+    """An administrator sets a new initial password; the owner must change it at next login.
+
+    Not for system accounts, not even one's own (that is the change-password page): whoever knows the
+    initial password can act as the owner, so a system account is reset only on the server
+    (system_account_reset)."""
     _require(actor, Role.SYSADMIN)
     user = User.objects.select_for_update().get(pk=user.pk)
+    _refuse_system_takeover(actor, user)
+    _set_initial_password(user, new_password)
+    audit.record(action="password_reset", obj=user)
+
+
+def _set_initial_password(user: User, new_password: str) -> None:
     validate_password(new_password, user)
     user.set_password(new_password)
     user.must_change_password = True
     user.password_changed_at = timezone.now()
-    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    user.session_generation += 1  # whoever was signed in with the old password is signed out
+    user.save(update_fields=["password", "must_change_password", "password_changed_at", "session_generation"])
     _remember_password(user)
-    audit.record(action="password_reset", obj=user)
+
+
+def generate_password(policy: SecurityPolicy) -> str:
+    """A random password that meets any policy: every character class, at least 16 characters."""
+    classes = ["ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "#@%+=-_!"]
+    rng = secrets.SystemRandom()
+    chars = [rng.choice(c) for c in classes]
+    chars += [rng.choice("".join(classes)) for _i in range(max(16, policy.min_length) - len(chars))]
+    rng.shuffle(chars)
+    return "".join(chars)
+
+
+@transaction.atomic
+def system_account_reset(*, user: User, operator: str = "") -> str:
+    """Reset a system account on the server (manage.py reset_system_account): a new random initial
+    password, returned once, to be changed at first login; the lock is lifted and every session ended.
+    Runs only in a command's audit context, so no page or API can reach it."""
+    if audit.current_context().source != audit.Source.COMMAND:
+        raise PermissionDenied(_system_account_guarded())
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_system_account:
+        raise ValidationError(_("%(u)s 不是系统管理账号，请由系统管理员在网页上重置其密码。") % {"u": user.username})
+    before = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
+    password = generate_password(SecurityPolicy.current())
+    _set_initial_password(user, password)
+    user.failed_logins, user.locked_until = 0, None
+    user.save(update_fields=["failed_logins", "locked_until"])
+    audit.record(action="password_reset", obj=user, changes=audit.diff(before, {"failed_logins": 0, "locked_until": None}),
+                 note=_("在服务器上用管理命令重置（操作系统用户：%(who)s）") % {"who": operator or "?"})
+    return password
 
 
 # -- own password ------------------------------------------------------------------------
@@ -146,6 +204,7 @@ def role_grant(*, actor: User | None, user: User, role: str) -> RoleGrant:
     if role in current:
         return user.role_grants.get(role=role)
     _check_roles_fit(user, current | {role})
+    _refuse_system_takeover(actor, user)  # a role-less account may still be made an administrator
     grant = RoleGrant.objects.create(user=user, role=role, granted_by=actor)
     audit.record(action="role_grant", obj=user, changes={"roles": [sorted(current), sorted(current | {role})]})
     return grant
@@ -157,6 +216,7 @@ def role_revoke(*, actor: User, user: User, role: str) -> None:
     if actor.pk == user.pk:
         raise PermissionDenied(_("不能修改自己的授权。"))
     user = User.objects.select_for_update().get(pk=user.pk)
+    _refuse_system_takeover(actor, user)
     current = set(user.role_grants.values_list("role", flat=True))
     if role not in current:
         return
@@ -208,38 +268,47 @@ class LoginResult:
     error: str = ""
 
 
+def login_failed_message(policy: SecurityPolicy) -> str:
+    """The one answer to every failed login: an unknown user, a wrong password, a disabled or a locked
+    account all read the same, so the login form does not tell which usernames exist."""
+    return _("用户名或密码错误，或账号已停用、已锁定。连续登录失败 %(n)d 次，账号将锁定 %(m)d 分钟。") % {
+        "n": policy.lockout_threshold, "m": policy.lockout_minutes}
+
+
 def login_attempt(*, username: str, password: str) -> LoginResult:
-    """Check credentials, apply lock-out, record success or failure in the change log."""
+    """Check credentials, apply lock-out, record success or failure in the change log.
+
+    Every attempt runs the password hasher exactly once (a dummy hash for an unknown username), so the
+    time taken does not tell either; the change log keeps the real reason for the audit administrator."""
     policy = SecurityPolicy.current()
     now = timezone.now()
-    generic = _("用户名或密码错误。")
+    failed = LoginResult(None, login_failed_message(policy))
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=(username or "").strip()).first()
         if user is None:
+            User().set_password(password)
             audit.record(action="login_failed", object_type="accounts.user", object_repr=(username or "")[:60],
                          success=False, note=_("用户名不存在"))
-            return LoginResult(None, generic)
+            return failed
+        password_ok = user.check_password(password)
         if user.is_locked(now):
             audit.record(action="login_failed", obj=user, actor=user, success=False, note=_("账号已锁定"))
-            until = timezone.localtime(user.locked_until).strftime("%H:%M")
-            return LoginResult(None, _("连续登录失败次数过多，账号已锁定至 %(t)s，请稍后再试或联系安全管理员解锁。") % {"t": until})
-        if not user.check_password(password) or not user.is_active:
+            return failed
+        if not password_ok or not user.is_active:
             user.failed_logins += 1
             fields = ["failed_logins"]
             note = _("密码错误") if user.is_active else _("账号已停用")
             if user.failed_logins >= policy.lockout_threshold:
                 user.locked_until = now + dt.timedelta(minutes=policy.lockout_minutes)
-                fields.append("locked_until")
+                user.session_generation += 1  # whoever is signed in as this user is signed out
+                fields += ["locked_until", "session_generation"]
             user.save(update_fields=fields)
             audit.record(action="login_failed", obj=user, actor=user, success=False,
                          changes={"failed_logins": [user.failed_logins - 1, user.failed_logins]}, note=note)
             if "locked_until" in fields:
                 audit.record(action="locked", obj=user, actor=user,
                              note=_("连续 %(n)d 次登录失败，锁定 %(m)d 分钟") % {"n": user.failed_logins, "m": policy.lockout_minutes})
-                return LoginResult(None, _("连续登录失败 %(n)d 次，账号已锁定 %(m)d 分钟。") % {
-                    "n": user.failed_logins, "m": policy.lockout_minutes})
-            remaining = policy.lockout_threshold - user.failed_logins
-            return LoginResult(None, generic + _("再失败 %(n)d 次账号将被锁定。") % {"n": remaining})
+            return failed
         user.failed_logins = 0
         user.locked_until = None
         user.last_login = now

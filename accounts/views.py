@@ -44,7 +44,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
                 target = ""
             return redirect(target or "core:home")
-        form.add_error(None, getattr(request, "anzhi_login_error", "") or _("用户名或密码错误。"))
+        form.add_error(None, getattr(request, "anzhi_login_error", "")
+                       or services.login_failed_message(SecurityPolicy.current()))
     return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
 
 
@@ -60,7 +61,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def password_change_view(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
-    forced = request.user.must_change_password or request.user.password_expired(SecurityPolicy.current())
+    forced = request.user.credential_state() is not None
     if request.method == "POST" and form.is_valid():
         try:
             services.password_change(user=request.user, old_password=form.cleaned_data["old_password"],
@@ -141,10 +142,12 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(User.objects.select_related("unit", "enterprise"), pk=pk)
     is_sys = request.user.has_role(Role.SYSADMIN)
     is_sec = request.user.has_role(Role.SECADMIN)
-    edit_form = UserForm(request.POST or None, instance=target) if is_sys else None
-    reset_form = PasswordResetForm() if is_sys else None
-    role_form = RoleForm() if is_sec else None
-    if request.method == "POST" and is_sys and edit_form is not None and edit_form.is_valid():
+    # 三员分立: another system account is only shown here; the services refuse any change to it.
+    guarded = target.is_system_account and target.pk != request.user.pk
+    edit_form = UserForm(request.POST or None, instance=target) if is_sys and not guarded else None
+    reset_form = PasswordResetForm() if is_sys and not target.is_system_account else None
+    role_form = RoleForm() if is_sec and not target.is_system_account else None
+    if request.method == "POST" and edit_form is not None and edit_form.is_valid():
         try:
             services.user_update(actor=request.user, user=target, **edit_form.cleaned_data)
         except ValidationError as exc:
@@ -156,6 +159,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/user_detail.html", {
         "target": target, "edit_form": edit_form, "reset_form": reset_form, "role_form": role_form,
         "roles": sorted(target.role_set), "history": history, "is_sysadmin": is_sys, "is_secadmin": is_sec,
+        "guarded": target.is_system_account,
     })
 
 
@@ -168,8 +172,8 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.password_reset(actor=request.user, user=target, new_password=form.cleaned_data["new_password"])
             messages.success(request, _("已重置密码，用户下次登录须修改。"))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     return redirect("accounts:user_detail", pk=pk)
 
 

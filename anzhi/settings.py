@@ -14,7 +14,7 @@ from pathlib import Path
 import bootstrap_wrapper
 import dj_database_url
 
-from anzhi.env import SettingError, env_bool, env_int, env_list, env_str
+from anzhi.env import SettingError, env_bool, env_int, env_list, env_networks, env_str, map_tile_sources
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ANZHI_VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / "var")
@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "core",
     "accounts",
     "orgs",
@@ -82,6 +83,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First after SecurityMiddleware, so that every response carries the policy: pages, API, error pages,
+    # static files, and the redirects and refusals of the middleware below.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -140,6 +144,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Reverse proxies (IPs or CIDR blocks) whose X-Forwarded-For / X-Real-IP headers are believed; from
+# anyone else those headers are ignored and the peer address is the client (core.net.client_ip).
+ANZHI_TRUSTED_PROXIES = env_networks("ANZHI_TRUSTED_PROXIES")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -227,6 +235,14 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "anzhi@localhost")
 
 # Keyed chain for the audit log: without this key a forger cannot recompute the chain.
 AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", SECRET_KEY)
+# Signed checkpoints of that chain (core/anchor.py) are appended to a file in this folder, so that whoever can
+# rewrite the database cannot also rewrite them. The default sits beside the var folder, not in it; production
+# points it at another disk or host, or at append-only (WORM) storage.
+ANZHI_CHAIN_ANCHOR_DIR = Path(env_str("ANZHI_CHAIN_ANCHOR_DIR") or VAR_DIR.parent / f"{VAR_DIR.name}-anchor")
+if TESTING and not env_str("ANZHI_CHAIN_ANCHOR_DIR"):
+    import tempfile
+
+    ANZHI_CHAIN_ANCHOR_DIR = Path(tempfile.mkdtemp(prefix="anzhi-test-anchor-"))
 
 LOGGING = {
     "version": 1,
@@ -248,3 +264,23 @@ ANZHI_IMPORT_BACKGROUND_ROWS = env_int("ANZHI_IMPORT_BACKGROUND_ROWS", 2_000, mi
 # (e.g. 天地图: ANZHI_MAP_TILE_URL="https://t{s}.tianditu.gov.cn/vec_w/wmts?...&tk=KEY").
 ANZHI_MAP_TILE_URL = env_str("ANZHI_MAP_TILE_URL", "") or ""
 ANZHI_MAP_TILE_ATTRIBUTION = env_str("ANZHI_MAP_TILE_ATTRIBUTION", "") or ""
+
+# Content-Security-Policy (django-csp) on every response: the browser runs only scripts and styles served
+# from this site's own static files, so a name that slips past escaping cannot run. No inline script, no
+# inline event handler, no inline style (templates use classes; scripts set styles through the DOM, which
+# CSP allows), no eval. Data reaches scripts through json_script / data- attributes. img-src allows data:
+# URIs for Bootstrap's built-in SVG icons, and the map tile server when one is configured.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *map_tile_sources(ANZHI_MAP_TILE_URL)],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}

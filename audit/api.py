@@ -3,9 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from accounts.choices import Role
+from audit import services
 from audit.filters import ChangeEventFilter
 from core.models import ChangeEvent
 
@@ -15,6 +20,15 @@ class ChangeEventSerializer(serializers.ModelSerializer):
         model = ChangeEvent
         fields = ["seq", "occurred_at", "actor", "actor_label", "source", "ip", "action", "success", "object_type",
                   "object_id", "object_repr", "changes", "note", "prev_hash", "hash"]
+
+
+class ChainCheckpointSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="export")
+    seq = serializers.IntegerField(help_text="链头事件的序号")
+    hash = serializers.CharField(help_text="链头事件的哈希")
+    at = serializers.CharField(help_text="签发时间（ISO 8601，UTC）")
+    by = serializers.CharField(help_text="导出人")
+    sig = serializers.CharField(help_text="HMAC-SHA256 签名（链密钥）")
 
 
 class AuditAdminPermission:
@@ -37,3 +51,11 @@ class ChangeEventViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         return ChangeEvent.objects.order_by("-seq")
+
+    @extend_schema(request=None, responses={201: ChainCheckpointSerializer}, summary="导出签名的链头检查点",
+                   description="签发当前链头的检查点（记入审计日志和锚点文件）。保存在本系统之外，日后可交给"
+                               "`manage.py verify_history --checkpoint` 或审计页面校验，发现末尾被删除或改写的记录。")
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
+    def checkpoint(self, request: Request) -> Response:
+        cp = services.checkpoint_export(actor=request.user)
+        return Response(ChainCheckpointSerializer(cp.as_dict()).data, status=status.HTTP_201_CREATED)

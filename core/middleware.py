@@ -2,20 +2,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
 from core.audit import Source, audit_context
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    # Only trust X-Forwarded-For when a reverse proxy is declared in front of us.
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+from core.net import client_ip
 
 
 class AuditContextMiddleware:

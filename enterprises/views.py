@@ -17,6 +17,7 @@ from core.forms import add_service_error as _form_errors
 from core.imports import queue_if_large
 from core.listing import ScopedListView
 from core.models import ChangeEvent
+from core.net import client_ip
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
 from enterprises import importer, services
@@ -184,7 +185,7 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
             job = queue_if_large(actor=request.user, kind="enterprises", upload=upload)
             if job is not None:
                 return redirect(job)
-            with audit_context(source=Source.IMPORT, actor=request.user, ip=request.META.get("REMOTE_ADDR"),
+            with audit_context(source=Source.IMPORT, actor=request.user, ip=client_ip(request),
                                request=request):
                 result = importer.import_enterprises(actor=request.user, file=upload)
         except ValidationError as exc:

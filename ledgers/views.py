@@ -19,6 +19,7 @@ from core.forms import add_service_error as _apply_errors
 from core.imports import queue_if_large
 from core.listing import ScopedListView
 from core.models import ChangeEvent
+from core.net import client_ip
 from core.permissions import business_required
 from core.scoping import get_visible_or_404
 from core.uploads import attach, attachments_for
@@ -230,7 +231,7 @@ def import_rows(request: HttpRequest, key: str) -> HttpResponse:
             job = queue_if_large(actor=user, kind="ledger", upload=upload, params={"spec": key})
             if job is not None:
                 return redirect(job)
-            with audit_context(source=Source.IMPORT, actor=user, ip=request.META.get("REMOTE_ADDR"), request=request):
+            with audit_context(source=Source.IMPORT, actor=user, ip=client_ip(request), request=request):
                 result = importer.import_rows(actor=user, spec=spec, file=upload,
                                               enterprise=importer.own_enterprise(user))
         except ValidationError as exc:

@@ -19,6 +19,7 @@ from core.export import download, file_response, xlsx_response
 from core.filters import parse_id
 from core.forms import add_service_error
 from core.imports import queue_if_large
+from core.net import client_ip
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
 from core.spreadsheet import template_bytes
@@ -218,7 +219,7 @@ def import_rows(request: HttpRequest, pk: int) -> HttpResponse:
                                  params={"definition": definition.pk})
             if job is not None:
                 return redirect(job)
-            with audit_context(source=Source.IMPORT, actor=request.user, request=request):
+            with audit_context(source=Source.IMPORT, actor=request.user, ip=client_ip(request), request=request):
                 result = import_custom_rows(actor=request.user, definition=definition, file=upload)
         except ValidationError as exc:
             form.add_error("file", exc.messages)

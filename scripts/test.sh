@@ -6,7 +6,6 @@ cd "$(dirname "$0")/.."
 sh scripts/install.sh test
 export ANZHI_TESTING=1
 .venv/bin/ruff check .
-.venv/bin/python manage.py compile_translations >/dev/null
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null || {
     echo "makemigrations --check: models and migrations differ" >&2; exit 1; }
 exec .venv/bin/python -m pytest "$@"

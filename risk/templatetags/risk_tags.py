@@ -15,10 +15,10 @@ def grade_badge(grade: str | None, alert: bool = False) -> str:
     """A coloured badge for a risk grade; ``alert`` marks a red point with an open hazard."""
     if not grade:
         return format_html('<span class="badge text-bg-light border" data-grade="">{}</span>', "未评估")
-    text_colour = "#000" if grade == Grade.YELLOW else "#fff"
     extra = format_html(' <span title="{}">⚠</span>', "红色风险点有未销号隐患") if alert else ""
-    return format_html('<span class="badge" style="background:{};color:{}" data-grade="{}">{} {}{}</span>',
-                       GRADE_COLOUR[grade], text_colour, grade, GRADE_SHORT[grade], Grade(grade).label, extra)
+    # Colours come from the .grade-* classes (core/anzhi.css): the Content-Security-Policy refuses inline styles.
+    return format_html('<span class="badge grade-{}" data-grade="{}">{} {}{}</span>',
+                       grade, grade, GRADE_SHORT[grade], Grade(grade).label, extra)
 
 
 @register.filter

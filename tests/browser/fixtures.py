@@ -4,9 +4,13 @@ These fixtures are global (root conftest.py: ``pytest_plugins``), so every app's
 one server and one browser per session: request ``new_page`` by name, never import the fixtures.
 
 The server runs ``manage.py serve`` on a fresh SQLite file prepared with ``manage.py bootstrap
---demo`` — the same path a county takes when it installs the platform — so these tests use the
-demo accounts (password ``Anzhi@2026``), not the pytest database. Set ANZHI_REQUIRE_BROWSER=1 (CI
-does) to turn a missing chromium into a failure instead of a skip."""
+--demo`` — the same path a county takes when it installs the platform (``serve`` collects the static
+files itself: there is no collectstatic step) — so these tests use the demo accounts (password
+``Anzhi@2026``), not the pytest database. Set ANZHI_REQUIRE_BROWSER=1 (CI does) to turn a missing
+chromium into a failure instead of a skip.
+
+Every page the journeys open is watched: a script blocked by the Content-Security-Policy, or an uncaught
+script error, fails the test that opened it — so our own scripts keep working under the policy."""
 
 from __future__ import annotations
 
@@ -76,8 +80,9 @@ def live_server_url() -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update({"ANZHI_VAR_DIR": str(workdir), "ANZHI_DEMO": "1", "DJANGO_DEBUG": "0", "PYTHONUNBUFFERED": "1",
                 "ANZHI_TESTING": "0"})
+    env["ANZHI_CHAIN_ANCHOR_DIR"] = str(workdir / "anchor")  # removed with the workdir, unlike the default beside it
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for step in (["bootstrap", "--demo"], ["collectstatic", "--noinput", "-v0"]):
+    for step in (["bootstrap", "--demo"],):
         done = subprocess.run([*manage, *step], cwd=ROOT, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"manage.py {' '.join(step)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}")
@@ -86,7 +91,7 @@ def live_server_url() -> Iterator[str]:
     server = subprocess.Popen([*manage, "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log,
                               stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
+    deadline = time.time() + 300  # serve collects the static files before it listens
     while time.time() < deadline:
         try:
             urllib.request.urlopen(f"{url}/healthz", timeout=2)
@@ -126,6 +131,17 @@ def browser() -> Iterator[object]:
 def new_page(browser: object, live_server_url: str) -> Iterator[Callable[..., object]]:
     """new_page(username=None, phone=False): a fresh browser context, logged in when a username is given."""
     contexts = []
+    problems: list[str] = []
+
+    def on_console(message: object) -> None:
+        text = message.text  # type: ignore[attr-defined]
+        if message.type == "error" and "Content Security Policy" in text:  # type: ignore[attr-defined]
+            page = message.page  # type: ignore[attr-defined]
+            problems.append(f"{page.url if page else '?'}: {text}")
+
+    def on_error(error: object) -> None:
+        page = error.page  # type: ignore[attr-defined]
+        problems.append(f"{page.url if page else '?'}: uncaught {error.error}")  # type: ignore[attr-defined]
 
     def make(username: str | None = None, *, phone: bool = False, password: str = DEMO_PASSWORD) -> object:
         options = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai", "base_url": live_server_url}
@@ -133,6 +149,8 @@ def new_page(browser: object, live_server_url: str) -> Iterator[Callable[..., ob
             options.update({"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True})
         context = browser.new_context(**options)  # type: ignore[attr-defined]
         context.set_default_timeout(15_000)
+        context.on("console", on_console)
+        context.on("weberror", on_error)
         contexts.append(context)
         page = context.new_page()
         if username:
@@ -142,6 +160,7 @@ def new_page(browser: object, live_server_url: str) -> Iterator[Callable[..., ob
     yield make
     for context in contexts:
         context.close()
+    assert not problems, "blocked or failing scripts:\n" + "\n".join(problems)
 
 
 def login(page: object, username: str, password: str = DEMO_PASSWORD) -> None:

@@ -16,7 +16,23 @@ class Command(BaseCommand):
         parser.add_argument("--no-background", action="store_true", help="do not run the task worker and scheduler here")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from django.core.exceptions import ImproperlyConfigured
+        from django.core.management.base import CommandError
         from waitress import serve
+
+        from core.startup import collect_static_if_needed, compile_stale_catalogues
+
+        # A fresh clone starts with no hidden step: the translations are compiled and the static files
+        # collected here, whenever they are missing or older than their sources.
+        try:
+            compile_stale_catalogues()
+        except OSError as exc:  # a read-only install: Chinese (the msgids) still works, English may be stale
+            self.stderr.write(f"无法编译翻译文件（{exc}）；英文界面可能不是最新。请用有写权限的账号运行 "
+                              "“manage.py compile_translations”。")
+        try:
+            collect_static_if_needed(self.stdout.write)
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
 
         from anzhi.wsgi import application
         from core.background import start_background

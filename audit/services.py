@@ -1,0 +1,45 @@
+"""The audit administrator's actions on the change log: verify it, export a signed checkpoint of it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core import anchor, audit
+from core.anchor import Checkpoint
+from core.chain import ChainReport, verify_history
+
+logger = logging.getLogger("anzhi.chain")
+
+
+def history_verify(*, actor: Any, extra: Sequence[Checkpoint] = ()) -> ChainReport:
+    """Check the chain and its checkpoints (anchor file, plus ``extra`` handed in by the auditor); the check
+    itself is recorded, with its outcome."""
+    report = verify_history(extra=extra)
+    with transaction.atomic():
+        audit.record(action="verify_chain", object_type="core.changeevent", actor=actor, success=report.ok,
+                     note=_("检查 %(n)d 条，问题 %(p)d 处") % {"n": report.checked, "p": len(report.problems)})
+    return report
+
+
+def _anchor_quietly(cp: Checkpoint) -> None:
+    try:
+        anchor.append(cp)
+    except OSError:  # the auditor still holds the signed checkpoint; the operator sees the log
+        logger.exception("could not append the exported checkpoint #%s to the anchor file", cp.seq)
+
+
+def checkpoint_export(*, actor: Any) -> Checkpoint:
+    """A signed checkpoint for the auditor to keep outside the system. It anchors the event that records the
+    export itself (taken under the chain head's lock, so it is exactly the head), and is appended to the anchor
+    file once that event is committed."""
+    with transaction.atomic():
+        event = audit.record(action="export_checkpoint", object_type="core.changeevent", actor=actor,
+                             note=_("导出签名的链头检查点"))
+        cp = anchor.make("export", event.seq, event.hash, by=actor.get_username())
+        transaction.on_commit(lambda: _anchor_quietly(cp))
+    return cp

@@ -1,0 +1,80 @@
+/* The regulator's 安全风险四色分布图 (risk/regulator_map.html): the enterprises in the user's scope, coloured
+ * by overall grade at their coordinates, reloaded when the filter changes. Works offline: without a tile
+ * server the territory is drawn as a plain panel around the enterprises.
+ *
+ * Names come from the map data API and reach the page only as text (textContent, DOM nodes): an
+ * enterprise or township name is never parsed as HTML. */
+(function () {
+  "use strict";
+  const container = document.getElementById("riskmap");
+  const form = document.getElementById("map-filter");
+  const status = document.getElementById("map-status");
+  if (!container || !form || typeof L === "undefined") { return; }
+  const opts = container.dataset;
+
+  function el(tag, text, attrs) {
+    const node = document.createElement(tag);
+    if (text) { node.textContent = text; }
+    Object.entries(attrs || {}).forEach(function (pair) { node.setAttribute(pair[0], pair[1]); });
+    return node;
+  }
+
+  function escapeHtml(text) {
+    // Leaflet's attribution control takes HTML only: the configured text is shown as text.
+    const div = document.createElement("div");
+    div.textContent = text;
+    return div.innerHTML;
+  }
+
+  function popup(e) {
+    const box = el("div");
+    box.append(el("a", e.name, {href: e.url}), el("br"), e.jurisdiction + " · " + e.grade_label, el("br"), e.klass);
+    if (e.red_open_hazard) { box.append(el("br"), "⚠ " + opts.msgAlert); }
+    return box;
+  }
+
+  const map = L.map(container, {attributionControl: true, zoomSnap: 0.25});
+  if (opts.tileUrl) {
+    L.tileLayer(opts.tileUrl, {attribution: escapeHtml(opts.tileAttribution || ""), subdomains: "01234567", maxZoom: 18}).addTo(map);
+  }
+  map.setView([27.73, 112.53], 11);  // 湘乡市
+  const group = L.layerGroup().addTo(map);
+  let background = null;
+
+  function describe(data) {
+    let text = opts.msgOnMap + " " + data.count + " " + opts.msgUnit;
+    if (data.without_coordinates) { text += "；" + data.without_coordinates + " " + opts.msgWithout; }
+    if (data.truncated) { text += opts.msgTruncated; }
+    return text;
+  }
+
+  function load() {
+    const params = new URLSearchParams(new FormData(form));
+    fetch(opts.dataUrl + "?" + params.toString(), {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+      .then(function (data) {
+        group.clearLayers();
+        if (background) { map.removeLayer(background); background = null; }
+        const pts = data.items.map(function (e) { return [e.latitude, e.longitude]; });
+        if (pts.length) {
+          const b = L.latLngBounds(pts).pad(0.15);
+          if (!opts.tileUrl) {
+            background = L.rectangle(b, {color: "#8aa", weight: 1, fillColor: "#fff", fillOpacity: 0.8, interactive: false}).addTo(map);
+            background.bringToBack();
+          }
+          map.fitBounds(b);
+        }
+        data.items.forEach(function (e) {
+          L.circleMarker([e.latitude, e.longitude], {radius: 8, fillColor: e.colour, fillOpacity: 0.9,
+                                                      color: e.red_open_hazard ? "#000" : "#fff", weight: e.red_open_hazard ? 3 : 1})
+            .bindPopup(popup(e))
+            .bindTooltip(el("span", (e.red_open_hazard ? "⚠ " : "") + e.name))
+            .addTo(group);
+        });
+        status.textContent = describe(data);
+      })
+      .catch(function () { status.textContent = opts.msgFailed; });
+  }
+  form.addEventListener("change", load);
+  load();
+})();
