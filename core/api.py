@@ -13,6 +13,17 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
+class IdField(serializers.IntegerField):
+    """An object id in a request body: 1 … 2⁶³-1, so a huge number is a 400, never a database overflow."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        from core.filters import MAX_ID
+
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):

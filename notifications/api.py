@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from core.api import IdField
 from notifications import selectors, services
 from notifications.choices import Kind
 from notifications.models import Notification
@@ -28,7 +29,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class NotificationMarkReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    ids = serializers.ListField(child=IdField(), required=False, default=list, max_length=1000)
     all = serializers.BooleanField(required=False, default=False)
 
 

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from core.api import BusinessRolePermission
+from core.api import BusinessRolePermission, IdField
 from core.filters import query_id
 from enterprises.models import Enterprise, EnterpriseDomain
 from orgs.models import Jurisdiction
@@ -52,7 +52,7 @@ class RiskPointSerializer(serializers.ModelSerializer):
 
 
 class RiskPointCreateSerializer(serializers.Serializer):
-    enterprise = serializers.IntegerField()
+    enterprise = IdField()
     kind = serializers.ChoiceField(choices=PointKind.choices)
     name = serializers.CharField(max_length=120)
     location = serializers.CharField(max_length=200, required=False, default="")
