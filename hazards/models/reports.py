@@ -58,13 +58,17 @@ class StatisticsReport(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """A POST made with an ``Idempotency-Key``: a retry returns the stored response."""
+    """A POST made with an ``Idempotency-Key``: a retry gets the stored response, byte for byte.
+
+    ``status_code`` 0 marks a key claimed by a call still running (never visible outside its transaction)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=120)
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
     body = models.JSONField(default=dict)
+    content_type = models.CharField(max_length=100, default="application/json")
+    content = models.BinaryField(default=b"")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
