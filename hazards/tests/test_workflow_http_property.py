@@ -223,6 +223,10 @@ def _check(world: World, hazard: Hazard, before: dict[str, Any], after: dict[str
 
 
 
+# What the responsible party would try as a shortcut.
+ATTACKS = ["spot_fix", "accept", "close", "extend", "fill_plan", "fill_major_plan", "void"]
+
+
 def _actions(status: str) -> list[str]:
     # A confirmed plan re-saved (with another deadline) is a classic shortcut: try it often.
     return _candidates(status) + (["fill_plan", "fill_major_plan"] * 4 if status == Status.PLANNED else [])
@@ -257,9 +261,9 @@ def _prepare(walk: Walk, hazard: Hazard, start: str, grade: str, photos: bool, p
     return hazard
 
 
-@settings(max_examples=7, deadline=None, derandomize=True,
+@settings(max_examples=8, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(scenario=st.sampled_from(["self", "gov", "place", "self_major", "gov_major"]), seed=st.integers(0, 2**32))
+@given(scenario=st.sampled_from(["gov", "self_major", "self", "gov_major", "place"]), seed=st.integers(0, 2**32))
 def _walk(walk: Walk, start: str, scenario: str, seed: int) -> None:
     # Hypothesis picks the scenario and a seed; the walk's many choices come from the seed, so that even a
     # handful of examples wander widely (drawing each choice from Hypothesis favours its simplest values).
@@ -267,14 +271,14 @@ def _walk(walk: Walk, start: str, scenario: str, seed: int) -> None:
     rng = random.Random(seed)
     hazard = _register(walk, scenario, rng.choice(["api", "web"]), _forged(rng, world))
     grade = hazard.grade or rng.choice([Grade.GENERAL, Grade.MAJOR])
-    hazard = _prepare(walk, hazard, start, grade, rng.random() < 0.6, rng.randint(3, 14))
+    hazard = _prepare(walk, hazard, start, grade, rng.random() < 0.8, rng.randint(3, 14))
     for _step in range(5):
-        action = rng.choice(_actions(hazard.status))
+        mode = rng.choice(["cooperative"] * 3 + ["adversarial"] * 2 + ["random"])
+        action = rng.choice(ATTACKS if mode == "adversarial" else _actions(hazard.status))
         target = TARGET.get(action, hazard.status if action == "extend" else None)
         move = workflow.TRANSITIONS.get((hazard.status, target)) if target else None
         who = move.who if move is not None else SIDE_WHO.get(action)
         actor = rng.choice(PERSONAS)
-        mode = rng.choice(["cooperative"] * 3 + ["adversarial"] * 2 + ["random"])
         if mode == "adversarial":
             # The party with most to gain from a shortcut: the enterprise (or, without one, the township).
             actor = "enterprise_a" if hazard.enterprise_id else "township_a"
