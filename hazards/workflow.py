@@ -12,6 +12,10 @@ Who is who, for one hazard:
 - the *acceptor* verifies rectification: for a major hazard only its supervising regulator
   (16号令第二十三条); for a general hazard the enterprise itself when it found the hazard in its
   own self-inspection (自查自改), otherwise the authority that found it or regulates it.
+
+A hazard government found (an inspector, a township, a public report) is closed by government, also by 立查立改.
+Each move reads only the request fields it names (``Move.accepts``); whatever else a request carries is dropped,
+so a grade, deadline or status in the request never overrides the stored one.
 """
 
 from __future__ import annotations

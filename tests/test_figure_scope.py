@@ -264,16 +264,24 @@ def test_submitted_statistics_are_cut_to_the_viewers_domains(world: World) -> No
     assert found == {"regulator": "1", "regulator_fire": "2", "township_a": "3"}
 
 
-def test_bulletins_count_only_the_viewers_items(world: World) -> None:
+def test_bulletins_count_only_the_viewers_items(world: World, django_capture_on_commit_callbacks: Any) -> None:
     from hazards.loaders import load_supervision_templates
+    from notifications.models import Notification
 
     load_supervision_templates()
     ent, _user = _two_domain_enterprise()
     _hazard(world, "township_a", enterprise=ent, domain="D12", description="工贸督办", listed=True, overdue=True)
     _hazard(world, "township_a", enterprise=ent, domain="D3", description="消防督办", listed=True, overdue=True)
     _hazard(world, "township_b", enterprise=world.enterprises["ent_b1"], description="山枣督办", listed=True)
-    bulletin = supervision_services.bulletin_generate()
+    with django_capture_on_commit_callbacks(execute=True):
+        bulletin = supervision_services.bulletin_generate()
     assert bulletin is not None and bulletin.open_count == 3
+    # The notification of the bulletin tells each supervising unit its own count; the county total goes to the office.
+    titles = {key: set(Notification.objects.filter(recipient=world.users[key], object_id=str(bulletin.pk))
+                       .values_list("title", flat=True)) for key in ("office", "regulator", "regulator_fire")}
+    assert titles == {"office": {"重大事故隐患挂牌督办通报：2 项逾期"},
+                      "regulator": {"重大事故隐患挂牌督办通报：本单位督办的 1 项逾期"},
+                      "regulator_fire": {"重大事故隐患挂牌督办通报：本单位督办的 1 项逾期"}}
     expected = {"office": (3, 2), "township_a": (2, 2), "township_b": (1, 0), "regulator": (2, 1),
                 "regulator_fire": (1, 1), "inspector": (2, 1)}
     for key, (open_, overdue) in expected.items():
