@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -60,3 +61,10 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         user = getattr(request, "user", None)
         return queryset.visible_to(user)
+
+    def to_internal_value(self, data: Any) -> Any:
+        # Without the request every id would look missing, for every role: a programming error, not bad input.
+        if self.context.get("request") is None:
+            raise ImproperlyConfigured(f"{type(self.parent).__name__}.{self.field_name}: a scoped id needs the "
+                                       "request in the serializer context (context=self.get_serializer_context()).")
+        return super().to_internal_value(data)

@@ -84,7 +84,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": request.user.has_role(*services.GOVERNMENT_EDITORS)
         or (request.user.has_role(Role.ENTERPRISE) and request.user.enterprise_id == enterprise.pk),
         "can_keep": services.can_edit_records(request.user, enterprise),
-        "risk_class": enterprise_class(enterprise),
+        "risk_class": enterprise_class(enterprise, viewer=request.user),
         "hazard_figures": hazard_figures(Hazard.objects.visible_to(request.user).filter(enterprise=enterprise), today),
         **enterprise_overview(user=request.user, enterprise=enterprise, today=today),
     })

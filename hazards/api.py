@@ -160,14 +160,15 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = HazardCreateSerializer(data=request.data)
+        # The context carries the request, so the enterprise is looked up in the caller's scope.
+        serializer = HazardCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         hazard = services.hazard_register(actor=request.user, **serializer.validated_data)
         return self._out(hazard, 201)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         hazard = self.get_object()
-        serializer = HazardUpdateSerializer(data=request.data, partial=True)
+        serializer = HazardUpdateSerializer(data=request.data, partial=True, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         services.hazard_update(actor=request.user, hazard=hazard, **serializer.validated_data)
         return self._out(hazard)
@@ -178,7 +179,7 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @idempotent
     def transition(self, request: Request, pk: str | None = None) -> Response:
         hazard = self.get_object()
-        serializer = HazardTransitionSerializer(data=request.data)
+        serializer = HazardTransitionSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         to, note = data.pop("to"), data.pop("note", "")
@@ -191,7 +192,7 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @idempotent
     def plan(self, request: Request, pk: str | None = None) -> Response:
         hazard = self.get_object()
-        serializer = HazardPlanSerializer(data=request.data, partial=True)
+        serializer = HazardPlanSerializer(data=request.data, partial=True, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         plan = services.plan_save(actor=request.user, hazard=hazard, **serializer.validated_data)
         return Response(HazardPlanSerializer(plan).data)
@@ -203,7 +204,7 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @idempotent
     def files(self, request: Request, pk: str | None = None) -> Response:
         hazard = self.get_object()
-        serializer = HazardFileSerializer(data=request.data)
+        serializer = HazardFileSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         attachment = services.hazard_attach(actor=request.user, hazard=hazard, **serializer.validated_data)
         return Response(_attachment(attachment), status=201)

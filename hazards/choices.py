@@ -41,6 +41,8 @@ DONE_STATUSES = (Status.ACCEPTED, Status.CLOSED)
 FROZEN_STATUSES = (Status.ACCEPTED, Status.CLOSED, Status.VOIDED)
 # The plan (五到位 / 治理方案) may change until rectification starts; afterwards only by 延期.
 PLAN_EDITABLE = (Status.REGISTERED, Status.ASSESSED, Status.PLANNED)
+# Before 确定整改方案 the plan's deadline is a draft and becomes the hazard's deadline; after it, only 延期.
+PLAN_DRAFT = (Status.REGISTERED, Status.ASSESSED)
 
 
 class SupervisionLevel(models.TextChoices):

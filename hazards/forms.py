@@ -110,12 +110,16 @@ class PlanForm(forms.ModelForm):
         fields = RectificationPlan.FIELDS
         widgets = {"deadline": DATE}
 
-    def __init__(self, *args: Any, major: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, major: bool, confirmed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _bootstrap(self)
         required = [*RectificationPlan.BASIC, *(RectificationPlan.MAJOR if major else [])]
         for name in required:
             self.fields[name].required = True
+        if confirmed:
+            # After 确定整改方案 the deadline moves only by an approved extension; a posted value is ignored.
+            self.fields["deadline"].disabled = True
+            self.fields["deadline"].help_text = _("整改方案已确定，期限变更请申请延期。")
         if not major:
             for name in RectificationPlan.MAJOR:
                 del self.fields[name]

@@ -1,4 +1,11 @@
-"""``Idempotency-Key`` for the API's POSTs: a retried request gets the stored response, not a second write."""
+"""``Idempotency-Key`` for the API's POSTs: a retry gets exactly what the first call got, never a second write.
+
+The first call's answer (status, content type and the rendered bytes) is stored under (user, key) with a
+fingerprint of the request. A retry with the same key and the same request gets those bytes back; the same key
+with a different request is refused (409). The key is claimed *before* the write, in the write's transaction:
+a retry that arrives while the first call is still running waits on the claim (the unique index) and then
+replays the first call's answer, instead of attempting the move a second time and being told it is no longer
+possible. A write that fails with a server error leaves no record (it was rolled back), so it may be retried."""
 
 from __future__ import annotations
 
@@ -9,14 +16,22 @@ from functools import wraps
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from hazards.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
-CONFLICT = "该 Idempotency-Key 已用于另一个内容不同的请求，请为新的请求使用新的键。"
-IN_FLIGHT = "相同 Idempotency-Key 的请求正在处理，请稍后重试。"
+MAX_KEY = 120
+REPLAYED = "Idempotent-Replayed"
+# Answers that are not the outcome of this request, so are not kept: a clash over the key, throttling.
+NOT_STORED = (409, 429)
+
+
+def conflict_message() -> str:
+    return _("该 Idempotency-Key 已用于另一个内容不同的请求，请为新的请求使用新的键。")
 
 
 def request_hash(request: Request) -> str:
@@ -42,31 +57,89 @@ def request_hash(request: Request) -> str:
     return digest.hexdigest()
 
 
-def idempotent(view: Callable[..., Response]) -> Callable[..., Response]:
+def _replay(stored: IdempotencyRecord, fingerprint: str) -> HttpResponse:
+    if stored.request_hash != fingerprint:
+        return Response({"detail": conflict_message()}, status=409)
+    response = HttpResponse(bytes(stored.content), status=stored.status_code, content_type=stored.content_type)
+    response[REPLAYED] = "true"
+    return response
+
+
+def _rendered(view_self: Any, request: Request, response: Any, args: Any, kwargs: Any) -> Any:
+    """Render now, exactly as DRF would on the way out, so the stored bytes are the bytes the client gets."""
+    if isinstance(response, Response):
+        response = view_self.finalize_response(request, response, *args, **kwargs)
+    if hasattr(response, "render"):
+        response.render()
+    return response
+
+
+def _store(user: Any, key: str, fingerprint: str, response: Any) -> None:
+    data = getattr(response, "data", None)
+    IdempotencyRecord.objects.filter(user=user, key=key).update(
+        request_hash=fingerprint, status_code=response.status_code,
+        content_type=response.get("Content-Type", "application/json"), content=response.content,
+        body=json.loads(json.dumps(data, default=str)) if data is not None else {})
+
+
+def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
-    def wrapped(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def wrapped(self: Any, request: Request, *args: Any, **kwargs: Any) -> Any:
         key = (request.headers.get(HEADER) or "").strip()
         if not key:
             return view(self, request, *args, **kwargs)
-        key = key[:120]
+        if len(key) > MAX_KEY:
+            return Response({"detail": _("Idempotency-Key 不能超过 %(n)s 个字符。") % {"n": MAX_KEY}}, status=400)
         fingerprint = request_hash(request)
         stored = IdempotencyRecord.objects.filter(user=request.user, key=key).first()
         if stored is not None:
-            if stored.request_hash != fingerprint:
-                return Response({"detail": CONFLICT}, status=409)
-            response = Response(stored.body, status=stored.status_code)
-            response["Idempotent-Replayed"] = "true"
-            return response
+            return _replay(stored, fingerprint)
         try:
             with transaction.atomic():
-                response = view(self, request, *args, **kwargs)
-                if 200 <= response.status_code < 300:
-                    # Stored in the write's own transaction: a rolled-back write leaves no record.
-                    IdempotencyRecord.objects.create(user=request.user, key=key, request_hash=fingerprint,
-                                                     status_code=response.status_code,
-                                                     body=json.loads(json.dumps(response.data, default=str)))
-        except IntegrityError:
-            return Response({"detail": IN_FLIGHT}, status=409)
+                try:
+                    with transaction.atomic():
+                        # Claim the key before writing; a concurrent retry blocks here until we are done.
+                        IdempotencyRecord.objects.create(user=request.user, key=key, request_hash=fingerprint,
+                                                         status_code=0)
+                except IntegrityError:
+                    raise _Claimed from None
+                try:
+                    response = _rendered(self, request, view(self, request, *args, **kwargs), args, kwargs)
+                except Exception as exc:
+                    # The write is undone; the refusal itself is the answer a retry must get again.
+                    raise _Refused(self.handle_exception(exc)) from exc
+                if response.status_code >= 500 or response.status_code in NOT_STORED:
+                    raise _Refused(response, store=False)
+                _store(request.user, key, fingerprint, response)
+        except _Claimed:
+            stored = IdempotencyRecord.objects.filter(user=request.user, key=key).exclude(status_code=0).first()
+            if stored is None:
+                return Response({"detail": _("相同 Idempotency-Key 的请求正在处理，请稍后重试。")}, status=409)
+            return _replay(stored, fingerprint)
+        except _Refused as refused:
+            response = _rendered(self, request, refused.response, args, kwargs)
+            if refused.store and 400 <= response.status_code < 500 and response.status_code not in NOT_STORED:
+                try:
+                    with transaction.atomic():
+                        IdempotencyRecord.objects.create(user=request.user, key=key, request_hash=fingerprint,
+                                                         status_code=0)
+                        _store(request.user, key, fingerprint, response)
+                except IntegrityError:  # a concurrent call with this key got there first; ours is not the first
+                    pass
+            return response
         return response
 
     return wrapped
+
+
+class _Claimed(Exception):
+    """Another call holds (or held) this key."""
+
+
+class _Refused(Exception):
+    """The view answered with an error: roll the write (and the claim) back, then decide what to keep."""
+
+    def __init__(self, response: Any, *, store: bool = True) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+        self.store = store

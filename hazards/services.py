@@ -17,7 +17,7 @@ from accounts.choices import Role
 from core import audit
 from core.uploads import attach
 from hazards import workflow
-from hazards.choices import PLAN_EDITABLE, AttachmentRole, Category, Grade, Source, Status
+from hazards.choices import PLAN_DRAFT, PLAN_EDITABLE, AttachmentRole, Category, Grade, Source, Status
 from hazards.models import Hazard, HazardEvent, RectificationPlan
 from hazards.models.hazard import REVIEW_DAYS
 from hazards.selectors import default_supervisor, offices_of, regulators_of, territorial_units_of
@@ -109,6 +109,9 @@ def hazard_register(
             raise PermissionDenied(_("企业账号只能登记本企业的隐患。"))
         if source not in ENTERPRISE_SOURCES:
             errors["source"] = _("企业登记的隐患来源应为企业自查、监测报警或其他。")
+    elif source == Source.SELF_CHECK:
+        # 企业自查 is what lets an enterprise accept and close a general hazard itself (自查自改).
+        errors["source"] = _("政府部门登记的隐患来源不能为企业自查。")
     if enterprise is not None:
         ent_domains = list(enterprise.domains.all())
         if domain is None and ent_domains:
@@ -142,7 +145,10 @@ def hazard_register(
         place=(place or "").strip(), source=source, finder=actor, finder_unit=actor.unit if actor.unit_id else None,
         reporter=reporter.strip(), found_at=found_at, location=location.strip(), longitude=longitude,
         latitude=latitude, description=description, category=category, criterion=criterion.strip(),
-        criterion_ref=criterion_ref.strip(), deadline=deadline, original_deadline=deadline,
+        criterion_ref=criterion_ref.strip(), deadline=deadline,
+        # A deadline set by government when it registers the hazard is an order (责令限期整改): it is the original
+        # from the start. One given by the enterprise is a draft until its plan is confirmed.
+        original_deadline=None if is_enterprise_user else deadline,
         report_cause=report_cause.strip(), report_analysis=report_analysis.strip(), created_by=actor,
     )
     hazard.save()
@@ -206,7 +212,9 @@ def hazard_update(*, actor: Any, hazard: Hazard, **values: Any) -> Hazard:
 
 @transaction.atomic
 def plan_save(*, actor: Any, hazard: Hazard, today: dt.date | None = None, **values: Any) -> RectificationPlan:
-    """五到位 / 治理方案. Editable until rectification starts; the deadline becomes the hazard's deadline."""
+    """五到位 / 治理方案. Editable until rectification starts. Until the plan is confirmed (确定整改方案) its
+    deadline becomes the hazard's deadline; afterwards only an approved extension (延期) moves the deadline,
+    so a deadline here must be the one already in force."""
     hazard = _locked(hazard)
     if not _visible(actor, hazard):
         raise PermissionDenied(_("该隐患不在您的管辖范围内。"))
@@ -219,6 +227,12 @@ def plan_save(*, actor: Any, hazard: Hazard, today: dt.date | None = None, **val
     if unknown:
         raise ValidationError(_("未知的方案内容：%(f)s") % {"f": "、".join(sorted(unknown))})
     plan, _created = RectificationPlan.objects.get_or_create(hazard=hazard)
+    confirmed = hazard.status not in PLAN_DRAFT
+    if confirmed and "deadline" in values:
+        if values["deadline"] not in (plan.deadline, hazard.deadline):
+            raise ValidationError({"deadline": _("整改方案已确定，整改期限只能通过批准延期变更（当前期限：%(d)s）。") % {
+                "d": hazard.deadline}})
+        del values["deadline"]  # the same deadline again: nothing to change
     fields = RectificationPlan.FIELDS
     before = audit.snapshot(plan, fields)
     for key, value in values.items():
@@ -226,21 +240,18 @@ def plan_save(*, actor: Any, hazard: Hazard, today: dt.date | None = None, **val
     if plan.funds is not None and plan.funds < 0:
         raise ValidationError({"funds": _("整改资金不能为负数。")})
     today = today or timezone.localdate()
-    if plan.deadline is not None and plan.deadline != hazard.deadline:
+    if not confirmed and plan.deadline is not None and plan.deadline != hazard.deadline:
         if plan.deadline < today:
             raise ValidationError({"deadline": _("整改时限不能早于今天。")})
-        if hazard.original_deadline is not None and hazard.finder_unit_id and hazard.source == Source.GOVERNMENT \
-                and plan.deadline > hazard.original_deadline:
+        # Before confirmation only an order's deadline (set by government at registration) is the original.
+        if hazard.original_deadline is not None and plan.deadline > hazard.original_deadline:
             raise ValidationError({"deadline": _("检查单位限定的整改期限为%(d)s，超出须申请延期。") % {
                 "d": hazard.original_deadline}})
     plan.save()
     hazard_before = audit.snapshot(hazard, ["deadline", "original_deadline"])
-    if plan.deadline is not None:
+    if not confirmed and plan.deadline is not None and plan.deadline != hazard.deadline:
         hazard.deadline = plan.deadline
-        # Before rectification starts the plan sets the deadline; one set by an inspector stays the original.
-        if hazard.original_deadline is None or hazard.source != Source.GOVERNMENT:
-            hazard.original_deadline = plan.deadline
-        hazard.save(update_fields=["deadline", "original_deadline", "updated_at"])
+        hazard.save(update_fields=["deadline", "updated_at"])
     changes = audit.diff(before, audit.snapshot(plan, fields))
     changes.update(audit.diff(hazard_before, audit.snapshot(hazard, ["deadline", "original_deadline"])))
     if changes:
@@ -266,14 +277,18 @@ def hazard_attach(*, actor: Any, hazard: Hazard, file: UploadedFile, role: str) 
 def _apply(hazard: Hazard, action: str, actor: Any, data: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
     """The side effects of a move on the hazard's own fields; returns what the event should keep."""
     kept: dict[str, Any] = {}
-    if action == "assess":
+    if action == "plan":
+        # Confirming the plan fixes its deadline as the original; from now on only 延期 moves the deadline.
+        if hazard.original_deadline is None:
+            hazard.original_deadline = hazard.deadline
+    elif action == "assess":
         hazard.grade = data["grade"]
         for key in ("report_cause", "report_analysis"):
             if (data.get(key) or "").strip():
                 setattr(hazard, key, data[key].strip())
         kept["grade"] = hazard.grade
         if hazard.grade == Grade.MAJOR:
-            supervisor = data.get("supervisor_unit") or default_supervisor(hazard)
+            supervisor = default_supervisor(hazard)
             if supervisor is None:
                 raise ValidationError(_("未找到监管“%(d)s”行业领域的部门，无法报告重大事故隐患，请联系系统管理员配置组织机构。")
                                       % {"d": hazard.domain})
@@ -302,7 +317,7 @@ def _apply(hazard: Hazard, action: str, actor: Any, data: dict[str, Any], now: d
     elif action == "extend":
         kept.update(old_deadline=hazard.deadline.isoformat() if hazard.deadline else None,
                     new_deadline=data["deadline"].isoformat())
-        if hazard.original_deadline is None:
+        if hazard.original_deadline is None:  # only for rows confirmed before originals were fixed at confirmation
             hazard.original_deadline = hazard.deadline or data["deadline"]
         hazard.deadline = data["deadline"]
     elif action == "spot_fix":
@@ -324,6 +339,10 @@ def hazard_transition(*, hazard: Hazard, to: str, actor: Any, note: str = "", **
     if not _visible(actor, hazard):
         raise PermissionDenied(_("该隐患不在您的管辖范围内。"))
     move = workflow.move_for(hazard, to)
+    if move is not None:
+        # A move reads only its own fields; the rest of the request (a grade on 立查立改, a deadline on 验收,
+        # a status, an enterprise …) is ignored, never applied.
+        data = {key: value for key, value in data.items() if key in move.accepts}
     if move is None:
         raise ValidationError(_("隐患当前为“%(f)s”，不能直接变为“%(t)s”。") % {
             "f": hazard.get_status_display(), "t": Status(to).label if to in Status.values else to})

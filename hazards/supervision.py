@@ -177,9 +177,17 @@ def bulletin_generate(*, today: dt.date | None = None) -> SupervisionBulletin | 
     if overdue_ids:
         from hazards.services import _notify
 
-        units = {s.supervising_unit for s in active if s.pk in overdue_ids}
-        offices = Unit.objects.filter(kind=UnitKind.OFFICE, active=True, collective=False)
+        # The county-wide count goes to the campaign office only; each supervising unit is told its own count.
+        offices = list(Unit.objects.filter(kind=UnitKind.OFFICE, active=True, collective=False))
         _notify(title=_("重大事故隐患挂牌督办通报：%(n)s 项逾期") % {"n": len(overdue_ids)}, kind="overdue",
-                url=f"/hazards/bulletins/{bulletin.pk}/", units=[*units, *offices], obj=bulletin,
+                url=f"/hazards/bulletins/{bulletin.pk}/", units=offices, obj=bulletin,
                 dedupe_key=f"hazard-bulletin-{bulletin.pk}")
+        per_unit: dict[Unit, int] = {}
+        for s in active:
+            if s.pk in overdue_ids and s.supervising_unit not in offices:
+                per_unit[s.supervising_unit] = per_unit.get(s.supervising_unit, 0) + 1
+        for unit, count in per_unit.items():
+            _notify(title=_("重大事故隐患挂牌督办通报：本单位督办的 %(n)s 项逾期") % {"n": count}, kind="overdue",
+                    url=f"/hazards/bulletins/{bulletin.pk}/", units=[unit], obj=bulletin,
+                    dedupe_key=f"hazard-bulletin-{bulletin.pk}-{unit.pk}")
     return bulletin

@@ -12,6 +12,10 @@ Who is who, for one hazard:
 - the *acceptor* verifies rectification: for a major hazard only its supervising regulator
   (16号令第二十三条); for a general hazard the enterprise itself when it found the hazard in its
   own self-inspection (自查自改), otherwise the authority that found it or regulates it.
+
+A hazard government found (an inspector, a township, a public report) is closed by government, also by 立查立改.
+Each move reads only the request fields it names (``Move.accepts``); whatever else a request carries is dropped,
+so a grade, deadline or status in the request never overrides the stored one.
 """
 
 from __future__ import annotations
@@ -99,7 +103,9 @@ def may_edit(user: Any, hazard: Hazard) -> bool:
 
 
 def may_fix_on_spot(user: Any, hazard: Hazard) -> bool:
-    return is_responsible(user, hazard) or is_authority(user, hazard)
+    # A hazard found by government (an inspector, a township, a public report) is closed by government:
+    # the enterprise may not accept it the normal way, so it may not close it on the spot either.
+    return is_authority(user, hazard) or (found_by_enterprise(hazard) and is_responsible(user, hazard))
 
 
 # -- what each move needs ---------------------------------------------------------------------------
@@ -140,8 +146,8 @@ def _need_new_deadline(hazard: Hazard, data: dict[str, Any]) -> None:
 
 def _need_spot_fix(hazard: Hazard, data: dict[str, Any]) -> None:
     # Fixable on the spot is what makes a hazard general (16号令第三条); unassessed counts as general.
-    grade = data.get("grade") or hazard.grade or Grade.GENERAL
-    if grade != Grade.GENERAL:
+    # Only the stored grade counts: a grade in the request never reaches this move (see ``Move.accepts``).
+    if (hazard.grade or Grade.GENERAL) != Grade.GENERAL:
         raise ValidationError(_("只有一般事故隐患可以立查立改；重大事故隐患须制定治理方案并经监管部门验收。"))
     from hazards.selectors import photo_roles
 
@@ -163,36 +169,42 @@ class Move:
     needs: Callable[[Hazard, dict[str, Any]], None] = _nothing
     note_required: bool = False
     style: str = "primary"
+    # The request fields this move reads; ``hazard_transition`` drops every other one, so a field meant for
+    # another move (a grade on 立查立改, a deadline on 验收 …) can never be applied by this one.
+    accepts: tuple[str, ...] = ()
 
 
 S = Status
 _ACCEPTOR = gettext_lazy("验收单位（重大隐患为监管部门；企业自查的一般隐患为企业；其余为发现或监管单位）")
 _VOID = Move("void", gettext_lazy("作废"), is_authority, gettext_lazy("属地、监管部门或发现单位"),
              note_required=True, style="outline-danger")
+_EXTEND = Move("extend", gettext_lazy("批准延期"), is_acceptor, _ACCEPTOR, _need_new_deadline, note_required=True,
+               style="outline-secondary", accepts=("deadline",))
+_SPOT_FIX = Move("spot_fix", gettext_lazy("立查立改"), may_fix_on_spot,
+                 gettext_lazy("整改责任单位（企业自查发现的）或检查单位"), _need_spot_fix, style="outline-success",
+                 accepts=("result",))
 
 TRANSITIONS: dict[tuple[str, str], Move] = {
     (S.REGISTERED, S.ASSESSED): Move("assess", gettext_lazy("评估定级"), may_assess,
-                                     gettext_lazy("发现单位、属地、监管部门，或自查企业"), _need_grade),
+                                     gettext_lazy("发现单位、属地、监管部门，或自查企业"), _need_grade,
+                                     accepts=("grade", "report_cause", "report_analysis")),
     (S.ASSESSED, S.PLANNED): Move("plan", gettext_lazy("确定整改方案"), is_responsible,
                                   gettext_lazy("整改责任单位"), _need_plan),
     (S.PLANNED, S.RECTIFYING): Move("start", gettext_lazy("开始整改"), is_responsible,
                                     gettext_lazy("整改责任单位"), _need_plan),
     (S.RECTIFYING, S.APPLIED): Move("apply", gettext_lazy("申请验收"), is_responsible,
-                                    gettext_lazy("整改责任单位"), _need_result),
+                                    gettext_lazy("整改责任单位"), _need_result,
+                                    accepts=("result", "rectified_on")),
     (S.APPLIED, S.ACCEPTED): Move("accept", gettext_lazy("验收通过"), is_acceptor, _ACCEPTOR, style="success"),
     (S.APPLIED, S.RECTIFYING): Move("return", gettext_lazy("退回整改"), is_acceptor, _ACCEPTOR,
                                     note_required=True, style="outline-warning"),
     (S.ACCEPTED, S.CLOSED): Move("close", gettext_lazy("销号"), is_acceptor, _ACCEPTOR, style="success"),
     # 延期 keeps the state; the new deadline is approved by whoever verifies the hazard.
-    (S.PLANNED, S.PLANNED): Move("extend", gettext_lazy("批准延期"), is_acceptor, _ACCEPTOR, _need_new_deadline,
-                                 note_required=True, style="outline-secondary"),
-    (S.RECTIFYING, S.RECTIFYING): Move("extend", gettext_lazy("批准延期"), is_acceptor, _ACCEPTOR,
-                                       _need_new_deadline, note_required=True, style="outline-secondary"),
+    (S.PLANNED, S.PLANNED): _EXTEND,
+    (S.RECTIFYING, S.RECTIFYING): _EXTEND,
     # 立查立改: a general hazard fixed on the spot, closed in one step with before/after photos.
-    (S.REGISTERED, S.CLOSED): Move("spot_fix", gettext_lazy("立查立改"), may_fix_on_spot,
-                                   gettext_lazy("整改责任单位或检查单位"), _need_spot_fix, style="outline-success"),
-    (S.ASSESSED, S.CLOSED): Move("spot_fix", gettext_lazy("立查立改"), may_fix_on_spot,
-                                 gettext_lazy("整改责任单位或检查单位"), _need_spot_fix, style="outline-success"),
+    (S.REGISTERED, S.CLOSED): _SPOT_FIX,
+    (S.ASSESSED, S.CLOSED): _SPOT_FIX,
     (S.REGISTERED, S.VOIDED): _VOID,
     (S.ASSESSED, S.VOIDED): _VOID,
     (S.PLANNED, S.VOIDED): _VOID,

@@ -200,7 +200,7 @@ class RiskMapViewSet(viewsets.ViewSet):
         rows = list(located.order_by("-risk_rank", "pk")[:MAP_LIMIT + 1])
         truncated = len(rows) > MAP_LIMIT
         rows = rows[:MAP_LIMIT]
-        classes = classes_for(rows)
+        classes = classes_for(rows, viewer=request.user)
         items: list[dict[str, Any]] = []
         for e in rows:
             g = RANK_GRADE.get(e.risk_rank or 0)

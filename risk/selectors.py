@@ -100,14 +100,27 @@ def _raise(klass: str, to_at_least: str) -> str:
     return to_at_least if CLASS_RANK[to_at_least] > CLASS_RANK[klass] else klass
 
 
+def _counted(what: str, count: int, shown: int | None) -> str:
+    """A reason's count as the viewer may see it: their own share, never the enterprise's whole figure."""
+    if shown is None or shown == count:
+        return f"{what} {count} 项"
+    if shown:
+        return f"{what} {shown} 项（您监管的范围内；另有不在您监管范围内的）"
+    return f"{what}（不在您监管的范围内）"
+
+
 def compute_class(*, grade: str | None, flags: list[str], open_major_hazards: int,
-                  closed_major_hazards_last_year: int) -> tuple[str, list[str]]:
-    """Pure rule (stated in CLASS_RULE) from the inputs; returns (class, reasons)."""
+                  closed_major_hazards_last_year: int, shown_open: int | None = None,
+                  shown_closed: int | None = None) -> tuple[str, list[str]]:
+    """Pure rule (stated in CLASS_RULE) from the inputs; returns (class, reasons).
+
+    The class is the enterprise's (one class, one inspection frequency, for every regulator); ``shown_*`` are the
+    counts the reader may see (``visible_to``), used in the reasons in place of the enterprise-wide ones."""
     klass = CLASS_FROM_GRADE[grade]
     reasons = [f"企业风险等级：{Grade(grade).label if grade else '尚未评估'}"]
     if open_major_hazards:
         klass = EnterpriseClass.A
-        reasons.append(f"有未销号的重大事故隐患 {open_major_hazards} 项")
+        reasons.append(_counted("有未销号的重大事故隐患", open_major_hazards, shown_open))
     if any(f in MAJOR_FLAGS for f in flags):
         klass = EnterpriseClass.A
         reasons.append("涉及重大危险源")
@@ -120,12 +133,13 @@ def compute_class(*, grade: str | None, flags: list[str], open_major_hazards: in
     if closed_major_hazards_last_year and klass != EnterpriseClass.A:
         order = [EnterpriseClass.D, EnterpriseClass.C, EnterpriseClass.B, EnterpriseClass.A]
         klass = order[order.index(EnterpriseClass(klass)) + 1]
-        reasons.append(f"近一年有重大隐患 {closed_major_hazards_last_year} 项（已销号），提高一类")
+        reasons.append(_counted("近一年有重大隐患", closed_major_hazards_last_year, shown_closed) + "（已销号），提高一类")
     return str(klass), reasons
 
 
-def _hazard_counts(enterprise_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """{enterprise id: (open major hazards, major hazards found in the last year and since closed)}."""
+def _hazard_counts(enterprise_ids: list[int], viewer: Any = None) -> dict[int, tuple[int, int]]:
+    """{enterprise id: (open major hazards, major hazards found in the last year and since closed)};
+    with a ``viewer``, only the hazards ``visible_to`` them."""
     try:
         from hazards.choices import OPEN_STATUSES
         from hazards.choices import Grade as HazardGrade
@@ -137,7 +151,8 @@ def _hazard_counts(enterprise_ids: list[int]) -> dict[int, tuple[int, int]]:
     from django.utils import timezone
 
     since = timezone.now() - dt.timedelta(days=365)
-    rows = (Hazard.objects.filter(enterprise_id__in=enterprise_ids, grade=HazardGrade.MAJOR)
+    base = Hazard.objects.all() if viewer is None else Hazard.objects.visible_to(viewer)
+    rows = (base.filter(enterprise_id__in=enterprise_ids, grade=HazardGrade.MAJOR)
             .values("enterprise_id")
             .annotate(open=_count_if(Q(status__in=OPEN_STATUSES)),
                       closed=_count_if(~Q(status__in=OPEN_STATUSES) & Q(found_at__gte=since))))
@@ -148,9 +163,10 @@ def _count_if(q: Q) -> Any:
     return Count("pk", filter=q)
 
 
-def classes_for(enterprises: list[Any]) -> dict[int, ClassInfo]:
+def classes_for(enterprises: list[Any], *, viewer: Any = None) -> dict[int, ClassInfo]:
     """The 分类分级 class of several enterprises in a fixed number of queries (lists, maps).
-    Uses ``risk_rank`` when the enterprises were annotated by ``annotate_overall``."""
+    Uses ``risk_rank`` when the enterprises were annotated by ``annotate_overall``. Pages pass the ``viewer``:
+    the class is the enterprise's, but the counts in its reasons are only what the viewer may see."""
     ids = [e.pk for e in enterprises]
     if not ids:
         return {}
@@ -160,6 +176,7 @@ def classes_for(enterprises: list[Any]) -> dict[int, ClassInfo]:
         ranks = dict(RiskPoint.objects.active().filter(enterprise_id__in=ids, grade__isnull=False)
                      .values("enterprise_id").annotate(r=Max(grade_rank_expr())).values_list("enterprise_id", "r"))
     hazards = _hazard_counts(ids)
+    seen = _hazard_counts(ids, viewer) if viewer is not None else None
     decisions: dict[int, ClassDecision] = {}
     for d in ClassDecision.objects.filter(enterprise_id__in=ids).order_by("enterprise_id", "-decided_at", "-pk"):
         decisions.setdefault(d.enterprise_id, d)
@@ -168,8 +185,10 @@ def classes_for(enterprises: list[Any]) -> dict[int, ClassInfo]:
         grade = RANK_GRADE.get(ranks.get(e.pk) or 0)
         flags = [name for name in (*ELEVATING_FLAGS, *MAJOR_FLAGS) if getattr(e, name, False) is True]
         open_major, closed_major = hazards.get(e.pk, (0, 0))
+        shown_open, shown_closed = (None, None) if seen is None else seen.get(e.pk, (0, 0))
         computed, reasons = compute_class(grade=grade, flags=flags, open_major_hazards=open_major,
-                                          closed_major_hazards_last_year=closed_major)
+                                          closed_major_hazards_last_year=closed_major, shown_open=shown_open,
+                                          shown_closed=shown_closed)
         decision = decisions.get(e.pk)
         klass, overridden = computed, False
         if decision is not None and decision.klass:
@@ -180,6 +199,6 @@ def classes_for(enterprises: list[Any]) -> dict[int, ClassInfo]:
     return out
 
 
-def enterprise_class(enterprise: Any) -> ClassInfo:
+def enterprise_class(enterprise: Any, *, viewer: Any = None) -> ClassInfo:
     """The 分类分级 class of one enterprise: the rule's result, or the latest manual decision."""
-    return classes_for([enterprise])[enterprise.pk]
+    return classes_for([enterprise], viewer=viewer)[enterprise.pk]

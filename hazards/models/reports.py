@@ -26,6 +26,9 @@ class StatisticsReport(models.Model):
     quarter = models.PositiveSmallIntegerField(default=0, verbose_name=_("季度"), help_text=_("年度报表为 0"))
     due_date = models.DateField(verbose_name=_("报送期限"))
     figures = models.JSONField(default=dict)
+    # The same table per domain code, so that a department regulating some of the enterprise's domains reads
+    # only those (empty for reports submitted before it was kept).
+    domain_figures = models.JSONField(default=dict, blank=True)
     principal = models.CharField(max_length=60, verbose_name=_("主要负责人（签字）"))
     submitted_at = models.DateTimeField(default=timezone.now, verbose_name=_("报送时间"))
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
@@ -58,13 +61,17 @@ class StatisticsReport(models.Model):
 
 
 class IdempotencyRecord(models.Model):
-    """A POST made with an ``Idempotency-Key``: a retry returns the stored response."""
+    """A POST made with an ``Idempotency-Key``: a retry gets the stored response, byte for byte.
+
+    ``status_code`` 0 marks a key claimed by a call still running (never visible outside its transaction)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=120)
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
     body = models.JSONField(default=dict)
+    content_type = models.CharField(max_length=100, default="application/json")
+    content = models.BinaryField(default=b"")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -18,7 +18,7 @@ from core.permissions import business_required
 from core.scoping import get_visible_or_404
 from core.uploads import attachments_for
 from hazards import services, workflow
-from hazards.choices import PLAN_EDITABLE, Grade
+from hazards.choices import PLAN_DRAFT, PLAN_EDITABLE, Grade
 from hazards.forms import AttachForm, HazardEditForm, HazardRegisterForm, PlanForm, TransitionForm
 from hazards.models import Hazard, RectificationPlan, Supervision
 from hazards.supervision import may_list
@@ -119,7 +119,8 @@ def hazard_plan(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("整改方案由整改责任单位在开始整改前填写。"))
         return redirect("hazards:detail", pk=hazard.pk)
     plan = RectificationPlan.objects.filter(hazard=hazard).first() or RectificationPlan(hazard=hazard)
-    form = PlanForm(request.POST or None, instance=plan, major=hazard.grade == Grade.MAJOR)
+    form = PlanForm(request.POST or None, instance=plan, major=hazard.grade == Grade.MAJOR,
+                    confirmed=hazard.status not in PLAN_DRAFT)
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_save(actor=request.user, hazard=hazard, **{k: form.cleaned_data[k] for k in form.fields})

@@ -20,8 +20,9 @@ from hazards.choices import OPEN_STATUSES, Grade
 from hazards.forms import StatsSubmitForm
 from hazards.models import Hazard, StatisticsReport
 from hazards.selectors import last_closed_periods
-from hazards.statistics import period_from, report_figures, stats_report_submit
+from hazards.statistics import period_from, snapshot_for, stats_report_submit, visible_report_figures
 from hazards.views.detail import _message
+from orgs.models import Domain
 
 ROWS = [("general", _("一般事故隐患")), ("major", _("重大事故隐患")), ("unassessed", _("未定级")), ("total", _("合计"))]
 
@@ -63,7 +64,7 @@ def stats_home(request: HttpRequest) -> HttpResponse:
         submitted = {(r.kind, r.year, r.quarter): r for r in StatisticsReport.objects.filter(enterprise=enterprise)}
         for period in last_closed_periods(today):
             periods.append({
-                "period": period, "figures": report_figures(enterprise, period),
+                "period": period, "figures": visible_report_figures(user, enterprise, period),
                 "report": submitted.get((period.kind, period.year, period.quarter)),
                 "days_left": (period.due - today).days,
                 "form": StatsSubmitForm(initial={"kind": period.kind, "year": period.year, "quarter": period.quarter,
@@ -82,8 +83,10 @@ def stats_home(request: HttpRequest) -> HttpResponse:
 def stats_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_visible_or_404(StatisticsReport.objects.select_related("enterprise", "submitted_by"),
                                 request.user, pk=pk)
+    figures, codes = snapshot_for(request.user, report)
+    domains = [str(d) for d in Domain.objects.filter(code__in=codes).order_by("code")] if codes else []
     return render(request, "hazards/print/stats_report.html", {"report": report, "rows": ROWS,
-                                                               "figures": report.figures})
+                                                               "figures": figures, "domains": domains})
 
 
 @business_required
@@ -101,11 +104,14 @@ def stats_notice(request: HttpRequest) -> HttpResponse:
         period = period_from(kind, year, quarter) if year else last_closed_periods(timezone.localdate())[0]
     except (ValueError, ValidationError) as exc:
         raise Http404 from exc
-    hazards = (Hazard.objects.visible_to(request.user).filter(enterprise=enterprise)
-               .filter(found_at__date__lte=period.end)
+    # Every figure and list from visible_to: a department regulating one of the enterprise's domains prints
+    # the notice for that domain only.
+    visible = Hazard.objects.visible_to(request.user).filter(enterprise=enterprise)
+    hazards = (visible.filter(found_at__date__lte=period.end)
                .exclude(status="voided").exclude(closed_at__date__lt=period.start)
                .select_related("domain").order_by("-grade", "found_at"))[:300]
-    major_open = Hazard.objects.filter(enterprise=enterprise, grade=Grade.MAJOR, status__in=OPEN_STATUSES)
+    major_open = visible.filter(grade=Grade.MAJOR, status__in=OPEN_STATUSES)
     return render(request, "hazards/print/workers_notice.html", {
-        "enterprise": enterprise, "period": period, "figures": report_figures(enterprise, period), "rows": ROWS,
+        "enterprise": enterprise, "period": period, "rows": ROWS,
+        "figures": visible_report_figures(request.user, enterprise, period),
         "hazards": hazards, "major_open": major_open.select_related("supervisor_unit")})

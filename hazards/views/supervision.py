@@ -89,8 +89,15 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
             messages.info(request, _("本通报周期尚未结束，暂不生成新的通报。"))
         else:
             return redirect("hazards:bulletin", pk=bulletin.pk)
+    bulletins = list(SupervisionBulletin.objects.all()[:100])
+    # A bulletin is a county-wide document; each viewer's figures count only the items in their own scope.
+    visible = set(Hazard.objects.visible_to(request.user).filter(
+        pk__in={i["hazard"] for b in bulletins for i in b.items}).values_list("pk", flat=True))
+    for b in bulletins:
+        items = [i for i in b.items if i["hazard"] in visible]
+        b.visible_open, b.visible_overdue = len(items), sum(1 for i in items if i["overdue"])
     return render(request, "hazards/bulletin_list.html", {
-        "bulletins": SupervisionBulletin.objects.all()[:100], "can_generate": request.user.has_role(Role.OFFICE)})
+        "bulletins": bulletins, "can_generate": request.user.has_role(Role.OFFICE)})
 
 
 @roles_required(Role.OFFICE, Role.REGULATOR, Role.TOWNSHIP, Role.INSPECTOR)

@@ -60,7 +60,7 @@ class RiskOverviewView(ScopedListView):
 
     def get_context(self, **kwargs: Any) -> dict[str, Any]:
         objects = list(kwargs["objects"])
-        classes = classes_for(objects)
+        classes = classes_for(objects, viewer=self.request.user)
         latest: dict[int, RiskReport] = {}
         for r in (RiskReport.objects.visible_to(self.request.user).filter(enterprise_id__in=[e.pk for e in objects])
                   .order_by("enterprise_id", "-version")):
@@ -86,7 +86,7 @@ def enterprise_risk(request: HttpRequest, pk: int) -> HttpResponse:
     grade = overall_grade(enterprise)
     reports = list(RiskReport.objects.visible_to(request.user).filter(enterprise=enterprise)
                    .select_related("submitted_by", "acknowledged_by").order_by("-version")[:10])
-    klass = classes_for([enterprise])[enterprise.pk]
+    klass = classes_for([enterprise], viewer=request.user)[enterprise.pk]
     current = services.snapshot_points(enterprise)
     pending_changes = services.compare_snapshots(reports[0].snapshot if reports else [], current)
     return render(request, "risk/enterprise_risk.html", {

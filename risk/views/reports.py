@@ -80,7 +80,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @roles_required(*services.CLASSIFIERS)
 def class_override(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = visible_enterprise(request, pk)
-    info = enterprise_class(enterprise)
+    info = enterprise_class(enterprise, viewer=request.user)
     form = ClassOverrideForm(request.POST or None, initial={"klass": info.decision.klass if info.decision else ""})
     if request.method == "POST" and form.is_valid():
         try:
