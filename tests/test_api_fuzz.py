@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
@@ -49,8 +52,20 @@ def test_every_operation_is_fuzzed() -> None:
     assert len(_labels()) >= 50
 
 
+@pytest.fixture
+def _keep_test_connection() -> Iterator[None]:
+    """Requests go straight through the WSGI handler, which closes the database connection when a request
+    ends; inside a test's transaction (PostgreSQL) that would end the test's own connection. Django's test
+    client makes the same exception."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.parametrize("label", _labels())
-def test_api_never_answers_a_server_error(label: str, world: World) -> None:
+def test_api_never_answers_a_server_error(label: str, world: World, _keep_test_connection: None) -> None:
     tokens = [account_services.token_create(actor=world.user(role), name="fuzz")[1] for role in ROLES]
     operation = _schema().find_operation_by_label(label)
 
