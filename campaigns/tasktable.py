@@ -11,6 +11,7 @@ and the report names every such row in Chinese.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -94,7 +95,7 @@ class TaskTableImporter(Importer):
     def columns(self, params: dict[str, Any]) -> list[Column]:
         return COLUMNS
 
-    def header_found(self, keys: set[str], params: dict[str, Any]) -> bool:
+    def header_found(self, keys: set[str], columns: Sequence[Column]) -> bool:
         return {"item", "responsible"} <= keys and bool(keys & {"deadline", "measures"})
 
     def title(self, params: dict[str, Any]) -> str:

@@ -56,9 +56,9 @@ class Importer:
     def columns(self, params: dict[str, Any]) -> Sequence[Column]:
         raise NotImplementedError
 
-    def header_found(self, keys: set[str], params: dict[str, Any]) -> bool:
-        """Whether a row naming these columns is the header (default: at least two of them)."""
-        return len(keys) >= min(2, len(self.columns(params)))
+    def header_found(self, keys: set[str], columns: Sequence[Column]) -> bool:
+        """Whether a row naming these of ``columns`` is the header (default: at least two of them)."""
+        return len(keys) >= min(2, len(columns))
 
     # -- its pages
     def title(self, params: dict[str, Any]) -> str:
@@ -91,7 +91,8 @@ class Importer:
         return None
 
     def clean(self, row: Row, run: Run) -> Any:
-        """Check one row after its columns parsed (``row.values``); report with ``row.error()``. What it returns
+        """Check one row after its columns parsed: ``row.values`` holds every column whose parser accepted the
+        cell (a refused one is already reported and absent). Report with ``row.error()``. What it returns
         (unless None, or the row has errors) goes to :meth:`check` and :meth:`write`."""
         return row
 
@@ -108,10 +109,11 @@ class Importer:
         """Read ``file`` and map its columns: the mapping preview (ValidationError beyond the limits)."""
         from core.imports.services import mapping_saved
 
+        columns = self.columns(params)
         context = self.mapping_context(actor, params)
-        return plan_book(read_book(file), self.columns(params),
+        return plan_book(read_book(file), columns,
                          saved=mapping_saved(kind=self.key, context=context) if context is not None else None,
-                         chosen=mapping, header_found=lambda keys: self.header_found(keys, params),
+                         chosen=mapping, header_found=lambda keys: self.header_found(keys, columns),
                          heading_key=self.heading_key)
 
     def run(self, *, actor: Any, file: IO[bytes] | Any = None, params: dict[str, Any] | None = None,

@@ -194,7 +194,8 @@ class Plan:
     @property
     def needs_review(self) -> bool:
         """Whether someone should look at the mapping before the import: a column with data that is not kept
-        (unless a choice said so), a required column that one of them might feed, or several tables."""
+        (unless a saved or a made choice said so; it might be what a missing column is called), or several
+        sheets with a table."""
         if sum(1 for s in self.sheets if s.table) > 1:
             return True
         return any(c.samples and c.how not in (SAVED, CHOSEN) for _s, c in self.not_kept())
@@ -220,13 +221,13 @@ class Plan:
         multi = len(self.selected) > 1
         self.row_notes = []
         for s in self.selected:
-            for row in self._sheet_rows(s, s.name if multi else ""):
+            for row in self._sheet_rows(s, s.name if multi else "", self.row_notes):
                 out.append(row)
                 if len(out) > limit:
                     raise too_many_rows(len(out))
         return out
 
-    def _sheet_rows(self, sheet: SheetPlan, name: str, stop: int | None = None) -> list[SourceRow]:
+    def _sheet_rows(self, sheet: SheetPlan, name: str, notes: list[str], stop: int | None = None) -> list[SourceRow]:
         grid = sheet.data.rows
         mapped = list(sheet.field_columns().items())
         wide = _wide_rows(sheet.data)
@@ -240,7 +241,7 @@ class Plan:
             if r in wide and _heading(row, [c for _k, c in mapped]):
                 heading = _heading(row, [c for _k, c in mapped])  # （一）实施打通消防车通道工程
                 if not self.heading_key:
-                    self.row_notes.append(_("第 %(r)d 行“%(t)s”是跨列合并的标题行，未作为数据导入") % {
+                    notes.append(_("第 %(r)d 行“%(t)s”是跨列合并的标题行，未作为数据导入") % {
                         "r": r + 1, "t": heading[:40]})
                 continue
             if self.heading_key and heading and blank(raw.get(self.heading_key)):
@@ -255,7 +256,7 @@ class Plan:
         text and what its parser says of it."""
         shown = [c for c in self.columns if c.key in sheet.field_columns() or c.key == self.heading_key]
         rows = []
-        for src in self._sheet_rows(sheet, "", stop=n):
+        for src in self._sheet_rows(sheet, "", [], stop=n):
             cells = []
             for column in shown:
                 value = src.raw.get(column.key)
