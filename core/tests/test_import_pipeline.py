@@ -141,3 +141,29 @@ def test_a_row_error_is_the_sentence_people_read_and_keeps_its_parts() -> None:
     assert pickle.loads(pickle.dumps(error)).column == "责任单位"
     outcome = Outcome(errors=[error], missing_headers=["任务"])
     assert outcome.lines() == ["缺少必需的列：任务", str(error)] and not outcome.ok
+
+
+def test_hostile_cells_are_row_errors_not_database_errors(world: World) -> None:
+    """What a database refuses (text over a column's length, numbers beyond its range or digits, NUL) is caught
+    by the columns' parsers, on every database: the report names the cells, nothing is written."""
+    headers = [c.header for c in ENTERPRISE_COLUMNS]
+    row = dict(zip(headers, _enterprise_row(90) + [""] * len(headers), strict=False))
+    row.update({"企业名称": "长" * 201, "从业人员数": 1e300, "经度": 1e308, "联系电话": "0731\x00-1" * 9,
+                "详细地址": "<script>alert(1)</script>"})
+    outcome = import_enterprises(actor=world.user("office"), file=_book(headers, [[row[h] for h in headers]]))
+    assert sorted(e.column for e in outcome.errors) == ["从业人员数", "企业名称", "经度", "联系电话"]
+    spec = SPECS["trainings"]
+    cols = ledger_columns(spec)
+    values = {"_credit_code": world.enterprises["ent_a1"].credit_code, "title": "培训", "kind": "all_staff",
+              "held_on": "2026-01-01", "hours": 1e300, "participants": 2**40}
+    outcome = import_rows(actor=world.user("township_a"), spec=spec,
+                          file=_book([c.header for c in cols], [[values.get(c.key, "") for c in cols]]))
+    assert sorted(e.column for e in outcome.errors) == ["参训人数", "学时"], outcome.errors
+    spec = SPECS["commitments"]
+    cols = ledger_columns(spec)
+    values = {"_credit_code": world.enterprises["ent_a1"].credit_code, "year": 2**40, "principal": "王总",
+              "content": "我承诺", "signed_on": "2026-01-01"}
+    outcome = import_rows(actor=world.user("township_a"), spec=spec,
+                          file=_book([c.header for c in cols], [[values.get(c.key, "") for c in cols]]))
+    assert [e.column for e in outcome.errors] == ["年度"], outcome.errors
+    assert not Enterprise.objects.filter(name__startswith="长长").exists()
