@@ -38,6 +38,7 @@ from core.spreadsheet import Column, SheetData, blank, header_key, too_many_rows
 HEADER_SCAN_ROWS = 15
 PREVIEW_ROWS = 5
 SAMPLES = 3
+MAX_KEY = 120  # a header is filed under at most this much of its text (a saved choice must stay small)
 # How a source column came to its importer column (shown in the preview).
 NAME, SYNONYM, KEYWORD, SAVED, CHOSEN = "name", "synonym", "keyword", "saved", "chosen"
 
@@ -377,9 +378,9 @@ def _map_header(data: SheetData, r: int, depth: int, columns: Sequence[Column],
         parts = [p for p in (top, sub) if p]
         if sub and sub == top:
             parts = [top]
-        key = header_key("".join(parts))
+        key = header_key("".join(parts))[:MAX_KEY]
         candidates = tuple(dict.fromkeys(k for k in (key, header_key(sub), header_key(top)) if k))
-        col = SourceColumn(c, " / ".join(parts), key, candidates)
+        col = SourceColumn(c, " / ".join(parts)[:200], key, candidates)
         col.field, col.how = _match(col, columns, names, saved)
         if col.field and col.field in taken:
             col.note = _("与 %(l)s 列重复") % {"l": taken[col.field].letter}

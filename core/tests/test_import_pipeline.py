@@ -144,11 +144,12 @@ def test_a_row_error_is_the_sentence_people_read_and_keeps_its_parts() -> None:
 
 
 def test_hostile_cells_are_row_errors_not_database_errors(world: World) -> None:
-    """What a database refuses (text over a column's length, numbers beyond its range or digits, NUL) is caught
-    by the columns' parsers, on every database: the report names the cells, nothing is written."""
+    """What a database refuses (text over a column's length, numbers beyond its range or digits) is caught by the
+    columns' parsers, on every database: the report names the cells, nothing is written. (NUL never gets this
+    far: the reader strips it, see test_import_reader.)"""
     headers = [c.header for c in ENTERPRISE_COLUMNS]
     row = dict(zip(headers, _enterprise_row(90) + [""] * len(headers), strict=False))
-    row.update({"企业名称": "长" * 201, "从业人员数": 1e300, "经度": 1e308, "联系电话": "0731\x00-1" * 9,
+    row.update({"企业名称": "长" * 201, "从业人员数": 1e300, "经度": 1e308, "联系电话": "0731-1" * 9,
                 "详细地址": "<script>alert(1)</script>"})
     outcome = import_enterprises(actor=world.user("office"), file=_book(headers, [[row[h] for h in headers]]))
     assert sorted(e.column for e in outcome.errors) == ["从业人员数", "企业名称", "经度", "联系电话"]
