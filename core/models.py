@@ -195,21 +195,26 @@ class Attachment(models.Model):
 
 
 class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("待确认列的对应")
     PENDING = "pending", _("排队中")
     VALIDATING = "validating", _("正在检查")
     WRITING = "writing", _("正在写入")
     DONE = "done", _("已完成")
     FAILED = "failed", _("未导入（有错误）")
+    CANCELLED = "cancelled", _("已取消")
 
 
 class ImportJob(models.Model):
-    """A large spreadsheet import run by the background worker; its page polls it for progress.
+    """An uploaded spreadsheet on its way in: waiting for its column mapping to be confirmed (``preview``), or
+    a large import run by the background worker while its page polls it for progress.
 
     ``kind`` names the importer (``core.imports.register_importer``), ``params`` what it needs besides
-    the file (a ledger, a year …). The uploaded file is removed once the job has finished."""
+    the file (a ledger, a year …), ``mapping`` the sheets and columns confirmed in the preview. The uploaded
+    file is removed once the job has finished or been cancelled."""
 
     kind = models.CharField(max_length=60, verbose_name=_("导入类型"))
     params = models.JSONField(default=dict, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True, verbose_name=_("文件"))
     original_name = models.CharField(max_length=255, verbose_name=_("文件名"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
@@ -249,3 +254,23 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return min(100, int(100 * self.processed / self.total)) if self.total else 0
+
+
+class ImportMapping(models.Model):
+    """The column choices confirmed in an import's preview, saved for a context (a unit, a campaign …) so that
+    the next file with the same headers maps the same way: {header key: importer column, or "" not kept}."""
+
+    kind = models.CharField(max_length=60, verbose_name=_("导入类型"))
+    context = models.CharField(max_length=120, verbose_name=_("适用范围"))
+    choices = models.JSONField(default=dict, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+                                   blank=True, verbose_name=_("保存人"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "context"], name="core_importmapping_unique")]
+        verbose_name = _("导入列对应")
+        verbose_name_plural = _("导入列对应")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.context}"

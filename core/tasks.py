@@ -1,5 +1,5 @@
-"""Background work of the framework: the hourly checkpoint of the change-log chain (see core/anchor.py)
-and large spreadsheet imports (see core/imports.py)."""
+"""Background work of the framework: the hourly checkpoint of the change-log chain (see core/anchor.py),
+large spreadsheet imports and the clean-up of unconfirmed uploads (see core/imports/)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,18 @@ def chain_checkpoint() -> int | None:
 @task()
 def run_import(job_id: int) -> dict[str, int]:
     """A large spreadsheet import (core.imports), run by the worker while its page polls for progress."""
-    from core.imports import run_job
+    from core.imports.services import run_job
 
     outcome = run_job(job_id)
     return {"created": outcome.created, "updated": outcome.updated, "errors": len(outcome.errors)}
+
+
+@register_periodic("core.prune_import_previews", dt.timedelta(hours=1))
+@task()
+def prune_import_previews() -> int:
+    """Drop uploads whose mapping preview nobody confirmed within a day (the files hold personal data)."""
+    from core.audit import Source, audit_context
+    from core.imports.services import prune_previews
+
+    with audit_context(source=Source.SYSTEM):
+        return prune_previews()

@@ -1,11 +1,12 @@
 from django.urls import path
 
 from core import files, views
+from core.imports import views as import_views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
     path("files/<int:pk>/", files.download, name="file"),
-    path("imports/<int:pk>/", views.import_job, name="import_job"),
+    path("imports/<int:pk>/", import_views.job_page, name="import_job"),
 ]

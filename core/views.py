@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
@@ -64,21 +64,3 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
         logger.exception("the 500 page could not be rendered")
         body = SERVER_ERROR_FALLBACK
     return HttpResponseServerError(body)
-
-
-@login_required
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    """Progress, then the row-by-row report, of a background import; only its uploader sees it. The page
-    polls its own #progress partial while the job runs."""
-    from core.imports import IMPORTERS, default_done_message
-    from core.models import ImportJob
-
-    job = get_object_or_404(ImportJob, pk=pk, created_by=request.user)
-    importer = IMPORTERS[job.kind]
-    template = "core/import_job.html"
-    if getattr(request, "htmx", False):
-        template += "#progress"
-    return render(request, template, {
-        "job": job, "title": importer.title(job.params), "upload_url": importer.upload_url(job.params),
-        "done_url": importer.done_url(job.params),
-        "done_message": (importer.done_message or default_done_message)(job) if job.status == "done" else ""})

@@ -1,4 +1,5 @@
-"""Bulk import of enterprise lists (.xlsx): validate every row first, then write all or nothing.
+"""The enterprise list (.xlsx), an importer on the one pipeline (core.imports): every row is checked first,
+then all are written or none.
 
 Re-importing a file updates the enterprises it names (matched by credit code) instead of duplicating
 them. Writes are recorded in the change log (source: import), one event per created or updated
@@ -6,54 +7,87 @@ enterprise, inside the same transaction as the rows."""
 
 from __future__ import annotations
 
-import gc
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import audit
 from core.audit import record_many
-from core.imports import Importer, Outcome
+from core.imports import Importer, Outcome, Row, Run
 from core.pinyin import search_text
 from core.scoping import scope_for
-from core.spreadsheet import Column, read_rows, template_bytes, text, to_bool, to_decimal_text, to_int
+from core.spreadsheet import (
+    Column,
+    nonblank,
+    template_bytes,
+    text,
+    text_up_to,
+    to_bool,
+    to_decimal_text,
+    to_int,
+)
 from enterprises import services
 from enterprises.choices import RISK_FLAGS
-from enterprises.credit_code import CreditCodeError, make_credit_code, validate_credit_code
-from enterprises.industry import IndustryCodeError, validate_industry_code
+from enterprises.credit_code import make_credit_code, validate_credit_code
+from enterprises.industry import validate_industry_code
 from enterprises.models import Enterprise, EnterpriseDomain
 from orgs.choices import UnitKind
 from orgs.models import Domain, Jurisdiction, Unit, UnitAlias
 
+
+def _text(name: str, required: bool = False) -> Callable[[Any], str]:
+    parse = text_up_to(Enterprise._meta.get_field(name).max_length)
+    return nonblank(parse) if required else parse
+
+
+def _flag(value: Any) -> bool:
+    return bool(to_bool(value))
+
+
+def _between(low: int, high: int, message: Any) -> Callable[[Any], str | None]:
+    def parse(value: Any) -> str | None:
+        out = to_decimal_text(value)
+        if out is not None and not low <= float(out) <= high:
+            raise ValueError(message)
+        return out
+
+    return parse
+
+
 COLUMNS: list[Column] = [
-    Column("企业名称", "name", True, width=30),
-    Column("统一社会信用代码", "credit_code", True, "18位，GB 32100-2015，含校验位", width=22),
-    Column("所属乡镇（街道、园区）", "jurisdiction", True, "填写乡镇、街道或园区名称，如：东山街道", width=18),
-    Column("行业领域", "domains", False, "多个用“、”分隔，如：工贸、消防", width=16),
-    Column("监管部门", "departments", False, "多个用“、”分隔，如：市应急管理局", width=18),
-    Column("国民经济行业代码", "industry_code", False, "GB/T 4754，如：3110 或 C", width=12),
-    Column("详细地址", "address", width=30),
-    Column("法定代表人", "legal_representative"),
-    Column("主要负责人", "principal"),
-    Column("安全管理人员", "safety_manager"),
-    Column("联系电话", "phone"),
-    Column("从业人员数", "employees", width=10),
-    Column("规模以上", "above_scale", False, "是/否", width=10),
-    Column("经度", "longitude", width=12),
-    Column("纬度", "latitude", width=12),
-    *[Column(str(label), name, False, "是/否", width=10) for name, label in RISK_FLAGS],
+    Column("企业名称", "name", True, width=30, parse=_text("name", required=True),
+           synonyms=("单位名称", "企业（单位）名称", "名称")),
+    Column("统一社会信用代码", "credit_code", True, "18位，GB 32100-2015，含校验位", width=22,
+           parse=validate_credit_code, synonyms=("信用代码", "社会信用代码", "统一代码")),
+    Column("所属乡镇（街道、园区）", "jurisdiction", True, "填写乡镇、街道或园区名称，如：东山街道", width=18,
+           parse=nonblank(text), synonyms=("所属乡镇", "乡镇（街道）", "乡镇街道", "属地")),
+    Column("行业领域", "domains", False, "多个用“、”分隔，如：工贸、消防", width=16, parse=text,
+           synonyms=("行业", "所属行业")),
+    Column("监管部门", "departments", False, "多个用“、”分隔，如：市应急管理局", width=18,
+           synonyms=("行业监管部门", "主管部门")),
+    Column("国民经济行业代码", "industry_code", False, "GB/T 4754，如：3110 或 C", width=12,
+           parse=lambda v: validate_industry_code(text(v)), synonyms=("行业代码",)),
+    Column("详细地址", "address", width=30, parse=_text("address"), synonyms=("地址", "经营地址", "注册地址")),
+    Column("法定代表人", "legal_representative", parse=_text("legal_representative"), synonyms=("法人代表", "法人")),
+    Column("主要负责人", "principal", parse=_text("principal"), synonyms=("负责人",)),
+    Column("安全管理人员", "safety_manager", parse=_text("safety_manager"), synonyms=("安全员", "安全负责人")),
+    Column("联系电话", "phone", parse=_text("phone"), synonyms=("电话", "联系方式")),
+    Column("从业人员数", "employees", width=10, parse=to_int, synonyms=("从业人数", "职工人数", "员工人数")),
+    Column("规模以上", "above_scale", False, "是/否", width=10, parse=_flag, synonyms=("是否规模以上", "规上企业")),
+    Column("经度", "longitude", width=12, parse=_between(73, 136, gettext_lazy("经度应在 73 到 136 之间"))),
+    Column("纬度", "latitude", width=12, parse=_between(3, 54, gettext_lazy("纬度应在 3 到 54 之间"))),
+    *[Column(str(label), name, False, "是/否", width=10, parse=_flag) for name, label in RISK_FLAGS],
 ]
 NOTE = ("企业名录导入模板：带*的列必填；统一社会信用代码用于识别企业，已登记的企业再次导入时更新信息；"
         "“是/否”列留空表示“否”。整个文件任何一行有错都不会导入，请按错误清单修改后重新上传。")
 TEXT_FIELDS = ["name", "address", "legal_representative", "principal", "safety_manager", "phone"]
 FLAG_FIELDS = [name for name, _label in RISK_FLAGS]
-BOOL_COLUMNS = [("above_scale", "规模以上"), *[(n, str(lb)) for n, lb in RISK_FLAGS]]
 TERRITORIAL_LEVELS = ("township", "subdistrict", "park", "village", "community", "county", "city")
 CHUNK = 900  # stays under SQLite's bound-parameter limit
 DEFER_PINYIN_OVER = 5000
@@ -70,28 +104,6 @@ def template() -> bytes:
 
 
 @dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    missing_headers: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    total: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and not self.missing_headers
-
-
-@dataclass
 class _Row:
     line: int
     values: dict[str, Any]
@@ -101,6 +113,7 @@ class _Row:
 
 class _Lookups:
     def __init__(self) -> None:
+        self.existing: dict[str, Enterprise] = {}  # by credit code, found by check()
         self.places: dict[str, list[Jurisdiction]] = {}
         for j in Jurisdiction.objects.filter(level__in=TERRITORIAL_LEVELS).only("pk", "name", "path", "level"):
             self.places.setdefault(j.name, []).append(j)
@@ -142,69 +155,6 @@ def _split(value: Any) -> list[str]:
     return [p for p in (x.strip() for x in raw.split("、")) if p]
 
 
-def _clean_row(line: int, raw: dict[str, Any], lk: _Lookups, errors: list[RowError]) -> _Row | None:
-    values: dict[str, Any] = {}
-    n_errors = len(errors)
-
-    def err(column: str, message: str) -> None:
-        errors.append(RowError(line, column, message))
-
-    for key in TEXT_FIELDS:
-        values[key] = text(raw.get(key))
-    if not values["name"]:
-        err("企业名称", _("必填项为空"))
-    try:
-        # The raw cell, not its text: a code kept as a number is reported as such.
-        values["credit_code"] = validate_credit_code(raw.get("credit_code"))
-    except CreditCodeError as exc:
-        err("统一社会信用代码", str(exc))
-    place = text(raw.get("jurisdiction"))
-    if not place:
-        err("所属乡镇（街道、园区）", _("必填项为空"))
-    else:
-        found = lk.places.get(place, [])
-        if not found:
-            err("所属乡镇（街道、园区）", _("“%(p)s”不是已登记的乡镇、街道或园区") % {"p": place})
-        elif len(found) > 1:
-            err("所属乡镇（街道、园区）", _("“%(p)s”有重名，请联系管理员") % {"p": place})
-        else:
-            values["jurisdiction"] = found[0]
-    domains, unknown = lk.parse_domains(text(raw.get("domains")))
-    for name in unknown:
-        err("行业领域", _("“%(d)s”不是行业领域") % {"d": name})
-    departments = []
-    for name in _split(raw.get("departments")):
-        ids = lk.departments.get(name, [])
-        if len(set(ids)) == 1:
-            departments.append(ids[0])
-        elif not ids:
-            err("监管部门", _("“%(d)s”不是已登记的部门") % {"d": name})
-        else:
-            err("监管部门", _("“%(d)s”对应多个部门，请写全称") % {"d": name})
-    try:
-        values["industry_code"] = validate_industry_code(text(raw.get("industry_code")))
-    except IndustryCodeError as exc:
-        err("国民经济行业代码", str(exc))
-    for key, label, conv in (("employees", "从业人员数", to_int), ("longitude", "经度", to_decimal_text),
-                             ("latitude", "纬度", to_decimal_text)):
-        try:
-            values[key] = conv(raw.get(key))
-        except ValueError as exc:
-            err(label, str(exc))
-    if values.get("longitude") is not None and not 73 <= float(values["longitude"]) <= 136:
-        err("经度", _("经度应在 73 到 136 之间"))
-    if values.get("latitude") is not None and not 3 <= float(values["latitude"]) <= 54:
-        err("纬度", _("纬度应在 3 到 54 之间"))
-    for key, label in BOOL_COLUMNS:
-        try:
-            values[key] = bool(to_bool(raw.get(key)))
-        except ValueError as exc:
-            err(label, str(exc))
-    if len(errors) > n_errors:
-        return None
-    return _Row(line, values, sorted(set(domains)), sorted(set(departments)))
-
-
 def _can_place(actor: Any, scope: Any, jurisdiction: Jurisdiction, domain_ids: list[int]) -> bool:
     if actor is None or scope.covers_path(jurisdiction.path):
         return True
@@ -234,80 +184,106 @@ def _created_changes(ent: Enterprise, row: _Row) -> dict[str, list[Any]]:
     return out
 
 
+class EnterpriseImporter(Importer):
+    key = "enterprises"
+    progress_every = 5000
+
+    def columns(self, params: dict[str, Any]) -> list[Column]:
+        return COLUMNS
+
+    def title(self, params: dict[str, Any]) -> str:
+        return _("导入企业名录")
+
+    def upload_url(self, params: dict[str, Any]) -> str:
+        return reverse("enterprises:import")
+
+    def done_url(self, params: dict[str, Any]) -> str:
+        return reverse("enterprises:list")
+
+    def done_message(self, counts: Any, params: dict[str, Any]) -> str:
+        return _("导入完成：共 %(t)d 行，新增 %(c)d 家，更新 %(u)d 家，未变化 %(n)d 家。") % {
+            "t": counts.total, "c": counts.created, "u": counts.updated, "n": counts.unchanged}
+
+    def authorize(self, actor: Any, params: dict[str, Any]) -> None:
+        if actor is not None and not actor.has_role(*services.GOVERNMENT_EDITORS):
+            raise PermissionDenied(_("只有安委办、行业监管部门和乡镇（街道、园区）可以导入企业名录。"))
+
+    def prepare(self, run: Run) -> _Lookups:
+        return _Lookups()
+
+    def clean(self, row: Row, run: Run) -> _Row | None:
+        lk: _Lookups = run.ctx
+        values = row.values
+        place = values.pop("jurisdiction", None)
+        if place:
+            found = lk.places.get(place, [])
+            if not found:
+                row.error("所属乡镇（街道、园区）", _("“%(p)s”不是已登记的乡镇、街道或园区") % {"p": place})
+            elif len(found) > 1:
+                row.error("所属乡镇（街道、园区）", _("“%(p)s”有重名，请联系管理员") % {"p": place})
+            else:
+                values["jurisdiction"] = found[0]
+        domains, unknown = lk.parse_domains(values.pop("domains", ""))
+        for name in unknown:
+            row.error("行业领域", _("“%(d)s”不是行业领域") % {"d": name})
+        departments = []
+        for name in _split(values.pop("departments", None)):
+            ids = lk.departments.get(name, [])
+            if len(set(ids)) == 1:
+                departments.append(ids[0])
+            elif not ids:
+                row.error("监管部门", _("“%(d)s”不是已登记的部门") % {"d": name})
+            else:
+                row.error("监管部门", _("“%(d)s”对应多个部门，请写全称") % {"d": name})
+        if row.failed:
+            return None
+        return _Row(row.line, values, sorted(set(domains)), sorted(set(departments)))
+
+    def check(self, items: list[_Row], run: Run) -> None:
+        """One row per credit code; a code registered outside the importer's scope is refused, never taken over."""
+        actor = run.actor
+        seen: dict[str, int] = {}
+        unique: list[_Row] = []
+        for row in items:
+            code = row.values["credit_code"]
+            if code in seen:
+                run.error(row.line, "统一社会信用代码", _("与第 %(r)d 行重复：%(c)s") % {"r": seen[code], "c": code})
+                continue
+            seen[code] = row.line
+            unique.append(row)
+        codes = list(seen)
+        existing: dict[str, Enterprise] = {}
+        visible: set[int] = set()
+        visible_qs = Enterprise.objects.visible_to(actor) if actor is not None else Enterprise.objects.all()
+        for i in range(0, len(codes), CHUNK):
+            chunk = codes[i:i + CHUNK]
+            for ent in Enterprise.objects.filter(credit_code__in=chunk):
+                existing[ent.credit_code] = ent
+            visible.update(visible_qs.filter(credit_code__in=chunk).values_list("pk", flat=True))
+        scope = scope_for(actor) if actor is not None else None
+        for row in unique:
+            ent = existing.get(row.values["credit_code"])
+            if ent is not None and ent.pk not in visible:
+                run.error(row.line, "统一社会信用代码", _(
+                    "该代码已登记为“%(n)s”，不在您的管辖范围内，不能导入修改") % {"n": ent.name})
+            elif not _can_place(actor, scope, row.values["jurisdiction"], row.domains):
+                run.error(row.line, "所属乡镇（街道、园区）", _("该企业的属地或行业不在您的管辖范围内"))
+        run.ctx.existing = existing
+
+    def write(self, items: list[_Row], run: Run) -> None:
+        _write(items, run.ctx.existing, run.outcome)
+
+
+IMPORTER = EnterpriseImporter()
+
+
 def import_enterprises(*, actor: Any, file: IO[bytes] | Any,
-                       progress: Callable[[str, int, int], None] | None = None) -> ImportResult:
+                       progress: Callable[[str, int, int], None] | None = None) -> Outcome:
     """Validate the whole file; write nothing unless every row is valid."""
-    # Tens of thousands of short-lived row objects make the cyclic garbage collector rescan everything
-    # again and again (quadratic in practice); nothing here builds reference cycles worth collecting.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _import(actor, file, progress)
-    finally:
-        if enabled:
-            gc.enable()
+    return IMPORTER.run(actor=actor, file=file, progress=progress)
 
 
-def _import(actor: Any, file: IO[bytes] | Any, progress: Callable[[str, int, int], None] | None) -> ImportResult:
-    if actor is not None and not actor.has_role(*services.GOVERNMENT_EDITORS):
-        raise PermissionDenied(_("只有安委办、行业监管部门和乡镇（街道、园区）可以导入企业名录。"))
-    result = ImportResult()
-    t0 = time.perf_counter()
-    rows, result.missing_headers = read_rows(file, COLUMNS)
-    result.total = len(rows)
-    t1 = time.perf_counter()
-    result.timings["read"] = t1 - t0
-    if result.missing_headers:
-        return result
-    lk = _Lookups()
-    cleaned: list[_Row] = []
-    seen: dict[str, int] = {}
-    for n, (line, raw) in enumerate(rows, start=1):
-        if progress and n % 5000 == 0:
-            progress("validate", n, result.total)
-        row = _clean_row(line, raw, lk, result.errors)
-        if row is None:
-            continue
-        code = row.values["credit_code"]
-        if code in seen:
-            result.errors.append(RowError(line, "统一社会信用代码",
-                                          _("与第 %(r)d 行重复：%(c)s") % {"r": seen[code], "c": code}))
-            continue
-        seen[code] = line
-        cleaned.append(row)
-    # Existing enterprises: a code registered outside the importer's scope is refused, never taken over.
-    codes = list(seen)
-    existing: dict[str, Enterprise] = {}
-    visible: set[int] = set()
-    visible_qs = Enterprise.objects.visible_to(actor) if actor is not None else Enterprise.objects.all()
-    for i in range(0, len(codes), CHUNK):
-        chunk = codes[i:i + CHUNK]
-        for ent in Enterprise.objects.filter(credit_code__in=chunk):
-            existing[ent.credit_code] = ent
-        visible.update(visible_qs.filter(credit_code__in=chunk).values_list("pk", flat=True))
-    scope = scope_for(actor) if actor is not None else None
-    for row in cleaned:
-        ent = existing.get(row.values["credit_code"])
-        if ent is not None and ent.pk not in visible:
-            result.errors.append(RowError(row.line, "统一社会信用代码", _(
-                "该代码已登记为“%(n)s”，不在您的管辖范围内，不能导入修改") % {"n": ent.name}))
-        elif not _can_place(actor, scope, row.values["jurisdiction"], row.domains):
-            result.errors.append(RowError(row.line, "所属乡镇（街道、园区）",
-                                          _("该企业的属地或行业不在您的管辖范围内")))
-    result.errors.sort(key=lambda e: e.row)
-    t2 = time.perf_counter()
-    result.timings["validate"] = t2 - t1
-    if not result.ok:
-        return result
-    if progress:
-        progress("write", 0, result.total)
-    _write(actor, cleaned, existing, result)
-    result.timings["write"] = time.perf_counter() - t2
-    return result
-
-
-@transaction.atomic
-def _write(actor: Any, rows: list[_Row], existing: dict[str, Enterprise], result: ImportResult) -> None:
+def _write(rows: list[_Row], existing: dict[str, Enterprise], result: Outcome) -> None:
     new_objs: list[tuple[_Row, Enterprise]] = []
     changed: list[tuple[_Row, Enterprise, dict[str, Any]]] = []
     links_current: dict[int, tuple[set[int], set[int]]] = {}
@@ -385,14 +361,3 @@ def _write(actor: Any, rows: list[_Row], existing: dict[str, Enterprise], result
         for start in range(0, len(ids), 5000):
             chunk = ids[start:start + 5000]
             transaction.on_commit(lambda chunk=chunk: fill_search_text.enqueue(chunk))
-
-
-def _run(*, actor: Any, file: IO[bytes] | Any, params: dict[str, Any], progress: Any) -> Outcome:
-    return Outcome.from_result(import_enterprises(actor=actor, file=file, progress=progress))
-
-
-IMPORTER = Importer(
-    key="enterprises", title=lambda params: _("导入企业名录"), run=_run,
-    upload_url=lambda params: reverse("enterprises:import"), done_url=lambda params: reverse("enterprises:list"),
-    done_message=lambda job: _("导入完成：共 %(t)d 行，新增 %(c)d 家，更新 %(u)d 家，未变化 %(n)d 家。") % {
-        "t": job.total, "c": job.created, "u": job.updated, "n": job.unchanged})

@@ -11,13 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from core.audit import Source, audit_context
 from core.export import download, file_response
 from core.forms import add_service_error as _form_errors
-from core.imports import queue_if_large
+from core.imports.views import upload_page
 from core.listing import ScopedListView
 from core.models import ChangeEvent
-from core.net import client_ip
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
 from enterprises import importer, services
@@ -175,23 +173,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*services.GOVERNMENT_EDITORS)
 def enterprise_import(request: HttpRequest) -> HttpResponse:
-    """All or nothing: the whole file is checked first; any bad row and nothing is written. A large file
-    is imported by the background worker while its page shows the progress (core.imports)."""
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            job = queue_if_large(actor=request.user, kind="enterprises", upload=upload)
-            if job is not None:
-                return redirect(job)
-            with audit_context(source=Source.IMPORT, actor=request.user, ip=client_ip(request),
-                               request=request):
-                result = importer.import_enterprises(actor=request.user, file=upload)
-        except ValidationError as exc:
-            form.add_error("file", exc.messages)
-        if result is not None and result.ok:
-            messages.success(request, _("导入完成：共 %(t)d 行，新增 %(c)d 家，更新 %(u)d 家，未变化 %(n)d 家。") % {
-                "t": result.total, "c": result.created, "u": result.updated, "n": result.unchanged})
-            return redirect("enterprises:list")
-    return render(request, "enterprises/enterprise_import.html", {"form": form, "result": result})
+    """All or nothing: the whole file is checked first; any bad row and nothing is written. A file with columns
+    the list does not know is previewed first; a large one runs in the background (core.imports)."""
+    return upload_page(request, kind=importer.IMPORTER.key, form=ImportForm(request.POST or None, request.FILES or None),
+                       template="enterprises/enterprise_import.html")

@@ -12,14 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
-from core.audit import Source, audit_context
 from core.export import download, file_response, xlsx_response
 from core.filters import parse_id, parse_int
 from core.forms import add_service_error as _apply_errors
-from core.imports import queue_if_large
+from core.imports.views import upload_page
 from core.listing import ScopedListView
 from core.models import ChangeEvent
-from core.net import client_ip
 from core.permissions import business_required
 from core.scoping import get_visible_or_404
 from core.uploads import attach, attachments_for
@@ -222,25 +220,8 @@ def import_rows(request: HttpRequest, key: str) -> HttpResponse:
     spec = _spec(key)
     if not spec.importable:
         raise Http404
-    user = request.user
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            job = queue_if_large(actor=user, kind="ledger", upload=upload, params={"spec": key})
-            if job is not None:
-                return redirect(job)
-            with audit_context(source=Source.IMPORT, actor=user, ip=client_ip(request), request=request):
-                result = importer.import_rows(actor=user, spec=spec, file=upload,
-                                              enterprise=importer.own_enterprise(user))
-        except ValidationError as exc:
-            form.add_error("file", exc.messages)
-        if result is not None and result.ok:
-            messages.success(request, _("导入完成：新增 %(c)d 条，更新 %(u)d 条。") % {"c": result.created,
-                                                                                "u": result.updated})
-            return redirect("ledgers:list", key=key)
-    return render(request, "ledgers/import.html", {"form": form, "result": result, "spec": spec})
+    return upload_page(request, kind=importer.IMPORTER.key, form=ImportForm(request.POST or None, request.FILES or None),
+                       template="ledgers/import.html", params=lambda _data: {"spec": key}, context={"spec": spec})
 
 
 @download("xlsx", queries=({"export": "xlsx"},))

@@ -14,12 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
-from core.audit import Source, audit_context
 from core.export import download, file_response, xlsx_response
 from core.filters import parse_id
 from core.forms import add_service_error
-from core.imports import queue_if_large
-from core.net import client_ip
+from core.imports.views import upload_page
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
 from core.spreadsheet import template_bytes
@@ -27,8 +25,8 @@ from core.uploads import attach
 from enterprises.credit_code import normalise
 from enterprises.forms import ImportForm
 from enterprises.models import Enterprise
-from ledgers import custom
-from ledgers.custom_import import columns, import_custom_rows, own_jurisdictions
+from ledgers import custom, custom_import
+from ledgers.custom_import import columns, own_jurisdictions
 from ledgers.models import CustomRow, LedgerDefinition
 from ledgers.models.custom import Target
 from orgs.models import Domain, Jurisdiction
@@ -210,20 +208,6 @@ def import_template(request: HttpRequest, pk: int) -> HttpResponse:
 @business_required
 def import_rows(request: HttpRequest, pk: int) -> HttpResponse:
     definition = get_object_or_404(LedgerDefinition, pk=pk)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            job = queue_if_large(actor=request.user, kind="custom_ledger", upload=upload,
-                                 params={"definition": definition.pk})
-            if job is not None:
-                return redirect(job)
-            with audit_context(source=Source.IMPORT, actor=request.user, ip=client_ip(request), request=request):
-                result = import_custom_rows(actor=request.user, definition=definition, file=upload)
-        except ValidationError as exc:
-            form.add_error("file", exc.messages)
-        if result is not None and result.ok and result.total:
-            messages.success(request, _("导入完成：新增 %(c)d 条。") % {"c": result.created})
-            return redirect("ledgers:custom_rows", pk=definition.pk)
-    return render(request, "ledgers/import.html", {"form": form, "result": result, "definition": definition})
+    return upload_page(request, kind=custom_import.IMPORTER.key,
+                       form=ImportForm(request.POST or None, request.FILES or None), template="ledgers/import.html",
+                       params=lambda _data: {"definition": definition.pk}, context={"definition": definition})

@@ -1,4 +1,5 @@
-"""Entering a year's schedule: the form's text lines and the .xlsx import (日期 | 是否工作日 | 名称).
+"""Entering a year's schedule: the form's text lines and the .xlsx import (日期 | 是否工作日 | 名称, an
+importer on the one pipeline, core.imports).
 
 Both are all-or-nothing: any bad line or row refuses the whole input with a Chinese report naming
 each line or row, and nothing is written."""
@@ -7,14 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import IO, Any
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.imports import Importer, Outcome, Progress
-from core.spreadsheet import Column, read_rows, template_bytes, to_bool, to_date
+from accounts.choices import Role
+from core.imports import Importer, Row, Run
+from core.spreadsheet import Column, template_bytes, text, to_bool, to_date
 from workdays import services
 from workdays.models import CalendarDay
 from workdays.services import DayEntry
@@ -24,10 +27,28 @@ _LINE = re.compile(rf"^(?P<a>{_DATE})\s*(?:(?:至|到|~|～|—|－|–)\s*(?P<b
 _PARTS = re.compile(r"(?:(?P<y>\d{4})\s*[-/.年]\s*)?(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})")
 MAX_RANGE_DAYS = 15  # the longest official holiday (国庆 / 春节 with 调休) is 8–9 days
 
+
+def _date(value: Any) -> dt.date:
+    d = to_date(value)
+    if d is None:
+        raise ValueError(_("日期未填写"))
+    return d
+
+
+def _working(value: Any) -> bool:
+    if isinstance(value, str) and value.strip() in WORK_WORDS:
+        return WORK_WORDS[value.strip()]
+    working = to_bool(value)
+    if working is None:
+        raise ValueError(_("“是否工作日”未填写"))
+    return working
+
+
 COLUMNS = [
-    Column("日期", "date", required=True, help="如 2027-02-06", width=14),
-    Column("是否工作日", "is_workday", required=True, help="放假填“否”或“放假”；调休上班填“是”或“上班”", width=12),
-    Column("名称", "name", help="如 春节、调休上班", width=16),
+    Column("日期", "date", required=True, help="如 2027-02-06", width=14, parse=_date),
+    Column("是否工作日", "is_workday", required=True, help="放假填“否”或“放假”；调休上班填“是”或“上班”", width=12,
+           parse=_working, synonyms=("是否上班", "上班/放假")),
+    Column("名称", "name", help="如 春节、调休上班", width=16, parse=text, synonyms=("节日", "节假日名称")),
 ]
 WORK_WORDS = {"上班": True, "工作日": True, "调休上班": True, "补班": True, "班": True,
               "放假": False, "休息": False, "休息日": False, "节假日": False, "休": False}
@@ -123,51 +144,60 @@ def _gap(a: dt.date, b: dt.date) -> list[dt.date]:
     return [a + dt.timedelta(days=k) for k in range(1, (b - a).days)]
 
 
-def read_xlsx(file: IO[bytes] | Any, year: int) -> list[DayEntry]:
-    rows, missing = read_rows(file, COLUMNS)
-    if missing:
-        raise ValidationError(_("缺少必填列：%(c)s") % {"c": "、".join(missing)})
-    errors: list[str] = []
-    entries: dict[dt.date, DayEntry] = {}
-    for row_no, values in rows:
-        problems: list[str] = []
-        try:
-            d = to_date(values.get("date"))
-            if d is None:
-                problems.append(_("日期未填写"))
-            elif d.year != year:
-                problems.append(_("%(d)s 不在 %(y)s 年内") % {"d": d.isoformat(), "y": year})
-            elif d in entries:
-                problems.append(_("%(d)s 与前面的行重复") % {"d": d.isoformat()})
-        except ValueError as exc:
-            d = None
-            problems.append(str(exc))
-        raw = values.get("is_workday")
-        working: bool | None
-        if isinstance(raw, str) and raw.strip() in WORK_WORDS:
-            working = WORK_WORDS[raw.strip()]
-        else:
-            try:
-                working = to_bool(raw)
-            except ValueError as exc:
-                working = None
-                problems.append(str(exc))
-            else:
-                if working is None:
-                    problems.append(_("“是否工作日”未填写"))
-        if d is not None and working is True and d.weekday() < 5 and not problems:
-            problems.append(_("%(d)s 是周一至周五，本来就是工作日") % {"d": d.isoformat()})
-        if problems:
-            errors.append(_("第 %(r)s 行：%(p)s") % {"r": row_no, "p": "；".join(problems)})
-            continue
-        assert d is not None and working is not None
-        name = str(values.get("name") or "").strip() or (_("调休上班") if working else _("放假"))
+class WorkdaysImporter(Importer):
+    """A year's schedule (日期 | 是否工作日 | 名称) replacing the stored one."""
+
+    key = "workdays"
+    empty_message = gettext_lazy("表格中没有数据行。")
+
+    def columns(self, params: dict[str, Any]) -> list[Column]:
+        return COLUMNS
+
+    def title(self, params: dict[str, Any]) -> str:
+        return _("导入%(y)s年节假日安排") % {"y": params["year"]}
+
+    def upload_url(self, params: dict[str, Any]) -> str:
+        return reverse("workdays:year_import", args=[params["year"]])
+
+    def done_url(self, params: dict[str, Any]) -> str:
+        return reverse("workdays:year", args=[params["year"]])
+
+    def done_message(self, counts: Any, params: dict[str, Any]) -> str:
+        return _("已导入 %(y)s 年节假日安排，共 %(n)s 天。") % {"y": params["year"], "n": counts.total}
+
+    def mapping_context(self, actor: Any, params: dict[str, Any]) -> str | None:
+        return "" if actor is not None else None  # the calendar is the system administrator's, one for all
+
+    def authorize(self, actor: Any, params: dict[str, Any]) -> None:
+        if actor is not None and not actor.has_role(Role.SYSADMIN):
+            raise PermissionDenied(_("只有系统管理员可以维护工作日历。"))
+
+    def prepare(self, run: Run) -> dict[dt.date, DayEntry]:
+        return {}
+
+    def clean(self, row: Row, run: Run) -> DayEntry | None:
+        year, entries = run.params["year"], run.ctx
+        d, working = row.values.get("date"), row.values.get("is_workday")
+        if d is not None and d.year != year:
+            row.error("日期", _("%(d)s 不在 %(y)s 年内") % {"d": d.isoformat(), "y": year})
+        elif d is not None and d in entries:
+            row.error("日期", _("%(d)s 与前面的行重复") % {"d": d.isoformat()})
+        if row.failed or d is None or working is None:
+            return None
+        if working and d.weekday() < 5:
+            row.error("是否工作日", _("%(d)s 是周一至周五，本来就是工作日") % {"d": d.isoformat()})
+            return None
+        name = text(row.values.get("name")) or (_("调休上班") if working else _("放假"))
         entries[d] = DayEntry(d, working, name[:40])
-    if not rows:
-        errors.append(_("表格中没有数据行。"))
-    if errors:
-        raise ValidationError(errors)
-    return sorted(entries.values(), key=lambda e: e.date)
+        return entries[d]
+
+    def write(self, items: list[DayEntry], run: Run) -> None:
+        services.year_set_schedule(actor=run.actor, year=run.params["year"], days=sorted(items, key=lambda e: e.date),
+                                   source=run.params.get("source") or _("Excel 导入"))
+        run.outcome.created = len(items)
+
+
+IMPORTER = WorkdaysImporter()
 
 
 def template(year: int) -> bytes:
@@ -178,29 +208,3 @@ def template(year: int) -> bytes:
     return template_bytes(f"{year}年节假日", COLUMNS,
                           note=_("每行一天：放假的日期填“否”，调休上班的周末填“是”。整表一次导入，任何一行有误则全部不导入。"),
                           rows=sample)
-
-
-def import_year(*, actor: Any, year: int, file: IO[bytes] | Any, source: str = "",
-                progress: Progress | None = None) -> list[DayEntry]:
-    """Read the file and replace the year's schedule with it (ValidationError listing every bad row)."""
-    days = read_xlsx(file, year)
-    if progress:
-        progress("write", 0, len(days))
-    services.year_set_schedule(actor=actor, year=year, days=days, source=source or _("Excel 导入"))
-    return days
-
-
-def _run(*, actor: Any, file: IO[bytes] | Any, params: dict[str, Any], progress: Progress) -> Outcome:
-    try:
-        days = import_year(actor=actor, year=params["year"], file=file, source=params.get("source", ""),
-                           progress=progress)
-    except ValidationError as exc:
-        return Outcome(ok=False, errors=[{"row": None, "column": "", "message": m} for m in exc.messages])
-    return Outcome(ok=True, total=len(days), created=len(days))
-
-
-IMPORTER = Importer(
-    key="workdays", title=lambda params: _("导入%(y)s年节假日安排") % {"y": params["year"]}, run=_run,
-    upload_url=lambda params: reverse("workdays:year_import", args=[params["year"]]),
-    done_url=lambda params: reverse("workdays:year", args=[params["year"]]),
-    done_message=lambda job: _("已导入 %(y)s 年节假日安排，共 %(n)s 天。") % {"y": job.params["year"], "n": job.total})

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from core.export import download, file_response
-from core.imports import queue_if_large
+from core.imports.views import upload_page
 from core.models import ChangeEvent
 from core.permissions import roles_required
 from workdays import importer, services
@@ -114,23 +114,9 @@ def year_edit(request: HttpRequest, year: int) -> HttpResponse:
 @roles_required(Role.SYSADMIN)
 def year_import(request: HttpRequest, year: int) -> HttpResponse:
     year = _year_or_404(year)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        upload, source = form.cleaned_data["file"], form.cleaned_data["source"]
-        try:
-            job = queue_if_large(actor=request.user, kind="workdays", upload=upload,
-                                 params={"year": year, "source": source})
-            if job is not None:
-                return redirect(job)
-            days = importer.import_year(actor=request.user, year=year, file=upload, source=source)
-            messages.success(request, _("已导入 %(y)s 年节假日安排，共 %(n)s 天。") % {"y": year, "n": len(days)})
-            return redirect("workdays:year", year=year)
-        except ValidationError as exc:
-            errors = exc.messages
-        except PermissionDenied as exc:
-            errors = [str(exc)]
-    return render(request, "workdays/year_import.html", {"form": form, "year": year, "errors": errors})
+    return upload_page(request, kind=importer.IMPORTER.key, form=ImportForm(request.POST or None, request.FILES or None),
+                       template="workdays/year_import.html", context={"year": year},
+                       params=lambda data: {"year": year, "source": data["source"]})
 
 
 @download("xlsx", year=lambda: sorted({d.year for d in CalendarDay.objects.dates("date", "year")}))

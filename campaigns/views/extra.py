@@ -25,7 +25,7 @@ from campaigns.views.common import office_campaign, visible_campaign
 from core.export import download, xlsx_response
 from core.filters import parse_int
 from core.forms import add_service_error as form_error
-from core.imports import queue_if_large
+from core.imports.views import upload_page
 from core.listing import apply_filters
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
@@ -47,23 +47,9 @@ def table_import(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = office_campaign(request, pk)
     form = TaskTableImportForm(request.POST or None, request.FILES or None, campaign=campaign,
                                initial={"plan": request.GET.get("plan")})
-    result = None
-    if request.method == "POST" and form.is_valid():
-        plan, upload, year = form.cleaned_data["plan"], form.cleaned_data["file"], form.cleaned_data["year"]
-        try:
-            job = queue_if_large(actor=request.user, kind="task_table", upload=upload,
-                                 params={"plan": plan.pk, "year": year})
-            if job is not None:
-                return redirect(job)
-            result = tasktable.import_table(actor=request.user, plan=plan, data=upload, year=year)
-        except (ValidationError, PermissionDenied) as exc:
-            form_error(form, exc)
-        else:
-            if result.ok:
-                messages.success(request, _("已导入任务清单：新增 %(c)d 行，更新 %(u)d 行。")
-                                 % {"c": result.created, "u": result.updated})
-                return redirect("campaigns:plan", pk=form.cleaned_data["plan"].pk)
-    return render(request, "campaigns/table_import.html", {"campaign": campaign, "form": form, "result": result})
+    return upload_page(request, kind=tasktable.IMPORTER.key, form=form, template="campaigns/table_import.html",
+                       params=lambda data: {"plan": data["plan"].pk, "year": data["year"]},
+                       context={"campaign": campaign})
 
 
 @download("xlsx", pk=Plan)
