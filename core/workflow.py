@@ -54,6 +54,8 @@ class Move:
     note_hint: Any = None  # what a missing reason says; by default built from the label
     audit: str = ""  # the change-log action; by default the workflow's ``audit_action`` for this action
 
+    do_not_call_in_templates = True  # templates read ``move.label``; they must not call the move
+
     def __call__(self, actor: Any, obj: Any) -> bool:
         """A move is its own permission check: ``TRANSITIONS[(frm, to)](actor, obj)``."""
         return bool(self.who(actor, obj))
