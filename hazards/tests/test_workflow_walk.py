@@ -1,6 +1,6 @@
 """Random walks over the hazard workflow with the shared helper (``tests/workflows.py``), next to the
-hazard-specific walks of ``test_workflow_property.py`` and ``test_workflow_http_property.py``: every state and
-every move of the table, for hazards an enterprise found, government found, and without an enterprise."""
+hazard-specific walks of ``test_workflow_property.py`` and ``test_workflow_http_property.py``: every state of the
+table, for hazards an enterprise found, government found, and without an enterprise (those two cover the moves)."""
 
 from __future__ import annotations
 
@@ -14,24 +14,16 @@ from django.utils import timezone
 
 from core.workflow import Move
 from hazards import services, workflow
-from hazards.choices import Grade, Source, Status
+from hazards.choices import Grade, Status
 from hazards.models import Hazard
-from hazards.tests.factories import MAJOR_PLAN, MAJOR_REPORT, PLAN, enterprise_hazard, photo, place_hazard
+from hazards.tests.factories import MAJOR_PLAN, PLAN, photo
+from hazards.tests.test_workflow_property import SCENARIOS, _make
 from tests.personas import World
 from tests.workflows import Walk, walk
 
 pytestmark = pytest.mark.django_db
 PERSONAS = ["enterprise_a", "regulator", "township_a", "inspector", "enterprise_b", "township_b", "regulator_fire",
             "office"]
-
-
-def _hazard(world: World, rng: random.Random) -> Hazard:
-    scenario = rng.choice(["self", "gov", "place"])
-    if scenario == "self":
-        return enterprise_hazard(world, **MAJOR_REPORT)
-    if scenario == "gov":
-        return enterprise_hazard(world, actor_key="inspector", source=Source.GOVERNMENT, **MAJOR_REPORT)
-    return place_hazard(world, **MAJOR_REPORT)
 
 
 def _first(world: World, rule: Any, hazard: Hazard) -> Any:
@@ -62,7 +54,7 @@ def _act(world: World, hazard: Hazard, to: str, move: Move, actor: Any, data: di
     services.hazard_transition(hazard=hazard, to=to, actor=actor, **data)
 
 
-WALKS = [Walk(workflow=workflow.TRANSITIONS, personas=PERSONAS, make=_hazard, prepare=_ready, act=_act,
+WALKS = [Walk(workflow=workflow.TRANSITIONS, personas=PERSONAS, make=lambda world, rng: _make(world, rng.choice(SCENARIOS)), prepare=_ready, act=_act,
               events=lambda hazard: hazard.events.count(), examples=20, steps=16)]
 
 
