@@ -187,7 +187,8 @@ def report_review(*, actor: Any, report: ProgressReport, action: str, comment: s
         raise ValidationError(_("审核只能退回或采纳。"))
     return transition(
         workflow=TRANSITIONS, obj=report, action=action, actor=actor, note=comment, now=now,
-        lock=lambda r: ProgressReport.objects.select_for_update().select_related("task__campaign", "unit").get(pk=r.pk),
+        lock=lambda r: (ProgressReport.objects.select_for_update().select_related("task__campaign", "unit")
+                        .get(pk=r.pk)),
         apply=_apply_review, event=_event, on_applied=_after_review, audit_fields=REPORT_FIELDS)
 
 

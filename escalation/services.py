@@ -26,7 +26,7 @@ from core.workflow import Step, transition
 from escalation.choices import Action, RecordStatus
 from escalation.models import EscalationLadder, EscalationRecord, EscalationStep
 from escalation.registry import SOURCES, DeadlineSource, Recipients, get_source
-from escalation.workflow import RECORDS
+from escalation.workflow import RECORD_TRANSITIONS
 from notifications.choices import Kind
 from notifications.services import notify
 from workdays import services as workdays
@@ -376,9 +376,9 @@ def decide(*, actor: Any, record: EscalationRecord, confirm: bool, note: str = "
     """The office confirms or dismisses a proposed step; a confirmed step notifies the responsible and
     the supervisors (in the transaction, as part of the decision). Who decided, and when, is recorded."""
     _check_office(actor)
-    return transition(workflow=RECORDS, obj=record, action="confirm" if confirm else "dismiss", actor=actor,
-                      note=note, check=_check_record_visible, apply=_apply_decision, on_applied=_after_decision,
-                      audit_fields=DECISION_FIELDS)
+    return transition(workflow=RECORD_TRANSITIONS, obj=record, action="confirm" if confirm else "dismiss",
+                      actor=actor, note=note, check=_check_record_visible, apply=_apply_decision,
+                      on_applied=_after_decision, audit_fields=DECISION_FIELDS)
 
 
 def _supersede_lower(actor: Any, record: EscalationRecord) -> None:
@@ -393,8 +393,8 @@ def _supersede_lower(actor: Any, record: EscalationRecord) -> None:
         step.obj.decided_by, step.obj.decided_at, step.obj.note = step.actor, record.decided_at, reason
 
     for other in lower:
-        transition(workflow=RECORDS, obj=other, to=RecordStatus.DISMISSED, actor=actor, note=reason, apply=settle,
-                   audit_action="escalation.superseded", audit_extra={"by": record.pk})
+        transition(workflow=RECORD_TRANSITIONS, obj=other, to=RecordStatus.DISMISSED, actor=actor, note=reason,
+                   apply=settle, audit_action="escalation.superseded", audit_extra={"by": record.pk})
 
 
 @transaction.atomic

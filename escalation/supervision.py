@@ -1,5 +1,6 @@
 """督办事项: the office assigns an ad-hoc matter to a unit with a deadline; the unit reports it done;
-the office closes it (销号) or returns it (the moves are the table ``escalation.workflow.ITEMS``). It is also the escalation engine's own deadline source."""
+the office closes it (销号) or returns it (the moves: ``escalation.workflow.ITEM_TRANSITIONS``). It is also the
+escalation engine's own deadline source."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from core.workflow import Step, transition
 from escalation.choices import ItemEventKind, ItemStatus
 from escalation.models import SupervisionEvent, SupervisionItem
 from escalation.registry import DeadlineSource, Recipients, register_source
-from escalation.workflow import ITEMS, is_assignee
+from escalation.workflow import ITEM_TRANSITIONS, is_assignee
 from notifications.choices import Kind
 from notifications.services import notify
 from orgs.models import Unit
@@ -131,8 +132,8 @@ def _item_moved(step: Step) -> None:
 
 def _move_item(*, actor: Any, item: SupervisionItem, action: str, note: str) -> SupervisionItem:
     # The notifications go out in the transaction, as part of the move (as they always have).
-    return transition(workflow=ITEMS, obj=item, action=action, actor=actor, note=note, check=_check_visible,
-                      apply=_apply_item_move, audit_fields=FIELDS, on_applied=_item_moved,
+    return transition(workflow=ITEM_TRANSITIONS, obj=item, action=action, actor=actor, note=note,
+                      check=_check_visible, apply=_apply_item_move, audit_fields=FIELDS, on_applied=_item_moved,
                       event=lambda step: _event(step.obj, _EVENT_KIND[step.action], step.actor, step.note))
 
 

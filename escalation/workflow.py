@@ -29,7 +29,7 @@ def is_assignee(actor: Any, item: Any) -> bool:
 
 _OFFICE = gettext_lazy("安委办")
 R = RecordStatus
-RECORDS = Workflow("escalation.record", {
+RECORD_TRANSITIONS = Workflow("escalation.record", {
     (R.PROPOSED, R.CONFIRMED): Move("confirm", gettext_lazy("确认执行"), is_office, _OFFICE,
                                     refusal=gettext_lazy("只有安委办可以决定督办措施。"), style="danger",
                                     audit="escalation.confirmed"),
@@ -49,13 +49,14 @@ def _item_not_allowed(state: Any, to: Any, action: Any) -> str:
 
 
 _OFFICE_ONLY = gettext_lazy("只有安委办可以交办、延期或销号督办事项。")
-ITEMS = Workflow("escalation.item", {
-    (ItemStatus.OPEN, ItemStatus.DONE): Move("report", gettext_lazy("报告办结"), is_assignee, gettext_lazy("承办单位"),
-                           note_required=True, note_hint=gettext_lazy("请填写办理情况。"),
-                           refusal=gettext_lazy("只有承办单位可以报告办结。"), audit="escalation.item_done"),
-    (ItemStatus.DONE, ItemStatus.CLOSED): Move("close", gettext_lazy("销号"), is_office, _OFFICE, refusal=_OFFICE_ONLY,
-                             style="success", audit="escalation.item_closed"),
-    (ItemStatus.DONE, ItemStatus.OPEN): Move("return", gettext_lazy("退回"), is_office, _OFFICE, note_required=True,
-                           note_hint=gettext_lazy("退回时请说明理由。"), refusal=_OFFICE_ONLY,
-                           style="outline-warning", audit="escalation.item_returned"),
-}, choices=ItemStatus, initial=(ItemStatus.OPEN,), not_allowed=_item_not_allowed)
+I_ = ItemStatus
+ITEM_TRANSITIONS = Workflow("escalation.item", {
+    (I_.OPEN, I_.DONE): Move("report", gettext_lazy("报告办结"), is_assignee, gettext_lazy("承办单位"),
+                             note_required=True, note_hint=gettext_lazy("请填写办理情况。"),
+                             refusal=gettext_lazy("只有承办单位可以报告办结。"), audit="escalation.item_done"),
+    (I_.DONE, I_.CLOSED): Move("close", gettext_lazy("销号"), is_office, _OFFICE, refusal=_OFFICE_ONLY,
+                               style="success", audit="escalation.item_closed"),
+    (I_.DONE, I_.OPEN): Move("return", gettext_lazy("退回"), is_office, _OFFICE, note_required=True,
+                             note_hint=gettext_lazy("退回时请说明理由。"), refusal=_OFFICE_ONLY,
+                             style="outline-warning", audit="escalation.item_returned"),
+}, choices=ItemStatus, initial=(I_.OPEN,), not_allowed=_item_not_allowed)

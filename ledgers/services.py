@@ -144,4 +144,5 @@ def permit_transition(*, permit: WorkPermit, to: str, actor: Any, note: str = ""
                       confirmed: list[int] | None = None, now: dt.datetime | None = None) -> WorkPermit:
     return transition(workflow=workflow.TRANSITIONS, obj=permit, to=to, actor=actor, note=note,
                       data={"confirmed": confirmed}, now=now, apply=_apply_permit, event=_permit_event,
-                      lock=lambda p: WorkPermit.objects.select_for_update().select_related("enterprise").get(pk=p.pk))
+                      lock=lambda p: (WorkPermit.objects.select_for_update().select_related("enterprise")
+                                      .get(pk=p.pk)))

@@ -63,7 +63,8 @@ def test_a_table_that_names_a_state_like_an_action_is_refused() -> None:
         Workflow("test.clash", {(ItemStatus.OPEN, ItemStatus.DONE): Move("done", "x", anyone)}, choices=ItemStatus)
     with pytest.raises(ImproperlyConfigured):
         Workflow("test.twice", {(ItemStatus.DONE, ItemStatus.OPEN): Move("back", "x", anyone),
-                                (ItemStatus.DONE, ItemStatus.CLOSED): Move("back", "y", anyone)}, choices=ItemStatus)
+                                (ItemStatus.DONE, ItemStatus.CLOSED): Move("back", "y", anyone)},
+                 choices=ItemStatus)
     with pytest.raises(ImproperlyConfigured):
         Workflow("test.unknown", {(ItemStatus.OPEN, "lost"): Move("lose", "x", anyone)}, choices=ItemStatus)
     assert not {"test.clash", "test.twice", "test.unknown"} & set(WORKFLOWS)

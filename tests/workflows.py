@@ -125,10 +125,10 @@ def _step(w: Walk, world: World, handle: Any, rng: random.Random, seen: Seen) ->
         assert _records(w, after) == (events, log), f"{wf.name}: a refused {move.action} by {key} left a record"
         seen.refused += 1
         return
-    assert expected is not None, f"{wf.name}: {move.action} was applied from {state!r}, where the table has no such move"
+    assert expected is not None, f"{wf.name}: {move.action} was applied from {state!r}, which has no such move"
     assert may, f"{wf.name}: {key} made {expected.action} from {state!r} though its `who` does not name them"
     after = w.subject(world, handle)
-    assert wf.state_of(after) == target, f"{wf.name}: {expected.action} left {wf.state_of(after)!r}, not {target!r}"
+    assert wf.state_of(after) == target, f"{wf.name}: {expected.action} led to {wf.state_of(after)!r}"
     events_after, log_after = _records(w, after)
     if w.events is not None:
         assert events_after == events + 1, f"{wf.name}: {expected.action} should write exactly one domain event"

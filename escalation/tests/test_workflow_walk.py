@@ -39,11 +39,13 @@ def _record(world: World, rng: random.Random) -> EscalationRecord:
                            .order_by("pk")))
 
 
-def _decide(world: World, record: EscalationRecord, to: str, move: Move, actor: Any, data: dict[str, Any]) -> None:
+def _decide(world: World, record: EscalationRecord, to: str, move: Move, actor: Any,
+            data: dict[str, Any]) -> None:
     services.decide(actor=actor, record=record, confirm=move.action == "confirm", note=data["note"])
 
 
-def _handle(world: World, item: SupervisionItem, to: str, move: Move, actor: Any, data: dict[str, Any]) -> None:
+def _handle(world: World, item: SupervisionItem, to: str, move: Move, actor: Any,
+            data: dict[str, Any]) -> None:
     if move.action == "report":
         supervision.item_report_done(actor=actor, item=item, note=data["note"])
     else:
@@ -51,9 +53,9 @@ def _handle(world: World, item: SupervisionItem, to: str, move: Move, actor: Any
 
 
 WALKS = [
-    Walk(workflow=workflow.RECORDS, personas=PERSONAS, make=_record, act=_decide, by_action=True, examples=20,
-         every_move=True),
-    Walk(workflow=workflow.ITEMS, personas=PERSONAS, act=_handle, by_action=True, every_move=True,
+    Walk(workflow=workflow.RECORD_TRANSITIONS, personas=PERSONAS, make=_record, act=_decide, by_action=True,
+         examples=20, every_move=True),
+    Walk(workflow=workflow.ITEM_TRANSITIONS, personas=PERSONAS, act=_handle, by_action=True, every_move=True,
          make=lambda world, rng: _item(world, rng, deadline=dt.date.today() + dt.timedelta(days=10)),
          events=lambda item: item.events.count()),
 ]

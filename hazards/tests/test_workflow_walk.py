@@ -54,7 +54,8 @@ def _act(world: World, hazard: Hazard, to: str, move: Move, actor: Any, data: di
     services.hazard_transition(hazard=hazard, to=to, actor=actor, **data)
 
 
-WALKS = [Walk(workflow=workflow.TRANSITIONS, personas=PERSONAS, make=lambda world, rng: _make(world, rng.choice(SCENARIOS)), prepare=_ready, act=_act,
+WALKS = [Walk(workflow=workflow.TRANSITIONS, personas=PERSONAS,
+              make=lambda world, rng: _make(world, rng.choice(SCENARIOS)), prepare=_ready, act=_act,
               events=lambda hazard: hazard.events.count(), examples=20, steps=16)]
 
 
