@@ -10,7 +10,8 @@ Each ``Move`` names its action and label, who may make it (``who(actor, obj)``),
 is dropped, so a grade, deadline or status sent along with a move is never applied) and whether it needs a
 reason. The state changes only in ``transition()``, which each app wraps in one thin ``<noun>_transition()``
 service: it locks the row, re-reads the state, checks the table, ``who`` and ``needs``, applies the move,
-writes the app's domain event and the change-log entry in the same transaction, and notifies after the commit.
+writes the app's domain event and the change-log entry in the same transaction, and notifies after the commit
+(``notify``; an app whose notifications are part of the move itself sends them from ``on_applied``).
 
 Creation services create an object in one of the workflow's ``initial`` states. An unsaved object is in no
 state yet (``None``), so a table may start with ``(None, to)`` when the first move is what creates the row.
