@@ -1,4 +1,4 @@
-"""The progress-report state machine, as a table (house style 6).
+"""The progress-report state machine, as a table (house style 6, shape of ``core.workflow``).
 
     (none)    --submit-->  submitted   by a responsible unit of the task
     submitted --return-->  returned    by the campaign office, with a comment
@@ -7,6 +7,7 @@
 
 ``accepted`` is final. A task becomes 已完成 only when a report that claims completion is
 accepted; an accepted report below 100% moves the task to 推进中 and records its percentage.
+A report does not exist before its first submission: that move creates it.
 """
 
 from __future__ import annotations
@@ -18,37 +19,58 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from campaigns.choices import ReportAction, ReportedStatus, ReportInterval, ReportState, TaskStatus
 from campaigns.models import Campaign, ProgressEvent, ProgressReport, Task
 from campaigns.models.scope import user_unit_ids
 from campaigns.services import is_office_for
 from core import audit
+from core.workflow import Move, Step, Workflow, transition
 
-REPORTER = "reporter"
-OFFICE = "office"
 
-# (from state, action) -> (to state, who may)
-TRANSITIONS: dict[tuple[str | None, str], tuple[str, str]] = {
-    (None, ReportAction.SUBMIT): (ReportState.SUBMITTED, REPORTER),
-    (ReportState.RETURNED, ReportAction.SUBMIT): (ReportState.SUBMITTED, REPORTER),
-    (ReportState.SUBMITTED, ReportAction.RETURN): (ReportState.RETURNED, OFFICE),
-    (ReportState.SUBMITTED, ReportAction.ACCEPT): (ReportState.ACCEPTED, OFFICE),
-}
+def is_reporting_unit(actor: Any, report: ProgressReport) -> bool:
+    """The report's unit is one the actor acts for (a new report's unit is always one of them)."""
+    return report.unit_id in user_unit_ids(actor)
+
+
+def is_office(actor: Any, report: ProgressReport) -> bool:
+    return is_office_for(actor, report.task.campaign)
+
+
+def _not_allowed(state: str | None, to: str | None, action: str | None) -> str:
+    label = dict(ReportState.choices).get(state or "", _("未报送"))
+    verb = ReportAction(action).label if action in ReportAction.values else action
+    return _("当前状态“%(s)s”下不能%(a)s。") % {"s": label, "a": verb}
+
+
+_SUBMIT = Move(ReportAction.SUBMIT, gettext_lazy("报送"), is_reporting_unit, gettext_lazy("报送单位"),
+               accepts=("reported_status", "narrative", "percent"),
+               refusal=gettext_lazy("只有报送单位可以修改并重新报送。"))
+_OFFICE_ONLY = gettext_lazy("只有本行动的安委办可以审核进展报送。")
+TRANSITIONS = Workflow("campaigns.report", {
+    (None, ReportState.SUBMITTED): _SUBMIT,
+    (ReportState.RETURNED, ReportState.SUBMITTED): _SUBMIT,
+    (ReportState.SUBMITTED, ReportState.RETURNED): Move(
+        ReportAction.RETURN, gettext_lazy("退回"), is_office, gettext_lazy("安委办"), note_required=True,
+        note_hint=gettext_lazy("退回时请填写退回意见。"), refusal=_OFFICE_ONLY, style="outline-warning"),
+    (ReportState.SUBMITTED, ReportState.ACCEPTED): Move(
+        ReportAction.ACCEPT, gettext_lazy("采纳"), is_office, gettext_lazy("安委办"), refusal=_OFFICE_ONLY,
+        style="success"),
+}, choices=ReportState, field="state", audit_action="report_{action}", note_field="comment",
+    not_allowed=_not_allowed)
 REPORT_FIELDS = ["reported_status", "narrative", "percent", "state", "review_comment"]
 
 
 def allowed_actions(state: str | None) -> list[str]:
-    return [action for (frm, action) in TRANSITIONS if frm == state]
+    return [move.action for _to, move in TRANSITIONS.moves_from(state)]
 
 
 def next_state(state: str | None, action: str) -> str:
-    try:
-        return TRANSITIONS[(state, action)][0]
-    except KeyError:
-        label = dict(ReportState.choices).get(state or "", _("未报送"))
-        raise ValidationError(_("当前状态“%(s)s”下不能%(a)s。") % {"s": label, "a": ReportAction(action).label}) \
-            from None
+    found = TRANSITIONS.find(state, action)
+    if found is None:
+        raise ValidationError(_not_allowed(state, None, action))
+    return found[0]
 
 
 # -- reporting periods ----------------------------------------------------------------------
@@ -88,19 +110,10 @@ def reporting_units(actor: Any, task: Task) -> list[int]:
     return list(task.unit_links.filter(unit_id__in=units).values_list("unit_id", flat=True))
 
 
-def _check_who(who: str, actor: Any, report: ProgressReport | None, task: Task) -> None:
-    if who == OFFICE:
-        if not is_office_for(actor, task.campaign):
-            raise PermissionDenied(_("只有本行动的安委办可以审核进展报送。"))
-    elif report is not None and report.unit_id not in user_unit_ids(actor):
-        raise PermissionDenied(_("只有报送单位可以修改并重新报送。"))
-    elif report is None and not reporting_units(actor, task):
-        raise PermissionDenied(_("您所在单位不是该任务的责任单位，不能报送进展。"))
-
-
-def _event(report: ProgressReport, action: str, actor: Any, comment: str, now: dt.datetime) -> ProgressEvent:
-    return ProgressEvent.objects.create(report=report, action=action, actor=actor,
-                                        actor_unit_id=getattr(actor, "unit_id", None), comment=comment, at=now)
+def _event(step: Step) -> ProgressEvent:
+    return ProgressEvent.objects.create(report=step.obj, action=step.action, actor=step.actor,
+                                        actor_unit_id=getattr(step.actor, "unit_id", None), comment=step.note,
+                                        at=step.now)
 
 
 def _validate(reported_status: str, narrative: str, percent: int) -> None:
@@ -115,6 +128,27 @@ def _validate(reported_status: str, narrative: str, percent: int) -> None:
         errors["percent"] = _("报送“已完成”时完成进度应为 100%。")
     if errors:
         raise ValidationError(errors)
+
+
+def _apply_submission(step: Step) -> None:
+    report = step.obj
+    report.reported_status, report.narrative, report.percent = (step.data["reported_status"],
+                                                                step.data["narrative"], step.data["percent"])
+    report.submitted_by, report.submitted_at = step.actor, step.now
+    report.reviewed_by, report.reviewed_at = None, None
+
+
+def _apply_review(step: Step) -> None:
+    report = step.obj
+    report.review_comment, report.reviewed_by, report.reviewed_at = step.note, step.actor, step.now
+
+
+def _after_review(step: Step) -> None:
+    if step.action == ReportAction.ACCEPT:
+        _apply_to_task(step.obj, step.now)
+    # In the transaction, not after it: notify() writes its own change-log entry, and the reporting unit
+    # reads the outcome with the report.
+    _notify_review(step.obj, step.action, step.note)
 
 
 @transaction.atomic
@@ -133,49 +167,29 @@ def report_submit(*, actor: Any, task: Task, reported_status: str, narrative: st
         raise ValidationError(_("该任务已确认完成，无需再报送。"))
     _validate(reported_status, narrative, percent)
     start, label = period_for(task.campaign, today)
-    report = (ProgressReport.objects.select_for_update()
-              .filter(task=task, unit_id=unit_id, period_start=start).first())
-    before = audit.snapshot(report, REPORT_FIELDS) if report else {}
-    to = next_state(report.state if report else None, ReportAction.SUBMIT)
-    _check_who(TRANSITIONS[(report.state if report else None, ReportAction.SUBMIT)][1], actor, report, task)
-    if report is None:
-        report = ProgressReport(task=task, unit_id=unit_id, period_start=start, period_label=label)
-    report.reported_status, report.narrative, report.percent = reported_status, narrative.strip(), int(percent)
-    report.state, report.submitted_by, report.submitted_at = to, actor, now
-    report.reviewed_by, report.reviewed_at = None, None
-    report.save()
-    _event(report, ReportAction.SUBMIT, actor, "", now)
+    report = (ProgressReport.objects.filter(task=task, unit_id=unit_id, period_start=start).first()
+              or ProgressReport(task=task, unit_id=unit_id, period_start=start, period_label=label))
+    report = transition(
+        workflow=TRANSITIONS, obj=report, action=ReportAction.SUBMIT, actor=actor, now=now,
+        data={"reported_status": reported_status, "narrative": narrative.strip(), "percent": int(percent)},
+        apply=_apply_submission, event=_event, audit_fields=REPORT_FIELDS)
     for f in files or ():
         from core.uploads import attach
 
         attach(actor=actor, owner=report, file=f, role="evidence")
-    audit.record(action="report_submit", obj=report, changes=audit.diff(before, audit.snapshot(report, REPORT_FIELDS)))
     return report  # the task itself moves only when the office accepts
 
 
-@transaction.atomic
 def report_review(*, actor: Any, report: ProgressReport, action: str, comment: str = "",
                   now: dt.datetime | None = None) -> ProgressReport:
     """退回 (comment required) or 采纳 a submitted report; acceptance moves the task."""
-    now = now or timezone.now()
-    report = ProgressReport.objects.select_for_update().select_related("task__campaign", "unit").get(pk=report.pk)
     if action not in (ReportAction.RETURN, ReportAction.ACCEPT):
         raise ValidationError(_("审核只能退回或采纳。"))
-    to = next_state(report.state, action)
-    _check_who(TRANSITIONS[(report.state, action)][1], actor, report, report.task)
-    comment = (comment or "").strip()
-    if action == ReportAction.RETURN and not comment:
-        raise ValidationError({"comment": _("退回时请填写退回意见。")})
-    before = audit.snapshot(report, REPORT_FIELDS)
-    report.state, report.review_comment, report.reviewed_by, report.reviewed_at = to, comment, actor, now
-    report.save()
-    _event(report, action, actor, comment, now)
-    audit.record(action=f"report_{action}", obj=report, changes=audit.diff(before, audit.snapshot(report, REPORT_FIELDS)),
-                 note=comment)
-    if action == ReportAction.ACCEPT:
-        _apply_to_task(report, now)
-    _notify_review(report, action, comment)  # in the transaction: notify() writes its own audit event
-    return report
+    return transition(
+        workflow=TRANSITIONS, obj=report, action=action, actor=actor, note=comment, now=now,
+        lock=lambda r: (ProgressReport.objects.select_for_update().select_related("task__campaign", "unit")
+                        .get(pk=r.pk)),
+        apply=_apply_review, event=_event, on_applied=_after_review, audit_fields=REPORT_FIELDS)
 
 
 def _apply_to_task(report: ProgressReport, now: dt.datetime) -> None:

@@ -70,21 +70,34 @@ def _scheduler_loop(stop: threading.Event, tick: float) -> None:
         stop.wait(tick)
 
 
-def _worker_loop(stop: threading.Event, interval: float) -> None:
-    from django.conf import settings
+# django-tasks-db's public entry point is its ``db_worker`` command, which cannot run in a thread: it installs
+# signal handlers (allowed in the main thread only) and its loop stops only on a signal. So ``serve`` builds the
+# command's ``Worker`` exactly as the command does, with the keyword arguments of its constructor and nothing set
+# afterwards, in batch mode (run what is queued, then return), a fresh one per round, so that the loop can honour
+# its stop event between rounds. ``Worker`` is not documented API: pyproject.toml pins django-tasks-db below 0.14,
+# and core/tests/test_background.py fails if the constructor or the batch behaviour changes.
+def worker_options(*, worker_id: str, interval: float, backend: str = "default") -> dict[str, Any]:
+    """The arguments ``db_worker --batch --queue-name=* --no-startup-delay`` gives its Worker."""
+    return {"queue_names": ["*"], "interval": interval, "batch": True, "backend_name": backend,
+            "startup_delay": False, "max_tasks": None, "worker_id": worker_id, "excluded_queue_names": []}
+
+
+def run_queued_tasks(*, worker_id: str, interval: float, backend: str = "default") -> None:
+    """Run every task queued now, then return."""
     from django_tasks_db.management.commands.db_worker import Worker
 
-    backend = "default"
-    if "django_tasks_db" not in settings.TASKS.get(backend, {}).get("BACKEND", ""):
+    Worker(**worker_options(worker_id=worker_id, interval=interval, backend=backend)).run()
+
+
+def _worker_loop(stop: threading.Event, interval: float) -> None:
+    from django.conf import settings
+
+    if "django_tasks_db" not in settings.TASKS.get("default", {}).get("BACKEND", ""):
         return
-    worker = Worker(queue_names=["*"], interval=interval, batch=False, backend_name=backend, startup_delay=False,
-                    max_tasks=None, worker_id=f"serve-{threading.get_ident()}", excluded_queue_names=[])
+    worker_id = f"serve-{threading.get_ident()}"
     while not stop.is_set():
         try:
-            worker.running = True
-            # Run in short batches so the stop event is honoured between them.
-            worker.batch = True
-            worker.run()
+            run_queued_tasks(worker_id=worker_id, interval=interval)
         except Exception:
             logger.exception("background worker failed")
         stop.wait(interval)

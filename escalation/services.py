@@ -22,9 +22,11 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from core import audit
 from core.audit import Source, audit_context
+from core.workflow import Step, transition
 from escalation.choices import Action, RecordStatus
 from escalation.models import EscalationLadder, EscalationRecord, EscalationStep
 from escalation.registry import SOURCES, DeadlineSource, Recipients, get_source
+from escalation.workflow import RECORD_TRANSITIONS
 from notifications.choices import Kind
 from notifications.services import notify
 from workdays import services as workdays
@@ -341,55 +343,58 @@ def _visible_object(actor: Any, source: DeadlineSource, object_id: int) -> Any:
     return obj
 
 
-@transaction.atomic
-def decide(*, actor: Any, record: EscalationRecord, confirm: bool, note: str = "") -> EscalationRecord:
-    """The office confirms or dismisses a proposed step; a confirmed step notifies the responsible and
-    the supervisors. Who decided, and when, is recorded."""
-    _check_office(actor)
-    record = EscalationRecord.objects.select_for_update().get(pk=record.pk)
+DECISION_FIELDS = ["status", "decided_by", "decided_at", "note"]
+
+
+def _check_record_visible(actor: Any, record: EscalationRecord) -> None:
     if not EscalationRecord.objects.visible_to(actor).filter(pk=record.pk).exists():
         raise PermissionDenied(_("该督办记录不在您的管辖范围内。"))
-    if record.status != RecordStatus.PROPOSED:
-        raise ValidationError(_("该督办措施已经决定（%(s)s），不能重复决定。") % {"s": record.get_status_display()})
-    note = (note or "").strip()
-    if not confirm and not note:
-        raise ValidationError({"note": _("不予执行时请说明理由。")})
-    before = audit.snapshot(record, ["status", "decided_by", "decided_at", "note"])
-    record.status = RecordStatus.CONFIRMED if confirm else RecordStatus.DISMISSED
-    record.decided_by = actor
-    record.decided_at = timezone.now()
-    if note:
-        record.note = f"{record.note}\n{note}".strip() if record.note else note
-    record.save(update_fields=["status", "decided_by", "decided_at", "note"])
-    audit.record(actor=actor, action="escalation.confirmed" if confirm else "escalation.dismissed", obj=record,
-                 changes=audit.diff(before, audit.snapshot(record, ["status", "decided_by", "decided_at", "note"])),
-                 note=note)
-    if confirm and record.step_id is not None:
-        _supersede_lower(actor, record)
-    if confirm and record.source_key in SOURCES:
+
+
+def _apply_decision(step: Step) -> None:
+    record = step.obj
+    record.decided_by, record.decided_at = step.actor, step.now
+    if step.note:
+        record.note = f"{record.note}\n{step.note}".strip() if record.note else step.note
+
+
+def _after_decision(step: Step) -> None:
+    record = step.obj
+    if step.action != "confirm":
+        return
+    if record.step_id is not None:
+        _supersede_lower(step.actor, record)
+    if record.source_key in SOURCES:
         source = SOURCES[record.source_key]
         obj = source.model._default_manager.filter(pk=record.object_id).first()
         if obj is not None:
             _announce(source, obj, record, True, True, bool(record.step and record.step.notify_office),
                       record.overdue_workdays)
-    return record
+
+
+def decide(*, actor: Any, record: EscalationRecord, confirm: bool, note: str = "") -> EscalationRecord:
+    """The office confirms or dismisses a proposed step; a confirmed step notifies the responsible and
+    the supervisors (in the transaction, as part of the decision). Who decided, and when, is recorded."""
+    _check_office(actor)
+    return transition(workflow=RECORD_TRANSITIONS, obj=record, action="confirm" if confirm else "dismiss",
+                      actor=actor, note=note, check=_check_record_visible, apply=_apply_decision,
+                      on_applied=_after_decision, audit_fields=DECISION_FIELDS)
 
 
 def _supersede_lower(actor: Any, record: EscalationRecord) -> None:
     """Confirming a higher step (挂牌督办) settles the lower proposals still open for the same deadline
     (约谈): they are closed as not carried out, by the same decision, and say why."""
-    lower = (EscalationRecord.objects.select_for_update()
+    lower = (EscalationRecord.objects
              .filter(source_key=record.source_key, object_id=record.object_id, due_date=record.due_date,
                      status=RecordStatus.PROPOSED, step__order__lt=record.step.order))
+    reason = _("已由更高一级措施“%(a)s”取代") % {"a": record.get_action_display()}
+
+    def settle(step: Step) -> None:
+        step.obj.decided_by, step.obj.decided_at, step.obj.note = step.actor, record.decided_at, reason
+
     for other in lower:
-        other.status = RecordStatus.DISMISSED
-        other.decided_by = actor
-        other.decided_at = record.decided_at
-        other.note = _("已由更高一级措施“%(a)s”取代") % {"a": record.get_action_display()}
-        other.save(update_fields=["status", "decided_by", "decided_at", "note"])
-        audit.record(actor=actor, action="escalation.superseded", obj=other,
-                     changes={"status": [RecordStatus.PROPOSED, RecordStatus.DISMISSED], "by": record.pk},
-                     note=other.note)
+        transition(workflow=RECORD_TRANSITIONS, obj=other, to=RecordStatus.DISMISSED, actor=actor, note=reason,
+                   apply=settle, audit_action="escalation.superseded", audit_extra={"by": record.pk})
 
 
 @transaction.atomic

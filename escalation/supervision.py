@@ -1,5 +1,6 @@
 """督办事项: the office assigns an ad-hoc matter to a unit with a deadline; the unit reports it done;
-the office closes it (销号) or returns it. It is also the escalation engine's own deadline source."""
+the office closes it (销号) or returns it (the moves: ``escalation.workflow.ITEM_TRANSITIONS``). It is also the
+escalation engine's own deadline source."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core import audit
+from core.workflow import Step, transition
 from escalation.choices import ItemEventKind, ItemStatus
 from escalation.models import SupervisionEvent, SupervisionItem
 from escalation.registry import DeadlineSource, Recipients, register_source
+from escalation.workflow import ITEM_TRANSITIONS, is_assignee
 from notifications.choices import Kind
 from notifications.services import notify
 from orgs.models import Unit
@@ -102,52 +105,48 @@ def item_extend(*, actor: Any, item: SupervisionItem, deadline: dt.date, note: s
     return item
 
 
-@transaction.atomic
+_EVENT_KIND = {"report": ItemEventKind.DONE, "close": ItemEventKind.CLOSED, "return": ItemEventKind.RETURNED}
+
+
+def _apply_item_move(step: Step) -> None:
+    item = step.obj
+    if step.action == "report":
+        item.done_at = step.now
+    else:
+        item.closed_at = step.now if step.action == "close" else None
+        if step.action == "return":
+            item.done_at = None
+
+
+def _item_moved(step: Step) -> None:
+    item = step.obj
+    if step.action == "report":
+        if item.assigned_by_id:
+            notify(title=_("督办事项已报告办结：%(t)s") % {"t": item.title}, body=step.note, url=item_url(item),
+                   kind=Kind.INFO, users=[item.assigned_by], obj=item, source_key=SOURCE_KEY)
+        return
+    notify(title=(_("督办事项已销号：%(t)s") if step.action == "close" else _("督办事项被退回：%(t)s")) % {
+        "t": item.title}, body=step.note, url=item_url(item), kind=Kind.INFO, units=[item.assignee], obj=item,
+        source_key=SOURCE_KEY)
+
+
+def _move_item(*, actor: Any, item: SupervisionItem, action: str, note: str) -> SupervisionItem:
+    # The notifications go out in the transaction, as part of the move (as they always have).
+    return transition(workflow=ITEM_TRANSITIONS, obj=item, action=action, actor=actor, note=note,
+                      check=_check_visible, apply=_apply_item_move, audit_fields=FIELDS, on_applied=_item_moved,
+                      event=lambda step: _event(step.obj, _EVENT_KIND[step.action], step.actor, step.note))
+
+
 def item_report_done(*, actor: Any, item: SupervisionItem, note: str) -> SupervisionItem:
-    item = SupervisionItem.objects.select_for_update().get(pk=item.pk)
-    _check_visible(actor, item)
-    if actor.unit_id != item.assignee_id:
+    if not is_assignee(actor, item):
         raise PermissionDenied(_("只有承办单位可以报告办结。"))
-    if item.status != ItemStatus.OPEN:
-        raise ValidationError(_("该督办事项当前状态为“%(s)s”，不能报告办结。") % {"s": item.get_status_display()})
-    if not (note or "").strip():
-        raise ValidationError({"note": _("请填写办理情况。")})
-    before = audit.snapshot(item, FIELDS)
-    item.status = ItemStatus.DONE
-    item.done_at = timezone.now()
-    item.save(update_fields=["status", "done_at"])
-    _event(item, ItemEventKind.DONE, actor, note.strip())
-    audit.record(actor=actor, action="escalation.item_done", obj=item, changes=audit.diff(before, audit.snapshot(item, FIELDS)),
-                 note=note.strip())
-    if item.assigned_by_id:
-        notify(title=_("督办事项已报告办结：%(t)s") % {"t": item.title}, body=note.strip(), url=item_url(item),
-               kind=Kind.INFO, users=[item.assigned_by], obj=item, source_key=SOURCE_KEY)
-    return item
+    return _move_item(actor=actor, item=item, action="report", note=note)
 
 
-@transaction.atomic
 def item_review(*, actor: Any, item: SupervisionItem, accept: bool, note: str = "") -> SupervisionItem:
     """The office closes (销号) a reported item, or returns it to the unit with a reason."""
     _check_office(actor)
-    item = SupervisionItem.objects.select_for_update().get(pk=item.pk)
-    _check_visible(actor, item)
-    if item.status != ItemStatus.DONE:
-        raise ValidationError(_("只有已报告办结的督办事项才能销号或退回。"))
-    note = (note or "").strip()
-    if not accept and not note:
-        raise ValidationError({"note": _("退回时请说明理由。")})
-    before = audit.snapshot(item, FIELDS)
-    item.status = ItemStatus.CLOSED if accept else ItemStatus.OPEN
-    item.closed_at = timezone.now() if accept else None
-    if not accept:
-        item.done_at = None
-    item.save(update_fields=["status", "closed_at", "done_at"])
-    _event(item, ItemEventKind.CLOSED if accept else ItemEventKind.RETURNED, actor, note)
-    audit.record(actor=actor, action="escalation.item_closed" if accept else "escalation.item_returned", obj=item,
-                 changes=audit.diff(before, audit.snapshot(item, FIELDS)), note=note)
-    notify(title=(_("督办事项已销号：%(t)s") if accept else _("督办事项被退回：%(t)s")) % {"t": item.title},
-           body=note, url=item_url(item), kind=Kind.INFO, units=[item.assignee], obj=item, source_key=SOURCE_KEY)
-    return item
+    return _move_item(actor=actor, item=item, action="close" if accept else "return", note=note)
 
 
 def item_url(item: SupervisionItem) -> str:

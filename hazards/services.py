@@ -1,4 +1,5 @@
-"""Hazard writes. Each is keyword-only, atomic, audited; status changes only in ``hazard_transition``."""
+"""Hazard writes. Each is keyword-only, atomic, audited; status changes only in ``hazard_transition``
+(through ``core.workflow.transition``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from core import audit
 from core.uploads import attach
+from core.workflow import Step, after_commit, transition
 from hazards import workflow
 from hazards.choices import PLAN_DRAFT, PLAN_EDITABLE, AttachmentRole, Category, Grade, Source, Status
 from hazards.models import Hazard, HazardEvent, RectificationPlan
@@ -35,12 +37,7 @@ def _notify(**kwargs: Any) -> None:
     """Queue a notification for after the commit (a rolled-back move notifies nobody)."""
     from notifications.services import notify
 
-    def send() -> None:
-        with audit.audit_context(source=audit.Source.SYSTEM):
-            with transaction.atomic():
-                notify(**kwargs)
-
-    transaction.on_commit(send)
+    after_commit(lambda: notify(**kwargs))
 
 
 def _unit_label(actor: Any) -> str:
@@ -330,66 +327,56 @@ def _apply(hazard: Hazard, action: str, actor: Any, data: dict[str, Any], now: d
     return kept
 
 
-@transaction.atomic
+def _check_visible(actor: Any, hazard: Hazard) -> None:
+    if not _visible(actor, hazard):
+        raise PermissionDenied(_("该隐患不在您的管辖范围内。"))
+
+
+def _record_move(step: Step) -> None:
+    hazard, move = step.obj, step.move
+    if move.action == "close":
+        from hazards.supervision import remove_on_close
+
+        remove_on_close(hazard=hazard, actor=step.actor, now=step.now)
+    HazardEvent.objects.create(hazard=hazard, action=move.action, label=str(move.label), from_status=step.source,
+                               to_status=step.target, actor=step.actor, actor_unit=_unit_label(step.actor),
+                               note=step.note, data=step.kept, at=step.now)
+
+
 def hazard_transition(*, hazard: Hazard, to: str, actor: Any, note: str = "", **data: Any) -> Hazard:
     """The one way a hazard changes state: lock, check the table and its rule, save, record, notify."""
     if actor is None:
         raise PermissionDenied(_("隐患状态只能由具体人员变更。"))
-    hazard = _locked(hazard)
-    if not _visible(actor, hazard):
-        raise PermissionDenied(_("该隐患不在您的管辖范围内。"))
-    move = workflow.move_for(hazard, to)
-    if move is not None:
-        # A move reads only its own fields; the rest of the request (a grade on 立查立改, a deadline on 验收,
-        # a status, an enterprise …) is ignored, never applied.
-        data = {key: value for key, value in data.items() if key in move.accepts}
-    if move is None:
-        raise ValidationError(_("隐患当前为“%(f)s”，不能直接变为“%(t)s”。") % {
-            "f": hazard.get_status_display(), "t": Status(to).label if to in Status.values else to})
-    if not move.who(actor, hazard):
-        raise PermissionDenied(_("“%(m)s”只能由%(w)s办理。") % {"m": move.label, "w": move.who_label})
-    note = (note or "").strip()
-    if move.note_required and not note:
-        raise ValidationError({"note": _("“%(m)s”须填写理由。") % {"m": move.label}})
-    move.needs(hazard, data)
-    before = audit.snapshot(hazard, AUDITED)
-    from_status = hazard.status
-    now = timezone.now()
-    kept = _apply(hazard, move.action, actor, data, now)
-    hazard.status = to
-    hazard.save()
-    if move.action == "close":
-        from hazards.supervision import remove_on_close
-
-        remove_on_close(hazard=hazard, actor=actor, now=now)
-    HazardEvent.objects.create(hazard=hazard, action=move.action, label=str(move.label), from_status=from_status,
-                               to_status=to, actor=actor, actor_unit=_unit_label(actor), note=note, data=kept, at=now)
-    audit.record(action=f"hazards.{move.action}", obj=hazard, changes=audit.diff(before, audit.snapshot(hazard, AUDITED)),
-                 note=note)
-    _notify_move(hazard, move.action, str(move.label), note)
-    return hazard
+    return transition(workflow=workflow.TRANSITIONS, obj=hazard, to=to, actor=actor, note=note, data=data,
+                      lock=_locked, check=_check_visible, audit_fields=AUDITED, event=_record_move,
+                      apply=lambda step: _apply(step.obj, step.action, step.actor, step.data, step.now),
+                      notify=_notify_move)
 
 
-def _notify_move(hazard: Hazard, action: str, label: str, note: str) -> None:
+def _notify_move(step: Step) -> None:
+    """After the commit (``transition`` runs it as the system): who hears of this move."""
+    from notifications.services import notify
+
+    hazard, action, note = step.obj, step.action, step.note
     url = f"/hazards/{hazard.pk}/"
-    title = f"{label}：{hazard.where} {hazard.number}"
+    title = f"{step.move.label}：{hazard.where} {hazard.number}"
     responsible_users = list(hazard.enterprise.users.all()) if hazard.enterprise_id else []
     responsible_units = [] if hazard.enterprise_id else [u for u in [hazard.finder_unit] if u]
     if action == "assess" and hazard.grade == Grade.MAJOR:
         # 重大事故隐患报告 goes to the supervising regulator and appears on its board.
-        _notify(title=_("重大事故隐患报告：%(w)s") % {"w": hazard.where},
-                body=f"{hazard.description[:120]}\n{_('现状及成因')}：{hazard.report_cause[:200]}",
-                url=url, kind="decision", units=[hazard.supervisor_unit, *territorial_units_of(hazard)[:1]],
-                obj=hazard, dedupe_key=f"hazard-major-report-{hazard.pk}")
+        notify(title=_("重大事故隐患报告：%(w)s") % {"w": hazard.where},
+               body=f"{hazard.description[:120]}\n{_('现状及成因')}：{hazard.report_cause[:200]}",
+               url=url, kind="decision", units=[hazard.supervisor_unit, *territorial_units_of(hazard)[:1]],
+               obj=hazard, dedupe_key=f"hazard-major-report-{hazard.pk}")
     elif action == "apply":
         acceptors = [hazard.supervisor_unit] if hazard.grade == Grade.MAJOR else (
             [] if workflow.self_managed(hazard) else [hazard.finder_unit or (regulators_of(hazard) or [None])[0]])
-        _notify(title=_("待验收：%(w)s %(n)s") % {"w": hazard.where, "n": hazard.number}, url=url, kind="decision",
-                units=[u for u in acceptors if u is not None], obj=hazard,
-                dedupe_key=f"hazard-apply-{hazard.pk}-{hazard.applied_at:%Y%m%d%H%M%S}")
+        notify(title=_("待验收：%(w)s %(n)s") % {"w": hazard.where, "n": hazard.number}, url=url, kind="decision",
+               units=[u for u in acceptors if u is not None], obj=hazard,
+               dedupe_key=f"hazard-apply-{hazard.pk}-{hazard.applied_at:%Y%m%d%H%M%S}")
     elif action in ("return", "accept", "close", "extend", "void"):
-        _notify(title=title, body=note, url=url, kind="info", users=responsible_users, units=responsible_units,
-                obj=hazard)
+        notify(title=title, body=note, url=url, kind="info", users=responsible_users, units=responsible_units,
+               obj=hazard)
 
 
 def supervisors_of(hazard: Hazard) -> list[Any]:

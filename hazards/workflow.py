@@ -1,8 +1,9 @@
 """The hazard state machine, as a table (house style 6).
 
 ``TRANSITIONS[(from, to)]`` is the one place that says which moves exist, who may make each of
-them (depending on the hazard's grade and source) and what each needs. ``services.hazard_transition``
-is the only code that changes ``Hazard.status``; pages and the API both call it.
+them (depending on the hazard's grade and source) and what each needs, in the shape every workflow shares
+(``core.workflow``). ``services.hazard_transition`` is the only code that changes ``Hazard.status``; pages and
+the API both call it.
 
 Who is who, for one hazard:
 - the *responsible party* rectifies: the enterprise's own accounts; for a hazard without an
@@ -20,8 +21,6 @@ so a grade, deadline or status in the request never overrides the stored one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
+from core.workflow import Move, Workflow
 from hazards.choices import Grade, Source, Status
 from orgs.choices import UnitKind
 
@@ -156,24 +156,6 @@ def _need_spot_fix(hazard: Hazard, data: dict[str, Any]) -> None:
         raise ValidationError(_("立查立改须上传整改前和整改后的照片。"))
 
 
-def _nothing(hazard: Hazard, data: dict[str, Any]) -> None:
-    return None
-
-
-@dataclass(frozen=True)
-class Move:
-    action: str
-    label: Any
-    who: Callable[[Any, Hazard], bool]
-    who_label: Any
-    needs: Callable[[Hazard, dict[str, Any]], None] = _nothing
-    note_required: bool = False
-    style: str = "primary"
-    # The request fields this move reads; ``hazard_transition`` drops every other one, so a field meant for
-    # another move (a grade on 立查立改, a deadline on 验收 …) can never be applied by this one.
-    accepts: tuple[str, ...] = ()
-
-
 S = Status
 _ACCEPTOR = gettext_lazy("验收单位（重大隐患为监管部门；企业自查的一般隐患为企业；其余为发现或监管单位）")
 _VOID = Move("void", gettext_lazy("作废"), is_authority, gettext_lazy("属地、监管部门或发现单位"),
@@ -184,7 +166,7 @@ _SPOT_FIX = Move("spot_fix", gettext_lazy("立查立改"), may_fix_on_spot,
                  gettext_lazy("整改责任单位（企业自查发现的）或检查单位"), _need_spot_fix, style="outline-success",
                  accepts=("result",))
 
-TRANSITIONS: dict[tuple[str, str], Move] = {
+TRANSITIONS = Workflow("hazards.hazard", {
     (S.REGISTERED, S.ASSESSED): Move("assess", gettext_lazy("评估定级"), may_assess,
                                      gettext_lazy("发现单位、属地、监管部门，或自查企业"), _need_grade,
                                      accepts=("grade", "report_cause", "report_analysis")),
@@ -210,22 +192,22 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
     (S.PLANNED, S.VOIDED): _VOID,
     (S.RECTIFYING, S.VOIDED): _VOID,
     (S.APPLIED, S.VOIDED): _VOID,
-}
+}, choices=Status, initial=(S.REGISTERED,), audit_action="hazards.{action}",
+    not_allowed=lambda state, to, action: _("隐患当前为“%(f)s”，不能直接变为“%(t)s”。") % {
+        "f": Status(state).label, "t": Status(to).label if to in Status.values else to})
 
-ACTIONS = sorted({m.action for m in TRANSITIONS.values()})
+ACTIONS = TRANSITIONS.actions
 
 
 def move_for(hazard: Hazard, to: str) -> Move | None:
-    return TRANSITIONS.get((hazard.status, to))
+    return TRANSITIONS.move(hazard.status, to)
 
 
 def available_moves(user: Any, hazard: Hazard) -> list[tuple[str, Move]]:
     """The moves this user may attempt now (requirements are checked when they try)."""
-    return [(to, move) for (frm, to), move in TRANSITIONS.items() if frm == hazard.status and move.who(user, hazard)]
+    return TRANSITIONS.allowed(user, hazard)
 
 
 def target_for_action(hazard: Hazard, action: str) -> str | None:
-    for (frm, to), move in TRANSITIONS.items():
-        if frm == hazard.status and move.action == action:
-            return to
-    return None
+    found = TRANSITIONS.find(hazard.status, action)
+    return found[0] if found else None

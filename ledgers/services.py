@@ -1,5 +1,5 @@
-"""Ledger writes: one generic create/update/delete for every built-in ledger, the permit transition, and the
-user-defined ledgers. Scope is checked before each write and re-checked after it."""
+"""Ledger writes: one generic create/update/delete for every built-in ledger and the permit transition (through
+``core.workflow.transition``). Scope is checked before each write and re-checked after it."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.workflow import Step, transition
 from enterprises.models import Enterprise
 from enterprises.services import can_edit_records
 from ledgers import workflow
@@ -121,34 +121,28 @@ def row_delete(*, actor: Any, row: LedgerRow) -> None:
     row.delete()
 
 
-@transaction.atomic
-def permit_transition(*, permit: WorkPermit, to: str, actor: Any, note: str = "",
-                      confirmed: list[int] | None = None, now: dt.datetime | None = None) -> WorkPermit:
-    permit = WorkPermit.objects.select_for_update().select_related("enterprise").get(pk=permit.pk)
-    rule = workflow.TRANSITIONS.get((permit.status, to))
-    if rule is None:
-        raise ValidationError(_("票证当前为“%(s)s”，不能执行该操作。") % {"s": permit.get_status_display()})
-    if not rule(actor, permit):
-        raise PermissionDenied(_("您不能执行该操作（审批须由企业主要负责人或安全管理人员进行，且不能审批自己的申请）。"))
-    now = now or timezone.now()
-    if to == PermitStatus.CHECKED:
-        lines = permit.measure_lines
-        if sorted(set(confirmed or [])) != list(range(len(lines))):
-            raise ValidationError(_("请逐条确认全部安全措施后再提交。"))
+def _apply_permit(step: Step) -> None:
+    permit, actor, now = step.obj, step.actor, step.now
+    if step.target == PermitStatus.CHECKED:
         permit.checked_by, permit.checked_at = actor, now
-    elif to == PermitStatus.APPROVED:
+    elif step.target == PermitStatus.APPROVED:
         if permit.ends_at <= now:
             raise ValidationError(_("作业时间已过，不能再批准，请重新申请。"))
         permit.approved_by, permit.approved_at = actor, now
-    elif to == PermitStatus.CLOSED:
+    elif step.target == PermitStatus.CLOSED:
         permit.closed_by, permit.closed_at = actor, now
-    elif to == PermitStatus.APPLIED:
+    elif step.target == PermitStatus.APPLIED:
         permit.checked_by = permit.checked_at = None
-        if not note.strip():
-            raise ValidationError(_("退回时请写明原因。"))
-    before = permit.status
-    permit.status = to
-    permit.save()
-    PermitEvent.objects.create(permit=permit, from_status=before, to_status=to, actor=actor, note=note[:500])
-    audit.record(action="transition", obj=permit, changes={"status": [before, to]}, note=note)
-    return permit
+
+
+def _permit_event(step: Step) -> None:
+    PermitEvent.objects.create(permit=step.obj, from_status=step.source, to_status=step.target, actor=step.actor,
+                               note=step.note[:500])
+
+
+def permit_transition(*, permit: WorkPermit, to: str, actor: Any, note: str = "",
+                      confirmed: list[int] | None = None, now: dt.datetime | None = None) -> WorkPermit:
+    return transition(workflow=workflow.TRANSITIONS, obj=permit, to=to, actor=actor, note=note,
+                      data={"confirmed": confirmed}, now=now, apply=_apply_permit, event=_permit_event,
+                      lock=lambda p: (WorkPermit.objects.select_for_update().select_related("enterprise")
+                                      .get(pk=p.pk)))

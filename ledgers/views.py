@@ -159,7 +159,7 @@ def row_detail(request: HttpRequest, key: str, pk: int) -> HttpResponse:
                                "attachments": attachments_for(row), "upload_form": UploadForm(),
                                "history": ChangeEvent.objects.for_object(row)[:100]}
     if isinstance(row, WorkPermit):
-        context.update(permit_actions=[(to, workflow.LABELS[to]) for to in workflow.allowed(request.user, row)],
+        context.update(permit_actions=workflow.TRANSITIONS.allowed(request.user, row),
                        events=row.events.select_related("actor"), action_form=PermitActionForm(),
                        overdue=row.is_open and row.ends_at < timezone.now())
     return render(request, "ledgers/row_detail.html", context)

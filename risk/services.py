@@ -12,13 +12,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core import audit
 from core.uploads import attach
-from risk import scoring
+from core.workflow import Step, transition
+from risk import scoring, workflow
 from risk.choices import (
     GRADE_DEFAULT_LEVEL,
     AccidentType,
@@ -27,7 +27,6 @@ from risk.choices import (
     MeasureKind,
     Method,
     PointKind,
-    ReportStatus,
     hazard_factor_labels,
 )
 from risk.models import (
@@ -41,13 +40,13 @@ from risk.models import (
     RiskReport,
     SitePlan,
 )
+from risk.workflow import REVIEWERS
 
 POINT_FIELDS = ["kind", "name", "location", "department", "team", "description", "hazard_factors",
                 "accident_types", "control_level", "responsible", "review_date", "emergency_actions", "duties",
                 "emergency_phone"]
 ASSESS_FIELDS = ["method", "score_l", "score_e", "score_c", "score_s", "value", "grade", "direct_major",
                  "direct_reason"]
-REVIEWERS = (Role.OFFICE, Role.REGULATOR, Role.TOWNSHIP)
 CLASSIFIERS = (Role.OFFICE, Role.REGULATOR)
 
 
@@ -294,23 +293,21 @@ def report_submit(*, actor: Any, enterprise: Any, note: str = "") -> RiskReport:
     return report
 
 
-@transaction.atomic
-def report_acknowledge(*, actor: Any, report: RiskReport, note: str = "") -> RiskReport:
-    if actor is None or not actor.has_role(*REVIEWERS):
-        raise PermissionDenied(_("只有监管部门或乡镇（街道）可以签收风险报告。"))
-    report = RiskReport.objects.select_for_update().get(pk=report.pk)
+def _apply_acknowledgement(step: Step) -> None:
+    report = step.obj
+    report.acknowledged_by, report.acknowledged_at, report.acknowledge_note = step.actor, step.now, step.note
+
+
+def _check_report_visible(actor: Any, report: RiskReport) -> None:
     if not _visible(RiskReport, actor, report.pk):
         raise PermissionDenied
-    if report.status == ReportStatus.ACKNOWLEDGED:
-        raise ValidationError(_("该报告已签收。"))
-    report.status = ReportStatus.ACKNOWLEDGED
-    report.acknowledged_by = actor
-    report.acknowledged_at = timezone.now()
-    report.acknowledge_note = (note or "").strip()
-    report.save(update_fields=["status", "acknowledged_by", "acknowledged_at", "acknowledge_note"])
-    audit.record(action="risk_report_acknowledge", obj=report,
-                 changes={"status": [ReportStatus.SUBMITTED, ReportStatus.ACKNOWLEDGED]}, note=report.acknowledge_note)
-    return report
+
+
+def report_acknowledge(*, actor: Any, report: RiskReport, note: str = "") -> RiskReport:
+    if not workflow.is_reviewer(actor, report):
+        raise PermissionDenied(_("只有监管部门或乡镇（街道）可以签收风险报告。"))
+    return transition(workflow=workflow.TRANSITIONS, obj=report, action="acknowledge", actor=actor, note=note,
+                      check=_check_report_visible, apply=_apply_acknowledgement)
 
 
 # -- site plan and placements --------------------------------------------------------------------

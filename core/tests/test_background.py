@@ -1,0 +1,40 @@
+"""``serve``'s worker thread drives django-tasks-db's ``Worker`` the way its ``db_worker`` command does: by the
+constructor's keyword arguments and ``run()`` in batch mode, nothing else. This fails if that interface changes
+(the package is pinned for it in pyproject.toml)."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from django_tasks import task
+from django_tasks_db.management.commands import db_worker
+from django_tasks_db.models import DBTaskResult
+
+from core import background
+
+pytestmark = pytest.mark.django_db
+
+
+@task()
+def double(n: int) -> int:
+    return n * 2
+
+
+def test_worker_takes_exactly_the_arguments_serve_gives_it() -> None:
+    signature = inspect.signature(db_worker.Worker)
+    options = background.worker_options(worker_id="serve-1", interval=2.0)
+    signature.bind(**options)  # no argument unknown or missing
+    assert set(signature.parameters) == set(options), "Worker's constructor changed: review core.background"
+    assert "batch" in inspect.signature(db_worker.Command.handle).parameters
+
+
+def test_a_batch_runs_what_is_queued_and_returns(settings, monkeypatch) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    # The worker checks for stale connections between tasks; the test's connection is its transaction.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    first, second = double.enqueue(21), double.enqueue(4)
+    background.run_queued_tasks(worker_id="test-worker", interval=0)  # returns: nothing is left to run
+    done = {r.pk: r for r in DBTaskResult.objects.filter(pk__in=[first.id, second.id])}
+    assert {str(pk): (r.status, r.return_value, r.worker_ids) for pk, r in done.items()} == {
+        str(first.id): ("SUCCESSFUL", 42, ["test-worker"]), str(second.id): ("SUCCESSFUL", 8, ["test-worker"])}
