@@ -81,8 +81,12 @@ FIELDS = ("status", "state")
 ALLOWED = {
     ("ledgers/services.py", "row_create"): "creation: a permit is filed as applied",
     ("campaigns/workflow.py", "_apply_to_task"): "a task's status follows from its accepted reports",
-    ("core/imports.py", "run_job.progress"): "an import job's progress, not a workflow",
-    ("core/imports.py", "job_finish"): "an import job's outcome, not a workflow",
+    # An import job's status is the worker's bookkeeping (preview → queued → running → done/failed, or
+    # cancelled by its uploader); the uploader's confirm and cancel are recorded by these services.
+    ("core/imports/services.py", "job_confirm"): "an import job leaves its preview",
+    ("core/imports/services.py", "job_cancel"): "an import job is cancelled by its uploader",
+    ("core/imports/services.py", "run_job.progress"): "an import job's progress, not a workflow",
+    ("core/imports/services.py", "job_finish"): "an import job's outcome, not a workflow",
     ("workdays/services.py", "year_set_schedule"): "a calendar year's source (official or fallback)",
     ("workdays/services.py", "year_mark_fallback"): "a calendar year's source (official or fallback)",
     ("campaigns/views/campaign.py", "plan_detail"): "a computed attribute for the template, not a field",
