@@ -98,3 +98,38 @@ def test_hostile_text_in_a_report_is_shown_as_written(world, small) -> None:
     assert as_shown(P_XML) in Document(io.BytesIO(data)).paragraphs[0].text  # the title stayed one paragraph
     assert f"D3 {P_JINJA}" in [c for b in blocks(data) for r in b.rows for c in r]  # the plan's own cell
     assert "49" not in text
+
+
+def test_report_context_is_exactly_what_its_document_type_declares(world, small) -> None:
+    from documents.registry import get_type, shape
+
+    _complete(world, small.dongshan, dt.date(2024, 3, 10))
+    january = reports.docx_context(small.campaign, reports.figures(world.user("office"), small.campaign,
+                                                                   reports.MONTHLY, 2024, 1))
+    march = reports.docx_context(small.campaign, reports.figures(world.user("office"), small.campaign,
+                                                                 reports.MONTHLY, 2024, 3))
+    assert january["overdue_units"] == [] and january["upcoming"]  # tasks due in February
+    assert all(march[k] for k in ("plans", "overdue_units", "next_steps"))
+    for kind in (reports.MONTHLY, reports.ANNUAL):
+        sample = get_type(reports.doc_key(kind)).sample_context()
+        assert shape({**march, "upcoming": january["upcoming"]}) == shape(sample)
+
+
+def test_a_department_template_serves_the_reports_the_department_downloads(client, world, small) -> None:
+    from documents import services
+    from documents.registry import get_type
+    from documents.tests.helpers import edited, upload
+
+    for persona, line in (("regulator_fire", "消防救援大队月报文头"), ("office", "安委办月报文头")):
+        version = services.template_upload(actor=world.user(persona), doc_type=get_type("campaign_monthly"),
+                                           file=upload(edited("campaign_monthly", before=[line])))
+        services.template_activate(actor=world.user(persona), template=version)
+    url = reverse("campaigns:report_download", args=[small.campaign.pk, "docx"])
+    for persona, line in (("regulator_fire", "消防救援大队月报文头"), ("office", "安委办月报文头"),
+                          ("township_a", "安委办月报文头"), ("regulator", "安委办月报文头")):
+        client.force_login(world.users[persona])
+        response = client.get(url, {"kind": "monthly", "year": 2024, "month": 3})
+        assert Document(io.BytesIO(response.content)).paragraphs[0].text == line, persona
+    client.force_login(world.users["office"])
+    annual = client.get(url, {"kind": "annual", "year": 2024})  # another document type: still the default
+    assert "2024年度工作总结" in Document(io.BytesIO(annual.content)).paragraphs[0].text

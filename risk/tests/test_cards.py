@@ -113,3 +113,17 @@ def test_hostile_text_in_a_card_is_shown_as_written(world) -> None:
     for payload in ALL:
         assert as_shown(payload) in text, payload
     assert "49" not in text  # {{ 7*7 }} in the data was never evaluated
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("kind", "size"), KINDS_SIZES)
+def test_card_context_is_exactly_what_its_document_type_declares(world, kind: str, size: str) -> None:
+    from documents.registry import get_type, shape
+    from risk.doc_templates import card_key
+    from risk.documents import card_context
+
+    full = _points(world)[0]
+    context = card_context(point=full, enterprise=world.enterprises["ent_a1"], url="https://x/", size=size,
+                           hazards=["隐患"])
+    assert shape(context) == shape(get_type(card_key(kind, size)).sample_context())
+    assert context["qr"].width_mm == {"a4": 30, "a6": 18}[size]
