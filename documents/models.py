@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Attachment
 from core.scoping import Scope, ScopedQuerySet
 
 ATTACHMENT_ROLE = "doc_template"
@@ -56,7 +57,7 @@ class DocumentTemplate(models.Model):
         # Templates are not secret: every business user may read them (the upload is what is restricted).
         return models.Q()
 
-    def attachment(self) -> object | None:
+    def attachment(self) -> Attachment | None:
         from core.uploads import attachments_for
 
         return attachments_for(self, ATTACHMENT_ROLE).order_by("-pk").first()

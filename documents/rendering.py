@@ -28,6 +28,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from core.documents import text
 from documents.registry import DocumentType, Image, get_type
+from documents.selectors import active_template
 
 logger = logging.getLogger(__name__)
 
@@ -37,8 +38,30 @@ MAX_ENTRIES = 2000
 WORD_MAIN = "word/document.xml"
 
 
+MAX_REPEAT = 10_000  # characters or items a template may make by "*"
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, without the helpers a document template has no use for (range, cycler …) and
+    without operators that let a template make gigabytes out of nothing ("x" * 10**9)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            raise SecurityError(_("不能使用乘方运算 **"))
+        if isinstance(left, str | list | tuple) or isinstance(right, str | list | tuple):
+            size, times = (len(left), right) if isinstance(left, str | list | tuple) else (len(right), left)
+            if isinstance(times, int) and size * times > MAX_REPEAT:
+                raise SecurityError(_("重复生成的内容不能超过 %(n)d 个字") % {"n": MAX_REPEAT})
+        return super().call_binop(context, operator, left, right)
+
+
 def environment() -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    env = _Sandbox(autoescape=True, undefined=StrictUndefined)
+    for name in ("range", "lipsum", "cycler", "joiner"):
+        env.globals.pop(name, None)
+    return env
 
 
 def clean(value: Any, tpl: DocxTemplate) -> Any:
@@ -75,8 +98,6 @@ def generate(key: str, context: Mapping[str, Any], *, owners: Sequence[Any] = ()
     A template is checked with sample data before it can be activated, but real data can still trip it (an
     index past the end of a short list): then the document is made from the default rather than not at all,
     and the failure is logged."""
-    from documents.selectors import active_template
-
     doc_type = get_type(key)
     chosen = active_template(doc_type.key, owners)
     if chosen is not None:

@@ -26,6 +26,7 @@ from documents.forms import TemplateUploadForm
 from documents.models import ATTACHMENT_ROLE, DocumentTemplate, TemplateState
 from documents.preview import blocks, header_footer_text
 from documents.registry import DocumentType, all_types, get_type
+from documents.rendering import check_template
 from documents.rendering import render as render_docx
 from documents.selectors import active_template, managed_unit, offices_covering, viewer_owners, viewer_path
 
@@ -97,6 +98,17 @@ def _files(templates: list[DocumentTemplate]) -> list[Any]:
                                           owner_id__in=[str(t.pk) for t in templates]).select_related("uploaded_by"))
 
 
+def _why_not(doc_type: DocumentType, template: DocumentTemplate) -> str:
+    """The upload check's Chinese explanation of why a stored version no longer renders."""
+    try:
+        check_template(doc_type, template.file_bytes())
+    except ValidationError as exc:
+        return "；".join(exc.messages)
+    except Exception:  # noqa: BLE001 - a missing file: the caller's own message stands
+        return ""
+    return ""
+
+
 @business_required
 def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     template = get_visible_or_404(DocumentTemplate.objects.select_related("unit"), request.user, pk=pk)
@@ -107,7 +119,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         data = render_docx(doc_type.sample_context(), template.file_bytes())
         preview, heads = blocks(data), header_footer_text(data)
     except Exception as exc:  # noqa: BLE001 - a version checked under older variables may no longer render
-        problem = str(exc)
+        problem = _why_not(doc_type, template) or str(exc)
     return render(request, "documents/version_detail.html", {
         "template": template, "doc_type": doc_type, "can_manage": own is not None and own.pk == template.unit_id,
         "preview": preview, "heads": heads, "problem": problem, "file": attachments_for(template, ATTACHMENT_ROLE)
@@ -174,6 +186,6 @@ def version_preview(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         data = render_docx(doc_type.sample_context(), template.file_bytes())
     except Exception as exc:  # noqa: BLE001 - see version_detail
-        messages.error(request, _("该版本无法用示例数据生成：%(m)s") % {"m": exc})
+        messages.error(request, _("该版本无法用示例数据生成：%(m)s") % {"m": _why_not(doc_type, template) or exc})
         return redirect(reverse("documents:version", args=[template.pk]))
     return file_response(data, f"{doc_type.label}预览（{template.unit.name}第{template.version}版）.docx")

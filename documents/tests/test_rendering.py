@@ -64,7 +64,8 @@ def test_a_template_sees_plain_data_only() -> None:
     """A uploaded template cannot reach Python internals: the sandbox refuses, and the check says so."""
     doc_type = get_type("campaign_monthly")
     for probe in ("{{ report.title.__class__.__mro__ }}", "{{ report.title.format.__globals__ }}",
-                  "{{ cycler.__init__.__globals__ }}"):
+                  "{{ cycler.__init__.__globals__ }}", "{{ report.title * 100000000 }}", "{{ 9 ** 9 ** 9 }}",
+                  "{% for i in range(10) %}{% endfor %}"):
         with pytest.raises(ValidationError) as caught:
             check_template(doc_type, edited(doc_type.key, before=[probe]))
         message = " ".join(caught.value.messages)

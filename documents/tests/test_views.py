@@ -112,3 +112,22 @@ def test_version_pages_are_not_found_outside_scope_and_for_unknown_types(client,
     assert client.get(reverse("documents:version", args=[template.pk])).status_code == 200  # not secret
     assert client.get(reverse("documents:type", args=["no_such_type"])).status_code == 404
     assert client.get(reverse("documents:template_download", args=["no_such_type"])).status_code == 404
+
+
+def test_a_version_that_no_longer_renders_says_why_and_cannot_be_activated(client, world) -> None:
+    """A version checked against yesterday's variables (or a file swapped underneath) is explained, not a 500."""
+    from core.uploads import attach
+
+    _login(client, world, "office")
+    _post_upload(client, edited(MONTHLY))
+    template = DocumentTemplate.objects.get()
+    attach(actor=world.user("office"), owner=template, role="doc_template", kinds=("document",),
+           file=upload(edited(MONTHLY, before=["{{ plans[7].label }}"])))
+    page = client.get(reverse("documents:version", args=[template.pk]))
+    assert page.status_code == 200 and "不存在的内容" in page.content.decode()
+    preview = client.get(reverse("documents:version_preview", args=[template.pk]))
+    assert preview.status_code == 302
+    response = client.post(reverse("documents:version_activate", args=[template.pk]), follow=True)
+    assert "不能启用" in response.content.decode()
+    template.refresh_from_db()
+    assert template.state == TemplateState.DRAFT
