@@ -43,6 +43,15 @@ def _type(key: str) -> DocumentType:
         raise Http404 from exc
 
 
+def _version(request: HttpRequest, pk: int) -> tuple[DocumentTemplate, DocumentType]:
+    template = get_visible_or_404(DocumentTemplate.objects.select_related("unit"), request.user, pk=pk)
+    return template, _type(template.doc_type)
+
+
+def _named(template: DocumentTemplate) -> str:
+    return f"（{template.unit.name}第{template.version}版）"
+
+
 def _keys() -> list[str]:
     return [t.key for t in all_types()]
 
@@ -111,8 +120,7 @@ def _why_not(doc_type: DocumentType, template: DocumentTemplate) -> str:
 
 @business_required
 def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    template = get_visible_or_404(DocumentTemplate.objects.select_related("unit"), request.user, pk=pk)
-    doc_type = _type(template.doc_type)
+    template, doc_type = _version(request, pk)
     own = managed_unit(request.user, doc_type)
     preview, heads, problem = [], [], ""
     try:
@@ -158,7 +166,7 @@ def template_download(request: HttpRequest, key: str) -> HttpResponse:
     """The template that serves the viewer's own documents now: their unit's, their office's, or the default."""
     doc_type = _type(key)
     chosen, data = _effective(request.user, doc_type)
-    suffix = f"（{chosen.unit.name}第{chosen.version}版）" if chosen is not None else "（系统默认）"
+    suffix = _named(chosen) if chosen is not None else "（系统默认）"
     return file_response(data, f"{doc_type.label}模板{suffix}.docx")
 
 
@@ -172,20 +180,18 @@ def default_download(request: HttpRequest, key: str) -> HttpResponse:
 @download("docx", pk=DocumentTemplate)
 @business_required
 def version_download(request: HttpRequest, pk: int) -> HttpResponse:
-    template = get_visible_or_404(DocumentTemplate.objects.select_related("unit"), request.user, pk=pk)
-    doc_type = _type(template.doc_type)
-    return file_response(template.file_bytes(), f"{doc_type.label}模板（{template.unit.name}第{template.version}版）.docx")
+    template, doc_type = _version(request, pk)
+    return file_response(template.file_bytes(), f"{doc_type.label}模板{_named(template)}.docx")
 
 
 @download("docx", pk=DocumentTemplate)
 @business_required
 def version_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The version rendered with the sample data: what a document made from it will look like."""
-    template = get_visible_or_404(DocumentTemplate.objects.select_related("unit"), request.user, pk=pk)
-    doc_type = _type(template.doc_type)
+    template, doc_type = _version(request, pk)
     try:
         data = render_docx(doc_type.sample_context(), template.file_bytes())
     except Exception as exc:  # noqa: BLE001 - see version_detail
         messages.error(request, _("该版本无法用示例数据生成：%(m)s") % {"m": _why_not(doc_type, template) or exc})
         return redirect(reverse("documents:version", args=[template.pk]))
-    return file_response(data, f"{doc_type.label}预览（{template.unit.name}第{template.version}版）.docx")
+    return file_response(data, f"{doc_type.label}预览{_named(template)}.docx")
