@@ -14,7 +14,7 @@ from documents.preview import blocks, header_footer_text
 from documents.registry import DocumentType, Image, all_types, get_type
 from documents.rendering import check_archive, check_template, render
 from documents.tests.helpers import LETTERHEAD, edited
-from documents.tests.payloads import ALL, MARK, P_JINJA, P_XML, as_shown
+from documents.tests.payloads import ALL, MARK, P_JINJA, P_NUL, P_XML, as_shown
 
 
 def _text(data: bytes) -> str:
@@ -53,7 +53,7 @@ def test_hostile_text_in_any_variable_comes_out_as_literal_text(doc_type: Docume
 
 def test_every_payload_survives_in_one_paragraph() -> None:
     doc_type = get_type("campaign_monthly")
-    for payload in ALL:
+    for payload in (*ALL, P_NUL):
         context = doc_type.sample_context()
         context["report"]["title"] = payload
         first = blocks(render(context, doc_type.default_bytes()))[0]
