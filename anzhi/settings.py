@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "ledgers",
     "hazards",
     "risk",
+    "documents",
     "demo",
 ]
 
@@ -252,6 +253,8 @@ LOGGING = {
 }
 
 ANZHI_MAX_UPLOAD_MB = env_int("ANZHI_MAX_UPLOAD_MB", 20, minimum=1)
+# Word templates of generated documents (documents app): a letterhead template is tens of KB.
+ANZHI_DOC_TEMPLATE_MAX_MB = env_int("ANZHI_DOC_TEMPLATE_MAX_MB", 5, minimum=1)
 
 # Spreadsheet imports (core.spreadsheet, core.imports): a file above the size or row ceiling is refused
 # before its rows are read; above ANZHI_IMPORT_BACKGROUND_ROWS rows it is imported by the background

@@ -25,3 +25,6 @@ class CampaignsConfig(AppConfig):
         from core.imports import register_importer
 
         register_importer(IMPORTER)
+        from campaigns import doc_templates
+
+        doc_templates.register()

@@ -49,7 +49,15 @@ def stored_as_number(code: Any) -> bool:
         return False
     if isinstance(code, int | float):
         return True
-    return isinstance(code, str) and bool(_NUMBER_TEXT.match(normalise(code)))
+    if not isinstance(code, str):
+        return False
+    value = normalise(code)
+    # A valid code can look like a number too (9E0000110000000009): then it is the code, not a number.
+    return bool(_NUMBER_TEXT.match(value)) and not _valid(value)
+
+
+def _valid(value: str) -> bool:
+    return len(value) == 18 and bool(_SHAPE.match(value)) and value[17] == check_character(value[:17])
 
 
 def number_message() -> str:

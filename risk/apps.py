@@ -13,3 +13,6 @@ class RiskConfig(AppConfig):
         register_nav(_("风险管控"), "risk:home", order=40, roles=())
         register_loader("load_risk_schemes", order=60)
         register_loader("load_demo_risk", order=960, demo_only=True)
+        from risk import doc_templates
+
+        doc_templates.register()

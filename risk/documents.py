@@ -1,4 +1,5 @@
-"""Generated documents: the 一企一清单 workbook and the 一会三卡 cards (.docx with a QR code)."""
+"""Generated documents: the 一企一清单 workbook and the 一会三卡 cards (.docx with a QR code, made from the
+Word templates declared in ``risk.doc_templates``)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,12 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-import segno
 from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
 
-from core.documents import text as doc_text
 from core.xlsx import Style, Workbook
+from documents.registry import Image
 from risk.choices import GRADE_COLOUR, GRADE_SHORT, MeasureKind, accident_labels, hazard_factor_labels
+from risk.doc_templates import QR_WIDTH_MM, card_key, qr_png
 from risk.models import RiskPoint
 
 MEASURE_KINDS = list(MeasureKind)
@@ -86,110 +83,64 @@ def risk_list_xlsx(enterprise: Any, points: Sequence[RiskPoint], overall_label: 
 
 
 # -- 一会三卡 -----------------------------------------------------------------------------------
-CARD_KINDS = {
-    "notice": "岗位安全风险告知卡",
-    "emergency": "岗位应急处置卡",
-    "duty": "岗位安全责任卡",
-}
-SIZES = {"a4": (Mm(210), Mm(297)), "a6": (Mm(105), Mm(148))}
-
-
-def qr_png(url: str, scale: int = 4) -> bytes:
-    buf = io.BytesIO()
-    segno.make(url, error="m").save(buf, kind="png", scale=scale, border=2)
-    return buf.getvalue()
-
-
-def _set_font(doc: Any) -> None:
-    style = doc.styles["Normal"]
-    style.font.name = "SimSun"
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-
-
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+def _numbered(items: Iterable[str]) -> str:
+    return "\n".join(f"{i}. {t}" for i, t in enumerate(items, 1))
+
+
+def card_context(*, point: RiskPoint, enterprise: Any, url: str, size: str = "a4",
+                 hazards: Iterable[Any] = ()) -> dict[str, Any]:
+    """A post's data as the card templates see it (declared in ``risk.doc_templates``)."""
+    factors, accidents = hazard_factor_labels(), accident_labels()
+    measures = list(point.measures.all())
+    location = " ".join(x for x in (point.department, point.team, point.location) if x) \
+        if point.location or point.department else ""
+    steps = _lines(point.emergency_actions) or [m.content for m in measures if m.kind == MeasureKind.EMERGENCY]
+    return {
+        "enterprise": {"name": enterprise.name},
+        "post": {
+            "name": point.name,
+            "location": location,
+            "grade": f"{GRADE_SHORT[point.grade]}色 · {point.get_grade_display()}" if point.grade else "未评估",
+            "factors": "；".join(factors.get(c, c) for c in point.hazard_factors) or point.description,
+            "accidents": "、".join(accidents.get(c, c) for c in point.accident_types),
+            "description": point.description,
+            "measures": [{"label": str(mk.label), "text": _numbered(m.content for m in measures if m.kind == mk)}
+                         for mk in MEASURE_KINDS if any(m.kind == mk for m in measures)],
+            "hazards": "\n".join(str(h) for h in hazards),
+            "emergency_steps": _numbered(steps),
+            "emergency_phone": point.emergency_phone,
+            "duties": _numbered(_lines(point.duties)),
+            "post_measures": _numbered(m.content for m in ([m for m in measures if m.level in ("post", "team")]
+                                                          or measures)),
+            "responsible": point.responsible or "、".join(dict.fromkeys(m.responsible for m in measures)),
+        },
+        "url": url,
+        "qr": Image(qr_png(url), QR_WIDTH_MM[size]),
+    }
+
+
+def card_owners(enterprise: Any) -> list[Any]:
+    """Whose template a card uses: the enterprise's regulating departments (in their order), then the
+    campaign offices over its territory."""
+    from documents.selectors import offices_covering
+    from orgs.choices import UnitKind
+
+    departments = enterprise.departments.filter(kind=UnitKind.DEPARTMENT, active=True).order_by("sort", "name")
+    return [*departments, *offices_covering(enterprise.jurisdiction_path)]
+
+
 def card_docx(*, kind: str, point: RiskPoint, enterprise: Any, url: str, size: str = "a4",
               hazards: Iterable[Any] = ()) -> bytes:
-    """One card for a post (risk point of kind post). ``url`` is the live record's absolute address,
-    encoded in the QR code."""
-    doc = Document()
-    _set_font(doc)
-    small = size == "a6"
-    width, height = SIZES[size]
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = width, height
-    margin = Mm(6) if small else Mm(18)
-    section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = margin
-    body_pt = Pt(7.5 if small else 11)
+    """One card for a post (risk point of kind post), from the template that serves its enterprise.
+    ``url`` is the live record's absolute address, encoded in the QR code."""
+    from documents.rendering import generate
 
-    def para(text: str, *, bold: bool = False, pt: Any = None, center: bool = False, colour: str | None = None) -> Any:
-        p = doc.add_paragraph()
-        run = p.add_run(doc_text(text))
-        run.bold = bold
-        run.font.size = pt or body_pt
-        if colour:
-            run.font.color.rgb = RGBColor.from_string(colour.lstrip("#").upper())
-        if center:
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        p.paragraph_format.space_after = Pt(1 if small else 4)
-        return p
-
-    para(CARD_KINDS[kind], bold=True, pt=Pt(12 if small else 20), center=True)
-    para(f"{enterprise.name}", center=True, pt=Pt(8 if small else 12))
-    table = doc.add_table(rows=0, cols=2)
-    table.style = "Table Grid"
-
-    def row(label: str, value: str) -> None:
-        cells = table.add_row().cells
-        cells[0].text, cells[1].text = doc_text(label), doc_text(value)
-        for c in cells:
-            for p in c.paragraphs:
-                for r in p.runs:
-                    r.font.size = body_pt
-        cells[0].paragraphs[0].runs[0].bold = True
-
-    row("岗位名称", point.name)
-    if point.location or point.department:
-        row("所在位置", " ".join(x for x in (point.department, point.team, point.location) if x))
-    grade = f"{GRADE_SHORT[point.grade]}色 · {point.get_grade_display()}" if point.grade else "未评估"
-    measures = list(point.measures.all())
-    if kind == "notice":
-        row("风险等级", grade)
-        factors = hazard_factor_labels()
-        row("主要危险有害因素", "；".join(factors.get(c, c) for c in point.hazard_factors) or point.description)
-        row("可能导致的事故", "、".join(accident_labels().get(c, c) for c in point.accident_types))
-        if point.description:
-            row("风险描述", point.description)
-        for mk in MEASURE_KINDS:
-            items = [m.content for m in measures if m.kind == mk]
-            if items:
-                row(f"{mk.label}措施", "\n".join(f"{i}. {t}" for i, t in enumerate(items, 1)))
-        open_h = [h for h in hazards]
-        if open_h:
-            row("关联隐患", "\n".join(str(h) for h in open_h))
-    elif kind == "emergency":
-        steps = _lines(point.emergency_actions) or [m.content for m in measures if m.kind == MeasureKind.EMERGENCY]
-        row("可能发生的事故", "、".join(accident_labels().get(c, c) for c in point.accident_types))
-        row("应急处置步骤", "\n".join(f"{i}. {t}" for i, t in enumerate(steps, 1)) or "（未填写）")
-        row("注意事项", "先确保自身安全，严禁盲目施救；无法控制时立即撤离并报告。")
-        row("应急电话", point.emergency_phone or "火警 119 · 急救 120")
-    else:
-        duties = _lines(point.duties)
-        row("岗位安全责任", "\n".join(f"{i}. {t}" for i, t in enumerate(duties, 1)) or "（未填写）")
-        row("本岗位管控措施", "\n".join(f"{i}. {m.content}" for i, m in enumerate(
-            [m for m in measures if m.level in ("post", "team")] or measures, 1)))
-        row("责任人", point.responsible or "、".join(dict.fromkeys(m.responsible for m in measures)))
-        row("签字确认", "本人已知悉本岗位安全责任。    签名：__________    日期：__________")
-    p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.add_run().add_picture(io.BytesIO(qr_png(url)), width=Mm(18 if small else 30))
-    para("扫码查看最新内容", center=True, pt=Pt(6 if small else 9))
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return generate(card_key(kind, size), card_context(point=point, enterprise=enterprise, url=url, size=size,
+                                                       hazards=hazards), owners=card_owners(enterprise))
 
 
 def docx_text(data: bytes) -> str:

@@ -88,4 +88,10 @@ def hostile(world: World) -> dict[str, Any]:
                            values={"c1": P_MINUS, "c2": timezone.localdate() + dt.timedelta(days=5)})
     workdays.year_set_schedule(actor=world.user("sysadmin"), year=2031,
                                days=[workdays.DayEntry(dt.date(2031, 1, 1), False, f"={MARK}元旦")])
+    from documents import services as documents
+    from documents.registry import get_type
+    from documents.tests.helpers import edited, upload
+
+    documents.template_upload(actor=office, doc_type=get_type("campaign_monthly"), note=P_EQ,
+                              file=upload(edited("campaign_monthly", before=[P_EQ, P_DDE]), name=f"{P_EQ}.docx"))
     return {"enterprise": ent, "point": point, "campaign": campaign, "plan": plan}

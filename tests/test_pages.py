@@ -41,7 +41,8 @@ PERSONAS = ["anweiban", "yingji", "dongshan", "shanzao", "qiye", "qiye2", "zhifa
             "secadmin", "auditadmin"]
 MUST_VISIT = {"risk:report", "risk:site_plan", "risk:map", "risk:point", "hazards:detail", "hazards:bulletin",
               "hazards:stats_detail", "campaigns:task_detail", "campaigns:overview", "escalation:item_detail",
-              "enterprises:detail", "ledgers:detail", "notifications:inbox", "audit:events"}
+              "enterprises:detail", "ledgers:detail", "notifications:inbox", "audit:events", "documents:type",
+              "documents:version"}
 PER_KIND = 1  # instances of each kind of page opened by each persona
 SKIP_PREFIXES = ("/accounts/logout/", "/sysadmin/", "/api/", "/i18n/", "/jsi18n/", "/files/", "/static/", "/media/", "/healthz")
 SKIP_SUFFIXES = (".xlsx", ".docx", ".csv", ".pdf", ".zip")
@@ -50,7 +51,8 @@ HREF = re.compile(r'href="([^"#][^"]*)"')
 
 def _more_rows() -> None:
     """What the demo data leaves out, made through the services: a 督办事项, a line of the 两个清单, a
-    progress report, a 双报告 statistics report, a 通报, and the reminders and escalations of a sweep."""
+    progress report, a 双报告 statistics report, a 通报, the reminders and escalations of a sweep, and an
+    office's own version of a document template."""
     import datetime as dt
 
     from django.utils import timezone
@@ -79,6 +81,12 @@ def _more_rows() -> None:
     stats_report_submit(actor=company, enterprise=company.enterprise, kind=PeriodKind.YEAR, year=today.year - 1,
                         principal="负责人")
     bulletin_generate(today=today + dt.timedelta(days=400))
+    from documents.registry import get_type
+    from documents.services import template_activate, template_upload
+    from documents.tests.helpers import edited, upload
+
+    template_activate(actor=office, template=template_upload(
+        actor=office, doc_type=get_type("campaign_monthly"), file=upload(edited("campaign_monthly"))))
     sweep(today=today + dt.timedelta(days=400))
 
 

@@ -57,3 +57,79 @@ def test_annual_report_and_xlsx_download_respect_scope(client, world, small) -> 
                       {"kind": "annual", "year": 2024})
     assert "2024年度工作总结" in Document(io.BytesIO(docx.content)).paragraphs[0].text
     assert client.get(reverse("campaigns:report", args=[small.campaign.pk])).status_code == 200
+
+
+@pytest.mark.parametrize(("kind", "year", "month"), [
+    (reports.MONTHLY, 2024, 1),  # nothing overdue yet, tasks due next month
+    (reports.MONTHLY, 2024, 3),  # overdue units, a completed task
+    (reports.MONTHLY, 2026, 5),  # after the campaign: no upcoming tasks
+    (reports.ANNUAL, 2024, None),
+])
+def test_template_report_holds_the_text_of_the_python_docx_report(world, small, kind: str, year: int,
+                                                                   month: int | None) -> None:
+    """The move onto templates lost nothing: on the same figures, the default template's report has the very
+    paragraphs and table cells that the former python-docx builder wrote, and the same title property."""
+    from campaigns.tests import legacy_reports
+    from documents.preview import blocks
+
+    _complete(world, small.dongshan, dt.date(2024, 3, 10))
+    for persona in ("office", "township_b", "regulator_fire"):
+        fig = reports.figures(world.user(persona), small.campaign, kind, year, month)
+        before = legacy_reports.docx_bytes(small.campaign, fig, kind=kind)
+        after = reports.docx_bytes(small.campaign, fig, kind=kind, user=world.user(persona))
+        assert [b.as_tuple() for b in blocks(after)] == [b.as_tuple() for b in blocks(before)], (persona, kind)
+        assert Document(io.BytesIO(after)).core_properties.title == fig.title
+
+
+def test_hostile_text_in_a_report_is_shown_as_written(world, small) -> None:
+    from campaigns import services
+    from documents.preview import blocks
+    from documents.tests.payloads import ALL, P_JINJA, P_XML, as_shown
+
+    campaign = services.campaign_update(actor=None, campaign=small.campaign, name=P_XML)
+    services.plan_save(actor=None, campaign=campaign, plan=small.plan, kind=small.plan.kind, code="D3",
+                       title="消防", short_name=P_JINJA, domain=small.plan.domain, sort=1)
+    fig = reports.figures(world.user("office"), campaign, reports.MONTHLY, 2024, 3)
+    fig.next_steps = list(ALL)
+    data = reports.docx_bytes(campaign, fig, kind=reports.MONTHLY)
+    text = "\n".join([b.text for b in blocks(data)] + [c for b in blocks(data) for r in b.rows for c in r])
+    for payload in ALL:
+        assert as_shown(payload) in text, payload
+    assert as_shown(P_XML) in Document(io.BytesIO(data)).paragraphs[0].text  # the title stayed one paragraph
+    assert f"D3 {P_JINJA}" in [c for b in blocks(data) for r in b.rows for c in r]  # the plan's own cell
+    assert "49" not in text
+
+
+def test_report_context_is_exactly_what_its_document_type_declares(world, small) -> None:
+    from documents.registry import get_type, shape
+
+    _complete(world, small.dongshan, dt.date(2024, 3, 10))
+    january = reports.docx_context(small.campaign, reports.figures(world.user("office"), small.campaign,
+                                                                   reports.MONTHLY, 2024, 1))
+    march = reports.docx_context(small.campaign, reports.figures(world.user("office"), small.campaign,
+                                                                 reports.MONTHLY, 2024, 3))
+    assert january["overdue_units"] == [] and january["upcoming"]  # tasks due in February
+    assert all(march[k] for k in ("plans", "overdue_units", "next_steps"))
+    for kind in (reports.MONTHLY, reports.ANNUAL):
+        sample = get_type(reports.doc_key(kind)).sample_context()
+        assert shape({**march, "upcoming": january["upcoming"]}) == shape(sample)
+
+
+def test_a_department_template_serves_the_reports_the_department_downloads(client, world, small) -> None:
+    from documents import services
+    from documents.registry import get_type
+    from documents.tests.helpers import edited, upload
+
+    for persona, line in (("regulator_fire", "消防救援大队月报文头"), ("office", "安委办月报文头")):
+        version = services.template_upload(actor=world.user(persona), doc_type=get_type("campaign_monthly"),
+                                           file=upload(edited("campaign_monthly", before=[line])))
+        services.template_activate(actor=world.user(persona), template=version)
+    url = reverse("campaigns:report_download", args=[small.campaign.pk, "docx"])
+    for persona, line in (("regulator_fire", "消防救援大队月报文头"), ("office", "安委办月报文头"),
+                          ("township_a", "安委办月报文头"), ("regulator", "安委办月报文头")):
+        client.force_login(world.users[persona])
+        response = client.get(url, {"kind": "monthly", "year": 2024, "month": 3})
+        assert Document(io.BytesIO(response.content)).paragraphs[0].text == line, persona
+    client.force_login(world.users["office"])
+    annual = client.get(url, {"kind": "annual", "year": 2024})  # another document type: still the default
+    assert "2024年度工作总结" in Document(io.BytesIO(annual.content)).paragraphs[0].text

@@ -178,7 +178,7 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404
     fig = reports.figures(request.user, campaign, kind, year, month)
     if fmt == "docx":
-        return _download(reports.docx_bytes(campaign, fig, kind=kind), f"{fig.title}.docx", DOCX)
+        return _download(reports.docx_bytes(campaign, fig, kind=kind, user=request.user), f"{fig.title}.docx", DOCX)
     return _download(reports.xlsx_bytes(fig), f"{fig.title}.xlsx", XLSX)
 
 

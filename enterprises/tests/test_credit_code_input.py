@@ -52,6 +52,15 @@ def test_any_valid_code_survives_full_width_lower_case_and_invisible_spaces(
     assert validate_credit_code(pasted) == code
 
 
+def test_a_valid_code_that_reads_like_a_number_is_the_code() -> None:
+    """Found by the property above: digits, an E and digits is scientific notation, and a valid code."""
+    code = make_credit_code("9E000011000000000")
+    assert code == "9E0000110000000009"
+    assert validate_credit_code(code) == code
+    with pytest.raises(CreditCodeError, match="存成了数字"):
+        validate_credit_code("9.14303811E+17")
+
+
 def test_full_width_lower_case_letters_are_not_forbidden_characters() -> None:
     code = "91350100M000100Y43"
     assert validate_credit_code(_full_width(code.lower())) == code

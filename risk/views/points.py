@@ -18,7 +18,8 @@ from core.permissions import business_required
 from core.scoping import get_visible_or_404
 from risk import services
 from risk.choices import GRADE_COLOUR, Method, PointKind, accident_labels, hazard_factor_labels
-from risk.documents import CARD_KINDS, card_docx
+from risk.doc_templates import CARD_KINDS
+from risk.documents import card_docx
 from risk.forms import AssessForm, HazardLinkForm, MeasureForm, RiskPointForm
 from risk.models import ControlMeasure, RiskPoint, RiskPointHazard
 from risk.scoring import DEFAULT_BANDS
