@@ -9,15 +9,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import audit
 from core.uploads import attach, check_upload
+from core.workflow import Step, transition
 from documents.models import ATTACHMENT_ROLE, DocumentTemplate, TemplateState
 from documents.registry import DocumentType, get_type
 from documents.rendering import check_template
 from documents.selectors import managed_unit
+from documents.workflow import TRANSITIONS, still_renders
 from orgs.models import Unit
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -71,12 +72,14 @@ def template_upload(*, actor: Any, doc_type: DocumentType, file: UploadedFile, n
     return template
 
 
-def _set_state(template: DocumentTemplate, state: str, action: str) -> None:
-    before = template.state
-    template.state = state
-    template.activated_at = timezone.now() if state == TemplateState.ACTIVE else template.activated_at
-    template.save(update_fields=["state", "activated_at"])
-    audit.record(action=action, obj=template, changes={"state": [before, state]})
+def template_transition(*, actor: Any, template: DocumentTemplate, to: str) -> DocumentTemplate:
+    """The one way a version changes state (``documents.workflow``): locked, checked, recorded."""
+
+    def apply(step: Step) -> None:
+        if step.target == TemplateState.ACTIVE:
+            step.obj.activated_at = step.now
+
+    return transition(workflow=TRANSITIONS, obj=template, actor=actor, to=to, apply=apply)
 
 
 @transaction.atomic
@@ -88,17 +91,16 @@ def template_activate(*, actor: Any, template: DocumentTemplate) -> DocumentTemp
     except KeyError as exc:
         raise ValidationError(_("该文书类型已不存在。")) from exc
     _require_unit(actor, doc_type, template.unit)
+    # Lock every version of this type and unit, so two activations cannot leave two versions in use.
     rows = list(DocumentTemplate.objects.select_for_update().filter(doc_type=template.doc_type, unit=template.unit_id))
     template = next(t for t in rows if t.pk == template.pk)
-    if template.state == TemplateState.ACTIVE:
+    if template.state == TemplateState.ACTIVE:  # a second click on 启用 changes nothing
         return template
-    check_template(doc_type, template.file_bytes())
+    still_renders(template, {})  # before retiring the version in use: a broken upload changes nothing
     for current in rows:
         if current.state == TemplateState.ACTIVE:
-            _set_state(current, TemplateState.RETIRED, "doc_template_retire")
-    _set_state(template, TemplateState.ACTIVE,
-               "doc_template_restore" if template.state == TemplateState.RETIRED else "doc_template_activate")
-    return template
+            template_transition(actor=actor, template=current, to=TemplateState.RETIRED)
+    return template_transition(actor=actor, template=template, to=TemplateState.ACTIVE)
 
 
 @transaction.atomic
@@ -109,5 +111,5 @@ def template_reset(*, actor: Any, doc_type: DocumentType) -> DocumentTemplate | 
     current = (DocumentTemplate.objects.select_for_update()
                .filter(doc_type=doc_type.key, unit=unit, state=TemplateState.ACTIVE).first())
     if current is not None:
-        _set_state(current, TemplateState.RETIRED, "doc_template_retire")
+        current = template_transition(actor=actor, template=current, to=TemplateState.RETIRED)
     return current
