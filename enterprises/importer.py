@@ -27,7 +27,7 @@ from enterprises import services
 from enterprises.choices import RISK_FLAGS
 from enterprises.credit_code import CreditCodeError, make_credit_code, validate_credit_code
 from enterprises.industry import IndustryCodeError, validate_industry_code
-from enterprises.models import Enterprise, EnterpriseDomain
+from enterprises.models import Enterprise, EnterpriseDomain, rekey_enterprise_rows
 from orgs.choices import UnitKind
 from orgs.models import Domain, Jurisdiction, Unit, UnitAlias
 
@@ -372,7 +372,7 @@ def _write(actor: Any, rows: list[_Row], existing: dict[str, Enterprise], result
              for u in r.departments], batch_size=1000)
         for _r, e, before in batch:
             if before["jurisdiction_id"] != e.jurisdiction_id:
-                services._rekey_children(e)
+                rekey_enterprise_rows(e)
         record_many(("update", e, audit.diff(before, {**{k: audit.to_jsonable(v) for k, v in _comparable(e).items()},
                                                      "domains": r.domains, "departments": r.departments}), "批量导入")
                     for r, e, before in batch)

@@ -16,7 +16,7 @@ from core.scoping import scope_for
 from enterprises.choices import RISK_FLAG_FIELDS
 from enterprises.credit_code import CreditCodeError, validate_credit_code
 from enterprises.industry import IndustryCodeError, validate_industry_code
-from enterprises.models import Enterprise, EnterpriseDomain, Licence
+from enterprises.models import Enterprise, EnterpriseDomain, Licence, rekey_enterprise_rows
 from orgs.choices import UnitKind
 from orgs.models import Domain, Jurisdiction, Unit
 
@@ -143,7 +143,7 @@ def enterprise_update(*, actor: Any, enterprise: Enterprise, domains: Iterable[D
     enterprise.search_text = search_text(enterprise.name)
     enterprise.save()
     if old_path != enterprise.jurisdiction_path:
-        _rekey_children(enterprise)
+        rekey_enterprise_rows(enterprise)
     if domains is not None:
         _set_domains(enterprise, domains)
     if departments is not None:
@@ -169,18 +169,6 @@ def refresh_search_text(*, ids: Iterable[int]) -> int:
         Enterprise.objects.bulk_update(batch, ["search_text"], batch_size=500)
         done += len(batch)
     return done
-
-
-def _rekey_children(enterprise: Enterprise) -> None:
-    """Rows that copied the enterprise's jurisdiction path (licences, ledgers) follow it when it moves."""
-    from core.registry import PATH_MODELS
-
-    for model, field in PATH_MODELS:
-        if model is Enterprise:
-            continue
-        names = {f.name for f in model._meta.get_fields()}
-        if "enterprise" in names:
-            model._default_manager.filter(enterprise=enterprise).update(**{field: enterprise.jurisdiction_path})
 
 
 # -- licences ---------------------------------------------------------------------------------------
@@ -213,7 +201,7 @@ def licence_create(*, actor: Any, enterprise: Enterprise, **values: Any) -> Lice
         raise PermissionDenied(_("您没有维护该企业许可证的权限。"))
     values = {k: v for k, v in values.items() if k in LICENCE_FIELDS}
     _check_licence(values)
-    licence = Licence(enterprise=enterprise, jurisdiction_path=enterprise.jurisdiction_path, **values)
+    licence = Licence(enterprise=enterprise, **values).copy_scope_keys()
     licence.save()
     audit.record(action="create", obj=licence, changes=audit.diff({}, audit.snapshot(licence, LICENCE_FIELDS)))
     return licence
@@ -229,8 +217,7 @@ def licence_update(*, actor: Any, licence: Licence, **values: Any) -> Licence:
         if key in LICENCE_FIELDS:
             setattr(licence, key, value)
     _check_licence({f: getattr(licence, f) for f in LICENCE_FIELDS})
-    licence.jurisdiction_path = licence.enterprise.jurisdiction_path
-    licence.save()
+    licence.copy_scope_keys().save()
     changes = audit.diff(before, audit.snapshot(licence, LICENCE_FIELDS))
     if changes:
         audit.record(action="update", obj=licence, changes=changes)

@@ -91,6 +91,9 @@ class Hazard(models.Model):
 
     objects = HazardQuerySet.as_manager()
 
+    # An enterprise's hazards follow it to another jurisdiction (``enterprises.models.rekey_enterprise_rows``).
+    enterprise_lookup = "enterprise"
+
     class Meta:
         ordering = ["-found_at", "-pk"]
         verbose_name = _("事故隐患")
