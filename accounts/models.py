@@ -120,7 +120,18 @@ class User(AbstractBaseUser):
                     territories.append(path)
         if Role.ENTERPRISE in roles and self.enterprise_id:
             enterprises.append(self.enterprise_id)
-        return Scope(tuple(dict.fromkeys(territories)), tuple(grants), tuple(enterprises))
+        return Scope(tuple(dict.fromkeys(territories)), tuple(grants), tuple(enterprises), self._unit_ids())
+
+    def _unit_ids(self) -> tuple[int, ...]:
+        """The units a business user acts for: their own unit, or for an enterprise account the unit its
+        enterprise is linked to (``Enterprise.unit``: an enterprise named as a responsible unit in a plan)."""
+        if not self.has_business_role:
+            return ()
+        if self.unit_id:
+            return (self.unit_id,) if self.unit.active else ()
+        if self.enterprise_id and self.enterprise.unit_id:
+            return (self.enterprise.unit_id,) if self.enterprise.unit.active else ()
+        return ()
 
     # -- password / lock state ----------------------------------------------------------
     def credential_state(self, policy: SecurityPolicy | None = None, now: dt.datetime | None = None) -> CredentialState | None:

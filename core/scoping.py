@@ -2,10 +2,11 @@
 
 A user's ``Scope`` lists what they were granted: whole territories (a township, the campaign
 office's jurisdiction), territories restricted to some domains (a department regulates its
-domains inside its jurisdiction), and single enterprises (an enterprise account). Each scoped
-model turns a Scope into a ``Q`` in its ``scope_q`` classmethod, from the scope keys the row
-carries (``jurisdiction_path``, domain, enterprise). ``ScopedQuerySet.visible_to(user)`` is the
-single entry point that every page, API endpoint, export, count and chart starts from.
+domains inside its jurisdiction), single enterprises (an enterprise account), and the units they
+act for (tasks and lists are assigned to units). Each scoped model turns a Scope into a ``Q`` in
+its ``scope_q`` classmethod, from the scope keys the row carries (``jurisdiction_path``, domain,
+enterprise, unit). ``ScopedQuerySet.visible_to(user)`` is the single entry point that every page,
+API endpoint, export, count and chart starts from.
 """
 
 from __future__ import annotations
@@ -30,10 +31,12 @@ class Scope:
     territories: tuple[str, ...] = ()
     domain_grants: tuple[DomainGrant, ...] = ()
     enterprise_ids: tuple[int, ...] = ()
+    # The units the user acts for: their own unit, or an enterprise account's linked unit (Enterprise.unit).
+    unit_ids: tuple[int, ...] = ()
 
     @property
     def is_empty(self) -> bool:
-        return not (self.territories or self.domain_grants or self.enterprise_ids)
+        return not (self.territories or self.domain_grants or self.enterprise_ids or self.unit_ids)
 
     def covers_path(self, path: str) -> bool:
         return any(path.startswith(t) for t in self.territories)
@@ -67,16 +70,24 @@ class Scope:
             return Q(pk__in=[])
         return Q(**{f"{enterprise_field}__in": self.enterprise_ids})
 
+    def unit_q(self, unit_field: str) -> Q:
+        """Rows assigned to one of the units the user acts for."""
+        if not self.unit_ids:
+            return Q(pk__in=[])
+        return Q(**{f"{unit_field}__in": self.unit_ids})
+
     @classmethod
     def union(cls, scopes: Iterable[Scope]) -> Scope:
         t: list[str] = []
         d: list[DomainGrant] = []
         e: list[int] = []
+        u: list[int] = []
         for s in scopes:
             t += s.territories
             d += s.domain_grants
             e += s.enterprise_ids
-        return cls(tuple(dict.fromkeys(t)), tuple(dict.fromkeys(d)), tuple(dict.fromkeys(e)))
+            u += s.unit_ids
+        return cls(tuple(dict.fromkeys(t)), tuple(dict.fromkeys(d)), tuple(dict.fromkeys(e)), tuple(dict.fromkeys(u)))
 
 
 EMPTY = Scope()
