@@ -134,7 +134,8 @@ def enterprise_update(*, actor: Any, enterprise: Enterprise, domains: Iterable[D
                       **values: Any) -> Enterprise:
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     if actor is not None:
-        if not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists():
+        # A grant lets an inspector see an enterprise, never change it.
+        if not Enterprise.objects.visible_to(actor, grants=False).filter(pk=enterprise.pk).exists():
             raise PermissionDenied(_("该企业不在您的管辖范围内。"))
         if not actor.has_role(*GOVERNMENT_EDITORS):
             if not (actor.has_role(Role.ENTERPRISE) and actor.enterprise_id == enterprise.pk):
@@ -201,7 +202,7 @@ def can_edit_records(actor: Any, enterprise: Enterprise) -> bool:
     """Government editors in scope and the enterprise's own accounts keep its records (licences, ledgers)."""
     if actor is None:
         return True
-    if not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists():
+    if not Enterprise.objects.visible_to(actor, grants=False).filter(pk=enterprise.pk).exists():
         return False
     return actor.has_role(*GOVERNMENT_EDITORS) or (actor.has_role(Role.ENTERPRISE)
                                                   and actor.enterprise_id == enterprise.pk)

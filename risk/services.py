@@ -409,7 +409,7 @@ def class_override(*, actor: Any, enterprise: Any, klass: str | None, reason: st
         raise PermissionDenied(_("只有安委办或行业监管部门可以调整企业监管类别。"))
     from enterprises.models import Enterprise
 
-    if not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists():
+    if not Enterprise.objects.visible_to(actor, grants=False).filter(pk=enterprise.pk).exists():
         raise PermissionDenied
     if klass and klass not in EnterpriseClass.values:
         raise ValidationError({"klass": _("请选择监管类别。")})

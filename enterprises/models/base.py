@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Self
 
 from django.apps import apps
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from core.registry import PATH_MODELS, register_path_model
@@ -34,13 +35,14 @@ def enterprise_row_scope_q(scope: Scope, path_field: str = "jurisdiction_path",
                            enterprise_field: str = "enterprise_id") -> models.Q:
     """The scope rule of any row that belongs to one enterprise and carries its copied jurisdiction path:
     the territory by the row's own path, the domains through the enterprise's domain links, the enterprise
-    account its own rows."""
+    account its own rows, and the rows of an enterprise explicitly granted."""
     q = scope.territorial_q(path_field)
     for grant in scope.domain_grants:
-        q |= models.Q(**{f"{path_field}__startswith": grant.path}) & models.Q(**{
-            f"{enterprise_field}__in": EnterpriseDomain.objects.filter(domain_id__in=grant.domain_ids)
-            .values("enterprise_id")})
-    return q | scope.enterprise_q(enterprise_field)
+        # A correlated EXISTS on (enterprise, domain), not "IN (every enterprise of the domains)": next to another
+        # arm of the OR (a territory, a grant) the planner cannot hash a set that large and would rescan it per row.
+        q |= models.Q(**{f"{path_field}__startswith": grant.path}) & models.Q(Exists(EnterpriseDomain.objects.filter(
+            enterprise_id=OuterRef(enterprise_field), domain_id__in=grant.domain_ids)))
+    return q | scope.enterprise_q(enterprise_field) | scope.granted_q(Enterprise, enterprise_field)
 
 
 def copied_keys(model: type[models.Model], parent: Any) -> dict[str, Any]:

@@ -68,6 +68,9 @@ class Enterprise(models.Model):
 
     objects = EnterpriseQuerySet.as_manager()
 
+    # May be granted to an inspector outside its territory (accounts.grants): a drawn inspection target.
+    grantable = True
+
     class Meta:
         ordering = ["name", "pk"]
         verbose_name = _("企业")
@@ -98,6 +101,7 @@ class Enterprise(models.Model):
             scope.territorial_q("jurisdiction_path")
             | scope.domain_q("jurisdiction_path", domain_exists=(EnterpriseDomain, "enterprise", "domain_id"))
             | scope.enterprise_q("pk")
+            | scope.granted_q(cls)
         )
 
 
