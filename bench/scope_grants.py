@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -26,24 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anzhi.settings")
 
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("select 1 from pg_database where datname=%s", [name]).fetchone():
-            conn.execute(f'create database "{name}"')
-
-
-def timed(fn: Any, repeat: int = 5) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000
+from bench.common import migrated_world, timed  # noqa: E402
 
 
 def fill(n: int) -> None:
@@ -112,23 +94,13 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--fill-only", action="store_true")
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        ensure_database(url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    world = migrated_world()
     from django.db import connection
 
     from accounts.models import User
     from core.audit import Source, audit_context
     from enterprises.models import Enterprise, Licence
-    from tests.personas import build_world
 
-    call_command("migrate", verbosity=0)
-    with audit_context(source=Source.COMMAND):
-        world = build_world()
     fill(args.n)
     if args.fill_only:
         return

@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,6 +29,7 @@ from orgs.models import Domain, Unit
 from risk.models import RiskPoint
 from risk.tests.factories import make_point
 from tests.personas import ENTERPRISES, VISIBLE, World
+from tests.test_list_queries import _queries
 
 pytestmark = pytest.mark.django_db
 
@@ -185,12 +185,6 @@ def test_only_holders_of_a_live_grant_carry_the_grant_condition(world: World) ->
     User.objects.filter(pk=world.users["inspector"].pk).update(grants_until=None)
     Unit.objects.filter(pk=unit_grant.unit_id).update(grants_until=_hour(-1))  # as if the hour had passed
     assert world.user("inspector").get_scope().grantee_id is None
-
-
-def _queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
 
 
 @pytest.mark.parametrize("persona", ["inspector", "township_a", "expert"])
