@@ -279,7 +279,8 @@ def _import(actor: Any, file: IO[bytes] | Any, progress: Callable[[str, int, int
     codes = list(seen)
     existing: dict[str, Enterprise] = {}
     visible: set[int] = set()
-    visible_qs = Enterprise.objects.visible_to(actor) if actor is not None else Enterprise.objects.all()
+    # Updating an enterprise is keeping it: the direct scope, never a grant (as enterprise_update).
+    visible_qs = Enterprise.objects.visible_to(actor, grants=False) if actor is not None else Enterprise.objects.all()
     for i in range(0, len(codes), CHUNK):
         chunk = codes[i:i + CHUNK]
         for ent in Enterprise.objects.filter(credit_code__in=chunk):
