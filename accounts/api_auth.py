@@ -24,7 +24,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("令牌格式错误。"))
         key = header[1].decode(errors="replace")
-        token = ApiToken.objects.select_related("user", "user__unit").filter(key_hash=hash_token(key)).first()
+        token = (ApiToken.objects.select_related("user__unit", "user__enterprise__unit")
+                 .filter(key_hash=hash_token(key)).first())
         if token is None or not token.is_valid:
             raise exceptions.AuthenticationFailed(_("令牌无效、已过期或已吊销。"))
         # A token is only as good as its user's account right now (the same verdict as for sessions).

@@ -8,7 +8,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.choices import Role
+        from accounts.grants import grants_for_scope
         from core.navigation import register_nav
+        from core.scoping import register_grant_source
+
+        register_grant_source(grants_for_scope)
 
         register_nav(_("账号管理"), "accounts:user_list", order=91, roles=(Role.SYSADMIN, Role.SECADMIN))
         register_nav(_("安全策略"), "accounts:policy", order=92, roles=(Role.SECADMIN,))

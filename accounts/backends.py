@@ -27,5 +27,5 @@ class PolicyBackend(BaseBackend):
         return result.user
 
     def get_user(self, user_id: int) -> User | None:
-        user = User.objects.select_related("unit", "enterprise").filter(pk=user_id, is_active=True).first()
+        user = User.objects.select_related("unit", "enterprise__unit").filter(pk=user_id, is_active=True).first()
         return user

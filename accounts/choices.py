@@ -16,6 +16,9 @@ class Role(models.TextChoices):
 
 SYSTEM_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN})
 BUSINESS_ROLES = frozenset(set(Role) - SYSTEM_ROLES)
+# Who may be given explicit, time-bounded grants of objects outside their scope (accounts.ScopeGrant): those the
+# enforcement module assigns to a target — drawn inspectors and experts.
+GRANTEE_ROLES = frozenset({Role.INSPECTOR, Role.EXPERT})
 
 
 class CredentialState(models.TextChoices):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import BUSINESS_ROLES, SYSTEM_ROLES, CredentialState, Role
+from accounts.choices import BUSINESS_ROLES, GRANTEE_ROLES, SYSTEM_ROLES, CredentialState, Role
 from core.scoping import DomainGrant, Scope
 
 
@@ -41,6 +41,9 @@ class User(AbstractBaseUser):
     date_joined = models.DateTimeField(default=timezone.now, verbose_name=_("创建时间"))
     # Part of every session's auth hash: raising it ends all the user's sessions (locked, disabled, reset).
     session_generation = models.PositiveIntegerField(default=0, editable=False)
+    # Kept by accounts.grants: until when the user may hold a live explicit grant (ScopeGrant). Only while they may
+    # does their scope carry the grant condition, so nobody else's queries pay for grants.
+    grants_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -120,7 +123,27 @@ class User(AbstractBaseUser):
                     territories.append(path)
         if Role.ENTERPRISE in roles and self.enterprise_id:
             enterprises.append(self.enterprise_id)
-        return Scope(tuple(dict.fromkeys(territories)), tuple(grants), tuple(enterprises))
+        return Scope(tuple(dict.fromkeys(territories)), tuple(grants), tuple(enterprises), self._unit_ids(),
+                     self.pk if roles & GRANTEE_ROLES and self._may_hold_grants() else None)
+
+    def _may_hold_grants(self) -> bool:
+        """Whether a live explicit grant to the user or their unit may exist now: the hints the grant services keep,
+        read from rows already loaded (no query). The grants themselves are checked in the scope predicate."""
+        now = timezone.now()
+        unit = self.unit if self.unit_id else None
+        return any(until is not None and until > now
+                   for until in (self.grants_until, unit.grants_until if unit is not None and unit.active else None))
+
+    def _unit_ids(self) -> tuple[int, ...]:
+        """The units a business user acts for: their own unit, or for an enterprise account the unit its
+        enterprise is linked to (``Enterprise.unit``: an enterprise named as a responsible unit in a plan)."""
+        if not self.has_business_role:
+            return ()
+        if self.unit_id:
+            return (self.unit_id,) if self.unit.active else ()
+        if self.enterprise_id and self.enterprise.unit_id:
+            return (self.enterprise.unit_id,) if self.enterprise.unit.active else ()
+        return ()
 
     # -- password / lock state ----------------------------------------------------------
     def credential_state(self, policy: SecurityPolicy | None = None, now: dt.datetime | None = None) -> CredentialState | None:
@@ -246,3 +269,52 @@ class ApiToken(models.Model):
     def is_valid(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class ScopeGrant(models.Model):
+    """An explicit, time-bounded grant of one object outside the grantee's own scope: the enterprise drawn for an
+    inspector, for the length of the inspection. To a user, or to a unit (its inspectors and experts). Read through
+    ``Scope.granted_q`` (an enterprise granted makes its rows visible too); written only by ``accounts.grants``.
+    Grants are never deleted: an expired or revoked one stays as the record of who could see what, when."""
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="scope_grants",
+                             verbose_name=_("被授权人"))
+    unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="scope_grants",
+                             verbose_name=_("被授权单位"))
+    # The granted object: its model label ("enterprises.enterprise") and primary key.
+    object_type = models.CharField(max_length=60, verbose_name=_("对象类别"))
+    object_id = models.BigIntegerField(verbose_name=_("对象编号"))
+    object_repr = models.CharField(max_length=200, blank=True, verbose_name=_("对象"))
+    reason = models.CharField(max_length=300, verbose_name=_("授权事由"))
+    valid_from = models.DateTimeField(default=timezone.now, verbose_name=_("生效时间"))
+    valid_until = models.DateTimeField(verbose_name=_("失效时间"))
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("授权人"))
+    granted_at = models.DateTimeField(default=timezone.now, verbose_name=_("授权时间"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("撤销时间"))
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("撤销人"))
+    revoke_reason = models.CharField(max_length=300, blank=True, verbose_name=_("撤销理由"))
+
+    class Meta:
+        ordering = ["-granted_at", "-pk"]
+        verbose_name = _("临时授权")
+        verbose_name_plural = _("临时授权")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(user__isnull=False, unit__isnull=True)
+                                   | models.Q(user__isnull=True, unit__isnull=False), name="accounts_grant_one_grantee"),
+            models.CheckConstraint(condition=models.Q(valid_until__gt=models.F("valid_from")),
+                                   name="accounts_grant_bounded"),
+        ]
+        # The scope predicate probes (object_type, object_id) for each candidate row; the grantee and time
+        # conditions are checked on the few grants of that object.
+        indexes = [models.Index(fields=["object_type", "object_id"], name="accounts_grant_object"),
+                   models.Index(fields=["user", "valid_until"], name="accounts_grant_user"),
+                   models.Index(fields=["unit", "valid_until"], name="accounts_grant_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.unit} → {self.object_repr or self.object_id}"
+
+    def is_live(self, now: dt.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.valid_from <= now < self.valid_until

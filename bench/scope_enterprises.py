@@ -21,41 +21,22 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anzhi.settings")
 
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("select 1 from pg_database where datname=%s", [name]).fetchone():
-            conn.execute(f'create database "{name}"')
+from bench.common import migrated_world  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=200_000)
     args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        ensure_database(url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    world = migrated_world()
     from django.db import connection
 
     from accounts.models import User
-    from core.audit import Source, audit_context
     from core.pinyin import search_text
     from enterprises.credit_code import make_credit_code
     from enterprises.models import Enterprise, EnterpriseDomain
     from orgs.models import Domain, Jurisdiction
-    from tests.personas import build_world
 
-    call_command("migrate", verbosity=0)
-    with audit_context(source=Source.COMMAND):
-        world = build_world()
     have = Enterprise.objects.count()
     if have < args.n:
         rng = random.Random(7)

@@ -7,6 +7,10 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("企业")
 
     def ready(self) -> None:
+        from enterprises.models.base import register_enterprise_rows
+
+        # Every app's models are loaded before any ready(): the enterprise rows of all apps are known now.
+        register_enterprise_rows()
         from core.navigation import register_nav
 
         register_nav(_("企业"), "enterprises:list", order=20, roles=())

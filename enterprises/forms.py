@@ -29,7 +29,7 @@ class EnterpriseForm(forms.ModelForm):
 
     class Meta:
         model = Enterprise
-        fields = ["name", "credit_code", "jurisdiction", "domains", "departments", "industry_code", "address",
+        fields = ["name", "credit_code", "jurisdiction", "domains", "departments", "unit", "industry_code", "address",
                   "legal_representative", "principal", "principal_user", "safety_manager", "safety_manager_user",
                   "phone", "employees", "above_scale", "longitude", "latitude", *RISK_FLAG_FIELDS]
         widgets = {"departments": forms.CheckboxSelectMultiple}
@@ -49,6 +49,11 @@ class EnterpriseForm(forms.ModelForm):
             self.fields["domains"].queryset = Domain.objects.filter(pk__in=ids)
         self.fields["departments"].queryset = Unit.objects.filter(kind=UnitKind.DEPARTMENT, active=True)
         self.fields["departments"].required = False
+        # The unit a plan names this enterprise as (企业 kind), not yet linked to another enterprise.
+        self.fields["unit"].queryset = Unit.objects.filter(
+            Q(enterprise__isnull=True) | Q(enterprise=self.instance.pk or 0), kind=UnitKind.ENTERPRISE,
+            collective=False, active=True)
+        self.fields["unit"].help_text = _("方案把本企业列为责任单位时选择：企业账号据此看到分配给该单位的任务和清单")
         self.fields["industry_code"].help_text = _("GB/T 4754，如 3110（炼铁）或门类字母 C")
         users = User.objects.filter(enterprise_id=self.instance.pk) if self.instance.pk else User.objects.none()
         for key in ("principal_user", "safety_manager_user"):

@@ -36,7 +36,7 @@ from enterprises import services
 from enterprises.choices import RISK_FLAGS
 from enterprises.credit_code import make_credit_code, validate_credit_code
 from enterprises.industry import validate_industry_code
-from enterprises.models import Enterprise, EnterpriseDomain
+from enterprises.models import Enterprise, EnterpriseDomain, rekey_enterprise_rows
 from orgs.choices import UnitKind
 from orgs.models import Domain, Jurisdiction, Unit, UnitAlias
 
@@ -254,7 +254,8 @@ class EnterpriseImporter(Importer):
         codes = list(seen)
         existing: dict[str, Enterprise] = {}
         visible: set[int] = set()
-        visible_qs = Enterprise.objects.visible_to(actor) if actor is not None else Enterprise.objects.all()
+        # Updating an enterprise is keeping it: the direct scope, never a grant (as enterprise_update).
+        visible_qs = Enterprise.objects.visible_to(actor, grants=False) if actor is not None else Enterprise.objects.all()
         for i in range(0, len(codes), CHUNK):
             chunk = codes[i:i + CHUNK]
             for ent in Enterprise.objects.filter(credit_code__in=chunk):
@@ -348,7 +349,7 @@ def _write(rows: list[_Row], existing: dict[str, Enterprise], result: Outcome) -
              for u in r.departments], batch_size=1000)
         for _r, e, before in batch:
             if before["jurisdiction_id"] != e.jurisdiction_id:
-                services._rekey_children(e)
+                rekey_enterprise_rows(e)
         record_many(("update", e, audit.diff(before, {**{k: audit.to_jsonable(v) for k, v in _comparable(e).items()},
                                                      "domains": r.domains, "departments": r.departments}), "批量导入")
                     for r, e, before in batch)

@@ -16,7 +16,7 @@ from core.scoping import scope_for
 from enterprises.choices import RISK_FLAG_FIELDS
 from enterprises.credit_code import CreditCodeError, validate_credit_code
 from enterprises.industry import IndustryCodeError, validate_industry_code
-from enterprises.models import Enterprise, EnterpriseDomain, Licence
+from enterprises.models import Enterprise, EnterpriseDomain, Licence, rekey_enterprise_rows
 from orgs.choices import UnitKind
 from orgs.models import Domain, Jurisdiction, Unit
 
@@ -28,6 +28,9 @@ FIELDS = ["name", "credit_code", "jurisdiction", "industry_code", "address", "le
 SELF_EDITABLE = {"address", "legal_representative", "principal", "safety_manager", "phone", "employees",
                  "longitude", "latitude", "principal_user", "safety_manager_user"}
 GOVERNMENT_EDITORS = (Role.OFFICE, Role.REGULATOR, Role.TOWNSHIP)
+# Audited on every create and update: the fields, the links, and the unit the enterprise answers for in plans.
+AUDITED = [*FIELDS, "domains", "departments", "unit"]
+UNCHANGED: Any = object()
 
 
 def _check_can_place(actor: Any, jurisdiction: Jurisdiction, domains: Iterable[Domain]) -> None:
@@ -83,6 +86,19 @@ def _set_departments(enterprise: Enterprise, departments: Iterable[Unit]) -> Non
     enterprise.departments.set(departments)
 
 
+def _set_unit(enterprise: Enterprise, unit: Unit | None) -> None:
+    """Link the enterprise to the unit a plan names it as (企业 kind): its accounts then act for that unit (the
+    tasks and lists assigned to it). The link, not the name, decides: renaming either changes nothing."""
+    if unit is not None:
+        if unit.kind != UnitKind.ENTERPRISE or unit.collective:
+            raise ValidationError({"unit": _("只能关联类别为企业的具体责任单位：%(n)s") % {"n": unit.name}})
+        other = Enterprise.objects.filter(unit=unit).exclude(pk=enterprise.pk).first()
+        if other is not None:
+            raise ValidationError({"unit": _("责任单位“%(u)s”已关联企业“%(e)s”。") % {"u": unit.name, "e": other.name}})
+    enterprise.unit = unit
+    enterprise.save(update_fields=["unit"])
+
+
 def _set_domains(enterprise: Enterprise, domains: Iterable[Domain]) -> None:
     wanted = {d.pk for d in domains}
     current = set(EnterpriseDomain.objects.filter(enterprise=enterprise).values_list("domain_id", flat=True))
@@ -92,7 +108,7 @@ def _set_domains(enterprise: Enterprise, domains: Iterable[Domain]) -> None:
 
 @transaction.atomic
 def enterprise_create(*, actor: Any, domains: Iterable[Domain] = (), departments: Iterable[Unit] = (),
-                      **values: Any) -> Enterprise:
+                      unit: Unit | None = None, **values: Any) -> Enterprise:
     if actor is not None and not actor.has_role(*GOVERNMENT_EDITORS):
         raise PermissionDenied(_("只有安委办、行业监管部门和乡镇（街道、园区）可以新增企业。"))
     domains = list(domains)
@@ -106,17 +122,20 @@ def enterprise_create(*, actor: Any, domains: Iterable[Domain] = (), departments
     enterprise.save()
     _set_domains(enterprise, domains)
     _set_departments(enterprise, departments)
-    audit.record(action="create", obj=enterprise,
-                 changes=audit.diff({}, audit.snapshot(enterprise, [*FIELDS, "domains", "departments"])))
+    if unit is not None:
+        _set_unit(enterprise, unit)
+    audit.record(action="create", obj=enterprise, changes=audit.diff({}, audit.snapshot(enterprise, AUDITED)))
     return enterprise
 
 
 @transaction.atomic
 def enterprise_update(*, actor: Any, enterprise: Enterprise, domains: Iterable[Domain] | None = None,
-                      departments: Iterable[Unit] | None = None, **values: Any) -> Enterprise:
+                      departments: Iterable[Unit] | None = None, unit: Unit | None = UNCHANGED,
+                      **values: Any) -> Enterprise:
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     if actor is not None:
-        if not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists():
+        # A grant lets an inspector see an enterprise, never change it.
+        if not Enterprise.objects.visible_to(actor, grants=False).filter(pk=enterprise.pk).exists():
             raise PermissionDenied(_("该企业不在您的管辖范围内。"))
         if not actor.has_role(*GOVERNMENT_EDITORS):
             if not (actor.has_role(Role.ENTERPRISE) and actor.enterprise_id == enterprise.pk):
@@ -127,9 +146,11 @@ def enterprise_update(*, actor: Any, enterprise: Enterprise, domains: Iterable[D
             if departments is not None and {u.pk for u in departments} != set(
                     enterprise.departments.values_list("pk", flat=True)):
                 changed.add("departments")
+            if unit is not UNCHANGED and getattr(unit, "pk", None) != enterprise.unit_id:
+                changed.add("unit")
             if changed - SELF_EDITABLE:
                 raise PermissionDenied(_("企业账号不能修改属地、行业、名称和信用代码，请联系属地或监管部门。"))
-    before = audit.snapshot(enterprise, [*FIELDS, "domains", "departments"])
+    before = audit.snapshot(enterprise, AUDITED)
     merged = {f: getattr(enterprise, f) for f in FIELDS}
     merged.update({k: v for k, v in values.items() if k in FIELDS})
     merged["_pk"] = enterprise.pk
@@ -143,15 +164,17 @@ def enterprise_update(*, actor: Any, enterprise: Enterprise, domains: Iterable[D
     enterprise.search_text = search_text(enterprise.name)
     enterprise.save()
     if old_path != enterprise.jurisdiction_path:
-        _rekey_children(enterprise)
+        rekey_enterprise_rows(enterprise)
     if domains is not None:
         _set_domains(enterprise, domains)
     if departments is not None:
         _set_departments(enterprise, departments)
+    if unit is not UNCHANGED and getattr(unit, "pk", None) != enterprise.unit_id:
+        _set_unit(enterprise, unit)
     if actor is not None and actor.has_role(*GOVERNMENT_EDITORS):
         # Re-check after the write: nobody moves an enterprise out of their own reach.
         _check_can_place(actor, enterprise.jurisdiction, enterprise.domains.all())
-    changes = audit.diff(before, audit.snapshot(enterprise, [*FIELDS, "domains", "departments"]))
+    changes = audit.diff(before, audit.snapshot(enterprise, AUDITED))
     if changes:
         audit.record(action="update", obj=enterprise, changes=changes)
     return enterprise
@@ -171,18 +194,6 @@ def refresh_search_text(*, ids: Iterable[int]) -> int:
     return done
 
 
-def _rekey_children(enterprise: Enterprise) -> None:
-    """Rows that copied the enterprise's jurisdiction path (licences, ledgers) follow it when it moves."""
-    from core.registry import PATH_MODELS
-
-    for model, field in PATH_MODELS:
-        if model is Enterprise:
-            continue
-        names = {f.name for f in model._meta.get_fields()}
-        if "enterprise" in names:
-            model._default_manager.filter(enterprise=enterprise).update(**{field: enterprise.jurisdiction_path})
-
-
 # -- licences ---------------------------------------------------------------------------------------
 LICENCE_FIELDS = ["kind", "name", "number", "issuer", "scope_text", "valid_from", "valid_until"]
 
@@ -191,7 +202,7 @@ def can_edit_records(actor: Any, enterprise: Enterprise) -> bool:
     """Government editors in scope and the enterprise's own accounts keep its records (licences, ledgers)."""
     if actor is None:
         return True
-    if not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists():
+    if not Enterprise.objects.visible_to(actor, grants=False).filter(pk=enterprise.pk).exists():
         return False
     return actor.has_role(*GOVERNMENT_EDITORS) or (actor.has_role(Role.ENTERPRISE)
                                                   and actor.enterprise_id == enterprise.pk)
@@ -213,7 +224,7 @@ def licence_create(*, actor: Any, enterprise: Enterprise, **values: Any) -> Lice
         raise PermissionDenied(_("您没有维护该企业许可证的权限。"))
     values = {k: v for k, v in values.items() if k in LICENCE_FIELDS}
     _check_licence(values)
-    licence = Licence(enterprise=enterprise, jurisdiction_path=enterprise.jurisdiction_path, **values)
+    licence = Licence(enterprise=enterprise, **values).copy_scope_keys()
     licence.save()
     audit.record(action="create", obj=licence, changes=audit.diff({}, audit.snapshot(licence, LICENCE_FIELDS)))
     return licence
@@ -229,8 +240,7 @@ def licence_update(*, actor: Any, licence: Licence, **values: Any) -> Licence:
         if key in LICENCE_FIELDS:
             setattr(licence, key, value)
     _check_licence({f: getattr(licence, f) for f in LICENCE_FIELDS})
-    licence.jurisdiction_path = licence.enterprise.jurisdiction_path
-    licence.save()
+    licence.copy_scope_keys().save()
     changes = audit.diff(before, audit.snapshot(licence, LICENCE_FIELDS))
     if changes:
         audit.record(action="update", obj=licence, changes=changes)

@@ -94,14 +94,17 @@ def _save(request: HttpRequest, form: EnterpriseForm, enterprise: Enterprise | N
     data = dict(form.cleaned_data)
     domains = data.pop("domains", [])
     departments = data.pop("departments", [])
+    unit = data.pop("unit", None)
     try:
         if enterprise is None:
-            return services.enterprise_create(actor=request.user, domains=domains, departments=departments, **data)
+            return services.enterprise_create(actor=request.user, domains=domains, departments=departments,
+                                              unit=unit, **data)
         if not request.user.has_role(*services.GOVERNMENT_EDITORS):
             data = {k: v for k, v in data.items() if k in services.SELF_EDITABLE}
             domains = departments = None
+            unit = services.UNCHANGED
         return services.enterprise_update(actor=request.user, enterprise=enterprise, domains=domains,
-                                          departments=departments, **data)
+                                          departments=departments, unit=unit, **data)
     except (ValidationError, PermissionDenied) as exc:
         _form_errors(form, exc)
     return None

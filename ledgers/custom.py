@@ -187,8 +187,10 @@ def custom_row_save(*, actor: Any, definition: LedgerDefinition, row: CustomRow 
         if col["type"] == "file" and clean.get(col["key"]) is None and row.values:
             clean[col["key"]] = row.values.get(col["key"])
     row.values = clean
-    row.jurisdiction = enterprise.jurisdiction if enterprise is not None else jurisdiction
-    row.jurisdiction_path = enterprise.jurisdiction_path if enterprise is not None else jurisdiction.path
+    if enterprise is not None:
+        row.copy_scope_keys()
+    else:  # a territorial unit's own row: keyed by the jurisdiction it is filled for
+        row.jurisdiction, row.jurisdiction_path = jurisdiction, jurisdiction.path
     row.due_date = _due(definition, clean)
     row.save()
     changes = audit.diff(before, {"values": row.values})

@@ -71,8 +71,8 @@ def row_create(*, actor: Any, model: type[LedgerRow], enterprise: Enterprise, **
     fields = editable_fields(model)
     values = {k: v for k, v in values.items() if k in fields}
     _validate(model, enterprise, values)
-    row = model(enterprise=enterprise, jurisdiction_path=enterprise.jurisdiction_path,
-                created_by=actor if getattr(actor, "pk", None) else None, **values)
+    row = model(enterprise=enterprise, created_by=actor if getattr(actor, "pk", None) else None,
+                **values).copy_scope_keys()
     if isinstance(row, WorkPermit):
         row.applicant = row.created_by
         row.status = PermitStatus.APPLIED
@@ -100,8 +100,8 @@ def row_update(*, actor: Any, row: LedgerRow, **values: Any) -> LedgerRow:
     _validate(model, enterprise, merged, instance=row)
     for k, v in merged.items():
         setattr(row, k, v)
-    row.jurisdiction_path = enterprise.jurisdiction_path
-    row.save()
+    row.enterprise = enterprise
+    row.copy_scope_keys().save()
     _after_save(row)
     changes = audit.diff(before, audit.snapshot(row, fields))
     if changes:

@@ -91,6 +91,9 @@ class Unit(models.Model):
     synthetic = models.BooleanField(default=False, verbose_name=_("演示数据"))
     active = models.BooleanField(default=True, verbose_name=_("启用"))
     sort = models.PositiveIntegerField(default=0, verbose_name=_("排序"))
+    # Kept by accounts.grants: until when the unit may hold a live explicit grant (accounts.ScopeGrant). Only while
+    # it has one do its inspectors' scope predicates carry the grant condition (no cost for everyone else).
+    grants_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UnitQuerySet.as_manager()
 

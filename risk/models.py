@@ -1,8 +1,9 @@
 """Risk points (风险点), their assessments and control measures, the 风险报告 snapshots, site plans,
 class decisions, 班前会 records and the risk ↔ hazard link.
 
-Scope keys: every row belonging to an enterprise carries the enterprise and a copy of its
-jurisdiction_path (set by the create services); the scope rule is ``enterprise_row_scope_q``."""
+Scope keys: every row here is an enterprise row (``enterprises.models.EnterpriseRow``: the enterprise and a
+copy of its jurisdiction_path, set by ``copy_scope_keys`` in the create services, with the one scope rule);
+assessments, measures and hazard links reach their enterprise through their risk point."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.scoping import Scope, ScopedQuerySet
-from enterprises.models import enterprise_row_scope_q
+from enterprises.models import EnterpriseRow, EnterpriseRowQuerySet, EnterpriseScoped
 from orgs.models import Domain
 from risk.choices import (
     GRADE_RANK,
@@ -62,27 +62,6 @@ class GradingScheme(models.Model):
     def bands(self) -> Bands:
         return Bands(Decimal(self.red_threshold), Decimal(self.orange_threshold), Decimal(self.yellow_threshold),
                      self.inclusive)
-
-
-class EnterpriseRowQuerySet(ScopedQuerySet):
-    pass
-
-
-class EnterpriseRow(models.Model):
-    """Abstract base: a row of one enterprise carrying its scope keys."""
-
-    enterprise = models.ForeignKey("enterprises.Enterprise", on_delete=models.CASCADE, related_name="+",
-                                   verbose_name=_("企业"))
-    jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
-
-    objects = EnterpriseRowQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    @classmethod
-    def scope_q(cls, scope: Scope) -> models.Q:
-        return enterprise_row_scope_q(scope)
 
 
 class RiskPointQuerySet(EnterpriseRowQuerySet):
@@ -154,11 +133,20 @@ class RiskPoint(EnterpriseRow):
         return ""
 
 
-class RiskAssessment(models.Model):
+class RiskPointPart(EnterpriseScoped):
+    """Abstract: a row hanging from a risk point, keyed (and scoped) through it."""
+
+    enterprise_lookup = "risk_point__enterprise"
+    keys_from = "risk_point"
+
+    class Meta:
+        abstract = True
+
+
+class RiskAssessment(RiskPointPart):
     """One assessment of a point; every re-assessment is kept (the history)."""
 
     risk_point = models.ForeignKey(RiskPoint, on_delete=models.CASCADE, related_name="assessments")
-    jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
     method = models.CharField(max_length=8, choices=Method.choices, verbose_name=_("评价方法"))
     inputs = models.JSONField(default=dict, verbose_name=_("取值"))
     value = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True, verbose_name=_("风险值"))
@@ -174,8 +162,6 @@ class RiskAssessment(models.Model):
                                     related_name="+")
     assessed_at = models.DateTimeField(auto_now_add=True, verbose_name=_("评估时间"))
 
-    objects = EnterpriseRowQuerySet.as_manager()
-
     class Meta:
         ordering = ["-assessed_at", "-pk"]
         verbose_name = _("风险评估记录")
@@ -184,20 +170,13 @@ class RiskAssessment(models.Model):
     def __str__(self) -> str:
         return f"{self.risk_point_id} {self.grade}"
 
-    @classmethod
-    def scope_q(cls, scope: Scope) -> models.Q:
-        return enterprise_row_scope_q(scope, enterprise_field="risk_point__enterprise_id")
 
-
-class ControlMeasure(models.Model):
+class ControlMeasure(RiskPointPart):
     risk_point = models.ForeignKey(RiskPoint, on_delete=models.CASCADE, related_name="measures")
-    jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
     kind = models.CharField(max_length=12, choices=MeasureKind.choices, verbose_name=_("措施类别"))
     level = models.CharField(max_length=10, choices=ControlLevel.choices, verbose_name=_("管控层级"))
     content = models.TextField(verbose_name=_("管控措施"))
     responsible = models.CharField(max_length=60, verbose_name=_("责任人"))
-
-    objects = EnterpriseRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["risk_point_id", "kind", "pk"]
@@ -206,10 +185,6 @@ class ControlMeasure(models.Model):
 
     def __str__(self) -> str:
         return self.content[:40]
-
-    @classmethod
-    def scope_q(cls, scope: Scope) -> models.Q:
-        return enterprise_row_scope_q(scope, enterprise_field="risk_point__enterprise_id")
 
 
 class RiskReport(EnterpriseRow):
@@ -306,15 +281,12 @@ class PreShiftMeeting(EnterpriseRow):
         return f"{self.date} {self.team}"
 
 
-class RiskPointHazard(models.Model):
+class RiskPointHazard(RiskPointPart):
     """A hazard tied to the risk point whose control failed."""
 
     risk_point = models.ForeignKey(RiskPoint, on_delete=models.CASCADE, related_name="hazard_links")
     hazard = models.OneToOneField("hazards.Hazard", on_delete=models.CASCADE, related_name="risk_link")
-    jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = EnterpriseRowQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("风险点关联隐患")
@@ -322,14 +294,3 @@ class RiskPointHazard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.risk_point_id}↔{self.hazard_id}"
-
-    @classmethod
-    def scope_q(cls, scope: Scope) -> models.Q:
-        return enterprise_row_scope_q(scope, enterprise_field="risk_point__enterprise_id")
-
-
-from core.registry import register_path_model  # noqa: E402
-
-for _model in (RiskPoint, RiskAssessment, ControlMeasure, RiskReport, SitePlan, ClassDecision, PreShiftMeeting,
-               RiskPointHazard):
-    register_path_model(_model)

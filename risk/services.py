@@ -18,6 +18,7 @@ from accounts.choices import Role
 from core import audit
 from core.uploads import attach
 from core.workflow import Step, transition
+from enterprises.models import copied_keys
 from risk import scoring, workflow
 from risk.choices import (
     GRADE_DEFAULT_LEVEL,
@@ -103,7 +104,7 @@ def risk_point_create(*, actor: Any, enterprise: Any, kind: str, name: str, **va
     if unknown:
         raise TypeError(f"unknown fields {unknown}")
     values = _clean_point_values({"kind": kind, "name": name, **values})
-    point = RiskPoint(enterprise=enterprise, jurisdiction_path=enterprise.jurisdiction_path, **values)
+    point = RiskPoint(enterprise=enterprise, **values).copy_scope_keys()
     point.save()
     audit.record(action="risk_point_create", obj=point, changes=audit.diff({}, audit.snapshot(point, POINT_FIELDS)))
     if not _visible(RiskPoint, actor, point.pk):
@@ -203,13 +204,14 @@ def risk_point_assess(*, actor: Any, risk_point: RiskPoint, method: str, inputs:
     if not point.control_level:
         point.control_level = GRADE_DEFAULT_LEVEL[result.grade]
     point.save()
-    assessment = RiskAssessment.objects.create(
-        risk_point=point, jurisdiction_path=point.jurisdiction_path, method=method, inputs=clean,
+    assessment = RiskAssessment(
+        risk_point=point, method=method, inputs=clean,
         value=result.value, score_grade=result.score_grade, grade=result.grade, direct_major=direct_major,
         direct_reason=point.direct_reason, scheme=str(scheme) if scheme else "",
         thresholds={"red": str(scheme.red_threshold), "orange": str(scheme.orange_threshold),
                     "yellow": str(scheme.yellow_threshold), "inclusive": scheme.inclusive} if scheme else {},
-        reason=reason.strip(), assessed_by=actor if getattr(actor, "pk", None) else None)
+        reason=reason.strip(), assessed_by=actor if getattr(actor, "pk", None) else None).copy_scope_keys()
+    assessment.save()
     audit.record(action="risk_point_assess", obj=point, changes=audit.diff(before, audit.snapshot(point, ASSESS_FIELDS)),
                  note=reason)
     return assessment
@@ -228,9 +230,9 @@ def measure_add(*, actor: Any, risk_point: RiskPoint, kind: str, level: str, con
         raise ValidationError({"content": _("请填写管控措施。")})
     if not (responsible or "").strip():
         raise ValidationError({"responsible": _("每项管控措施都要有责任人。")})
-    measure = ControlMeasure.objects.create(risk_point=risk_point, jurisdiction_path=risk_point.jurisdiction_path,
-                                            kind=kind, level=level, content=content.strip(),
-                                            responsible=responsible.strip())
+    measure = ControlMeasure(risk_point=risk_point, kind=kind, level=level, content=content.strip(),
+                             responsible=responsible.strip()).copy_scope_keys()
+    measure.save()
     audit.record(action="risk_measure_add", obj=risk_point,
                  changes={"measure": [None, f"{measure.get_kind_display()}：{measure.content}（{measure.responsible}）"]})
     return measure
@@ -282,10 +284,11 @@ def report_submit(*, actor: Any, enterprise: Any, note: str = "") -> RiskReport:
     changes = compare_snapshots(last.snapshot if last else [], points)
     if last is not None and not any(changes.values()):
         raise ValidationError(_("与上次报告（第%(v)d版）相比没有新增、撤销或等级变化，无需重复报告。") % {"v": last.version})
-    report = RiskReport.objects.create(
-        enterprise=enterprise, jurisdiction_path=enterprise.jurisdiction_path, version=(last.version + 1) if last else 1,
+    report = RiskReport(
+        enterprise=enterprise, version=(last.version + 1) if last else 1,
         snapshot=points, overall_grade=overall_grade(enterprise), changes=changes, note=(note or "").strip(),
-        submitted_by=actor if getattr(actor, "pk", None) else None)
+        submitted_by=actor if getattr(actor, "pk", None) else None).copy_scope_keys()
+    report.save()
     audit.record(action="risk_report_submit", obj=report,
                  changes={"version": [last.version if last else None, report.version],
                           "overall_grade": [last.overall_grade if last else None, report.overall_grade]},
@@ -336,7 +339,7 @@ def image_size(head: bytes) -> tuple[int, int] | None:
 def site_plan_upload(*, actor: Any, enterprise: Any, file: UploadedFile) -> SitePlan:
     _require_edit(actor, enterprise)
     plan, _created = SitePlan.objects.select_for_update().get_or_create(
-        enterprise=enterprise, defaults={"jurisdiction_path": enterprise.jurisdiction_path})
+        enterprise=enterprise, defaults=copied_keys(SitePlan, enterprise))
     attachment = attach(actor=actor, owner=plan, file=file, role="site_plan", kinds=("image",))
     file.seek(0)
     size = image_size(file.read(256 * 1024))
@@ -403,15 +406,16 @@ def class_override(*, actor: Any, enterprise: Any, klass: str | None, reason: st
         raise PermissionDenied(_("只有安委办或行业监管部门可以调整企业监管类别。"))
     from enterprises.models import Enterprise
 
-    if not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists():
+    if not Enterprise.objects.visible_to(actor, grants=False).filter(pk=enterprise.pk).exists():
         raise PermissionDenied
     if klass and klass not in EnterpriseClass.values:
         raise ValidationError({"klass": _("请选择监管类别。")})
     if len((reason or "").strip()) < 4:
         raise ValidationError({"reason": _("人工调整监管类别必须写明理由。")})
     previous = ClassDecision.objects.filter(enterprise=enterprise).first()
-    decision = ClassDecision.objects.create(enterprise=enterprise, jurisdiction_path=enterprise.jurisdiction_path,
-                                            klass=klass or None, reason=reason.strip(), decided_by=actor)
+    decision = ClassDecision(enterprise=enterprise, klass=klass or None, reason=reason.strip(),
+                             decided_by=actor).copy_scope_keys()
+    decision.save()
     audit.record(action="risk_class_override", obj=enterprise,
                  changes={"class": [previous.klass if previous else None, decision.klass]}, note=decision.reason)
     return decision
@@ -426,10 +430,11 @@ def meeting_record(*, actor: Any, enterprise: Any, date: dt.date, team: str, hos
                         ("risks", risks), ("measures", measures)):
         if not (value or "").strip():
             raise ValidationError({name: _("此项必填。")})
-    meeting = PreShiftMeeting.objects.create(
-        enterprise=enterprise, jurisdiction_path=enterprise.jurisdiction_path, date=date, team=team.strip(),
+    meeting = PreShiftMeeting(
+        enterprise=enterprise, date=date, team=team.strip(),
         host=host.strip(), attendees=attendees.strip(), task=task.strip(), risks=risks.strip(),
-        measures=measures.strip(), created_by=actor if getattr(actor, "pk", None) else None)
+        measures=measures.strip(), created_by=actor if getattr(actor, "pk", None) else None).copy_scope_keys()
+    meeting.save()
     audit.record(action="risk_meeting_record", obj=meeting,
                  changes=audit.diff({}, audit.snapshot(meeting, ["date", "team", "host", "attendees"])))
     return meeting
@@ -450,8 +455,8 @@ def hazard_link(*, actor: Any, risk_point: RiskPoint, hazard: Any) -> RiskPointH
         raise ValidationError(_("隐患与风险点必须属于同一家企业。"))
     if RiskPointHazard.objects.filter(hazard=hazard).exists():
         raise ValidationError(_("该隐患已关联到一个风险点。"))
-    link = RiskPointHazard.objects.create(risk_point=risk_point, hazard=hazard,
-                                          jurisdiction_path=risk_point.jurisdiction_path)
+    link = RiskPointHazard(risk_point=risk_point, hazard=hazard).copy_scope_keys()
+    link.save()
     audit.record(action="risk_hazard_link", obj=risk_point, changes={"hazard": [None, hazard.pk]})
     return link
 

@@ -9,16 +9,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.choices import PhaseKind, PlanKind, ReportInterval, UnitRole
-from campaigns.models.scope import scope_and_units
 from core.scoping import Scope, ScopedQuerySet
 
 
 class CampaignQuerySet(ScopedQuerySet):
-    def visible_to(self, user: Any) -> Self:
-        scope, units = scope_and_units(user)
-        if scope.is_empty and not units:
-            return self.none()
-        return self.filter(Campaign.scope_q(scope, unit_ids=units))
+    pass
 
 
 class Campaign(models.Model):
@@ -59,10 +54,10 @@ class Campaign(models.Model):
         return self.short_name or self.name
 
     @classmethod
-    def scope_q(cls, scope: Scope, *, unit_ids: tuple[int, ...] = ()) -> Q:
+    def scope_q(cls, scope: Scope) -> Q:
         from campaigns.models.task import Task
 
-        visible_tasks = Task.objects.filter(Task.scope_q(scope, unit_ids=unit_ids), campaign_id=OuterRef("pk"))
+        visible_tasks = Task.objects.filter(Task.scope_q(scope), campaign_id=OuterRef("pk"))
         return scope.territorial_q("jurisdiction_path") | Q(Exists(visible_tasks))
 
 

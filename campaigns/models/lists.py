@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Self
 
 from django.db import models
 from django.db.models import Q
@@ -11,16 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.choices import ListItemStatus, ListKind
 from campaigns.models.campaign import Campaign
-from campaigns.models.scope import scope_and_units
 from core.scoping import Scope, ScopedQuerySet
 
 
 class ListItemQuerySet(ScopedQuerySet):
-    def visible_to(self, user: Any) -> Self:
-        scope, units = scope_and_units(user)
-        if scope.is_empty and not units:
-            return self.none()
-        return self.filter(ListItem.scope_q(scope, unit_ids=units))
+    pass
 
 
 class ListItem(models.Model):
@@ -54,9 +48,6 @@ class ListItem(models.Model):
         return self.status != ListItemStatus.DONE and self.deadline is not None and self.deadline < today
 
     @classmethod
-    def scope_q(cls, scope: Scope, *, unit_ids: tuple[int, ...] = ()) -> Q:
+    def scope_q(cls, scope: Scope) -> Q:
         """The office rolls up its territory's lists; every unit keeps its own."""
-        q = scope.territorial_q("jurisdiction_path")
-        if unit_ids:
-            q |= Q(unit_id__in=unit_ids)
-        return q
+        return scope.territorial_q("jurisdiction_path") | scope.unit_q("unit_id")

@@ -22,17 +22,10 @@ from campaigns.choices import (
     UnitRole,
 )
 from campaigns.models.campaign import Campaign, Phase, Plan
-from campaigns.models.scope import scope_and_units
 from core.scoping import Scope, ScopedQuerySet
 
 
 class TaskQuerySet(ScopedQuerySet):
-    def visible_to(self, user: Any) -> Self:
-        scope, units = scope_and_units(user)
-        if scope.is_empty and not units:
-            return self.none()
-        return self.filter(Task.scope_q(scope, unit_ids=units))
-
     def open(self) -> Self:
         return self.exclude(status=TaskStatus.DONE)
 
@@ -105,12 +98,12 @@ class Task(models.Model):
                 and self.deadline is not None and self.deadline < today)
 
     @classmethod
-    def scope_q(cls, scope: Scope, *, unit_ids: tuple[int, ...] = ()) -> Q:
+    def scope_q(cls, scope: Scope) -> Q:
         """The office sees every task of campaigns in its territory; a regulator also the
         tasks of plans in the domains it regulates; a unit the tasks it is linked to."""
         q = scope.territorial_q("jurisdiction_path") | scope.domain_q("jurisdiction_path", domain_field="domain_id")
-        if unit_ids:
-            q |= Q(Exists(TaskUnit.objects.filter(task=OuterRef("pk"), unit_id__in=unit_ids)))
+        if scope.unit_ids:
+            q |= Q(Exists(TaskUnit.objects.filter(scope.unit_q("unit_id"), task=OuterRef("pk"))))
         return q
 
 

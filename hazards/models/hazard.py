@@ -91,6 +91,11 @@ class Hazard(models.Model):
 
     objects = HazardQuerySet.as_manager()
 
+    # An enterprise's hazards follow it to another jurisdiction (``enterprises.models.rekey_enterprise_rows``).
+    enterprise_lookup = "enterprise"
+    # May be granted to an inspector or expert outside its territory (accounts.grants); so may its enterprise.
+    grantable = True
+
     class Meta:
         ordering = ["-found_at", "-pk"]
         verbose_name = _("事故隐患")
@@ -112,9 +117,13 @@ class Hazard(models.Model):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
+        from enterprises.models import Enterprise
+
         return (scope.territorial_q("jurisdiction_path")
                 | scope.domain_q("jurisdiction_path", domain_field="domain_id")
-                | scope.enterprise_q("enterprise_id"))
+                | scope.enterprise_q("enterprise_id")
+                | scope.granted_q(Enterprise, "enterprise_id")
+                | scope.granted_q(cls))
 
     # -- derived ----------------------------------------------------------------------------------
     @property

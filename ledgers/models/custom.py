@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.scoping import Scope, ScopedQuerySet
-from enterprises.models import Enterprise, enterprise_row_scope_q
+from core.scoping import Scope
+from enterprises.models import Enterprise, EnterpriseRow
 from orgs.models import Domain, Jurisdiction, Unit
 
 
@@ -58,18 +58,16 @@ class LedgerDefinition(models.Model):
         return [c for c in self.columns if c.get("type") == ColumnType.DATE and c.get("due")]
 
 
-class CustomRowQuerySet(ScopedQuerySet):
-    pass
+class CustomRow(EnterpriseRow):
+    """A row of a user-defined ledger: an enterprise's row, or (no enterprise) a territorial unit's row keyed
+    by the jurisdiction it was filled for."""
 
-
-class CustomRow(models.Model):
     definition = models.ForeignKey(LedgerDefinition, on_delete=models.CASCADE, related_name="rows",
                                    verbose_name=_("台账"))
     enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
                                    verbose_name=_("企业"))
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("属地"))
-    jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
     values = models.JSONField(default=dict, verbose_name=_("内容"))
     # The earliest due-date column of the row, kept by the services so reminders are one indexed query.
     due_date = models.DateField(null=True, blank=True, db_index=True, editable=False, verbose_name=_("到期日"))
@@ -77,8 +75,6 @@ class CustomRow(models.Model):
                                    related_name="+", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = CustomRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "pk"]
@@ -94,6 +90,6 @@ class CustomRow(models.Model):
     def scope_q(cls, scope: Scope) -> models.Q:
         # Enterprise rows as every enterprise row; rows a territorial unit fills (no enterprise) are also seen
         # by the regulators of the definition's domain.
-        return enterprise_row_scope_q(scope) | (
+        return super().scope_q(scope) | (
             models.Q(enterprise__isnull=True)
             & scope.domain_q("jurisdiction_path", domain_field="definition__domain_id"))

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import Scope, ScopedQuerySet
-from enterprises.choices import RISK_FLAGS, LicenceKind
+from enterprises.choices import RISK_FLAGS
 from orgs.models import Domain, Jurisdiction, Unit
 
 
@@ -68,6 +68,9 @@ class Enterprise(models.Model):
 
     objects = EnterpriseQuerySet.as_manager()
 
+    # May be granted to an inspector outside its territory (accounts.grants): a drawn inspection target.
+    grantable = True
+
     class Meta:
         ordering = ["name", "pk"]
         verbose_name = _("企业")
@@ -98,6 +101,7 @@ class Enterprise(models.Model):
             scope.territorial_q("jurisdiction_path")
             | scope.domain_q("jurisdiction_path", domain_exists=(EnterpriseDomain, "enterprise", "domain_id"))
             | scope.enterprise_q("pk")
+            | scope.granted_q(cls)
         )
 
 
@@ -111,62 +115,3 @@ class EnterpriseDomain(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id}:{self.domain_id}"
-
-
-class LicenceQuerySet(ScopedQuerySet):
-    pass
-
-
-class Licence(models.Model):
-    """A licence the enterprise holds, with its validity; lapses like every other dated item."""
-
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="licences",
-                                   verbose_name=_("企业"))
-    jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
-    kind = models.CharField(max_length=20, choices=LicenceKind.choices, verbose_name=_("许可证类别"))
-    name = models.CharField(max_length=120, blank=True, verbose_name=_("名称（其他类别时填写）"))
-    number = models.CharField(max_length=80, verbose_name=_("证书编号"))
-    issuer = models.CharField(max_length=120, blank=True, verbose_name=_("发证机关"))
-    scope_text = models.CharField(max_length=500, blank=True, verbose_name=_("许可范围"))
-    valid_from = models.DateField(null=True, blank=True, verbose_name=_("有效期起"))
-    valid_until = models.DateField(null=True, blank=True, db_index=True, verbose_name=_("有效期至"))
-    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
-    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("更新时间"))
-
-    objects = LicenceQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["valid_until", "pk"]
-        verbose_name = _("许可证")
-        verbose_name_plural = _("许可证")
-        indexes = [models.Index(fields=["jurisdiction_path", "valid_until"], name="ent_licence_path_due")]
-
-    def __str__(self) -> str:
-        return f"{self.display_kind} {self.number}"
-
-    @property
-    def display_kind(self) -> str:
-        return self.name if self.kind == LicenceKind.OTHER and self.name else str(self.get_kind_display())
-
-    @classmethod
-    def scope_q(cls, scope: Scope) -> models.Q:
-        return enterprise_row_scope_q(scope)
-
-
-def enterprise_row_scope_q(scope: Scope, path_field: str = "jurisdiction_path",
-                           enterprise_field: str = "enterprise_id") -> models.Q:
-    """The scope rule of any row that belongs to one enterprise and carries its copied jurisdiction path:
-    the territory by the row's own path, the domains through the enterprise's domain links, the enterprise
-    account its own rows."""
-    q = scope.territorial_q(path_field)
-    for grant in scope.domain_grants:
-        q |= models.Q(**{f"{path_field}__startswith": grant.path}) & models.Q(**{
-            f"{enterprise_field}__in": EnterpriseDomain.objects.filter(domain_id__in=grant.domain_ids)
-            .values("enterprise_id")})
-    return q | scope.enterprise_q(enterprise_field)
-
-
-from core.registry import register_path_model  # noqa: E402
-
-register_path_model(Enterprise)
-register_path_model(Licence)
