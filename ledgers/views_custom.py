@@ -52,8 +52,7 @@ class DefinitionForm(forms.Form):
 
 @business_required
 def definition_list(request: HttpRequest) -> HttpResponse:
-    definitions = LedgerDefinition.objects.filter(active=True) | LedgerDefinition.objects.filter(
-        created_by=request.user)
+    definitions = LedgerDefinition.objects.visible_to(request.user)
     return render(request, "ledgers/custom_list.html", {
         "definitions": definitions.select_related("owner_unit").distinct(),
         "can_define": request.user.has_role(*custom.DEFINERS)})
@@ -61,7 +60,7 @@ def definition_list(request: HttpRequest) -> HttpResponse:
 
 @roles_required(*custom.DEFINERS)
 def definition_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    definition = get_object_or_404(LedgerDefinition, pk=pk) if pk else None
+    definition = get_visible_or_404(LedgerDefinition.objects, request.user, pk=pk) if pk else None
     if definition is not None and not request.user.has_role(Role.OFFICE) and definition.created_by_id != request.user.pk:
         raise PermissionDenied
     initial: dict[str, Any] = {}
@@ -132,7 +131,7 @@ def _targets(user: Any, definition: LedgerDefinition) -> tuple[list[Enterprise],
 @download("xlsx", queries=({"export": "xlsx"},), pk=LedgerDefinition)
 @business_required
 def row_list(request: HttpRequest, pk: int) -> HttpResponse:
-    definition = get_object_or_404(LedgerDefinition, pk=pk)
+    definition = get_visible_or_404(LedgerDefinition.objects, request.user, pk=pk)
     rows = CustomRow.objects.visible_to(request.user).filter(definition=definition).select_related(
         "enterprise", "jurisdiction").order_by("due_date", "-created_at")
     if request.GET.get("export") == "xlsx":
@@ -148,7 +147,7 @@ def row_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @business_required
 def row_edit(request: HttpRequest, pk: int, row_pk: int | None = None) -> HttpResponse:
-    definition = get_object_or_404(LedgerDefinition, pk=pk)
+    definition = get_visible_or_404(LedgerDefinition.objects, request.user, pk=pk)
     row = None
     enterprise = jurisdiction = None
     if row_pk is not None:
@@ -199,7 +198,7 @@ def row_edit(request: HttpRequest, pk: int, row_pk: int | None = None) -> HttpRe
 @download("xlsx", pk=LedgerDefinition)
 @business_required
 def import_template(request: HttpRequest, pk: int) -> HttpResponse:
-    definition = get_object_or_404(LedgerDefinition, pk=pk)
+    definition = get_visible_or_404(LedgerDefinition.objects, request.user, pk=pk)
     data = template_bytes(definition.name, columns(definition),
                           f"{definition.name}：带*的列必填；日期如 2026-05-31；任何一行有错，整个文件都不导入。")
     return file_response(data, definition.name + "模板.xlsx")
@@ -207,7 +206,7 @@ def import_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 @business_required
 def import_rows(request: HttpRequest, pk: int) -> HttpResponse:
-    definition = get_object_or_404(LedgerDefinition, pk=pk)
+    definition = get_visible_or_404(LedgerDefinition.objects, request.user, pk=pk)
     return upload_page(request, kind=custom_import.IMPORTER.key,
                        form=ImportForm(request.POST or None, request.FILES or None), template="ledgers/import.html",
                        params=lambda _data: {"definition": definition.pk}, context={"definition": definition})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +27,17 @@ class Target(models.TextChoices):
     JURISDICTION = "jurisdiction", _("属地单位填报")
 
 
+class LedgerDefinitionQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> LedgerDefinitionQuerySet:
+        """Definitions in use are open to every business account (each fills or reads only its own rows, scoped
+        by ``CustomRow``); one not yet (or no longer) in use only to its author and the campaign office."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.has_business_role:
+            return self.none()
+        if user.has_role("office"):
+            return self.all()
+        return self.filter(models.Q(active=True) | models.Q(created_by=user))
+
+
 class LedgerDefinition(models.Model):
     name = models.CharField(max_length=120, unique=True, verbose_name=_("台账名称"))
     description = models.TextField(blank=True, verbose_name=_("说明（依据的通知、填报要求）"))
@@ -44,6 +57,8 @@ class LedgerDefinition(models.Model):
     remind_days = models.PositiveSmallIntegerField(default=30, verbose_name=_("提前提醒天数"))
     active = models.BooleanField(default=True, verbose_name=_("启用"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("建立时间"))
+
+    objects = LedgerDefinitionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "pk"]

@@ -91,3 +91,22 @@ def test_each_definition_reminds_its_own_days_ahead(world: World) -> None:
     assert [i.row.pk for i in deadlines.due_items(office, kinds=["custom_due"])] == [row.pk]
     counts = {c["kind"].key: c["soon"] for c in deadlines.due_counts(office)}
     assert counts["custom_due"] == 1
+
+
+def test_a_definition_not_in_use_is_seen_only_by_its_author_and_the_office(world: World) -> None:
+    draft = custom.definition_save(
+        actor=world.user("regulator"), definition=None, enterprises=[], jurisdictions=[], name="未启用的筹备台账",
+        description="", target="enterprise", domain=None, columns=custom.parse_columns(COLUMNS), remind_days=30,
+        active=False)
+    pages = [f"/ledgers/custom/{draft.pk}/", f"/ledgers/custom/{draft.pk}/template.xlsx",
+             f"/ledgers/custom/{draft.pk}/import/", f"/ledgers/custom/{draft.pk}/edit/"]
+    for persona, seen in (("regulator", True), ("office", True), ("township_a", False), ("enterprise_a", False),
+                          ("regulator_fire", False)):
+        client = Client()
+        client.force_login(world.user(persona))
+        assert ("未启用的筹备台账" in client.get("/ledgers/custom/").content.decode()) == seen, persona
+        for url in pages[:3]:
+            assert (client.get(url).status_code != 404) == seen, (persona, url)
+    outsider = Client()
+    outsider.force_login(world.user("regulator_fire"))
+    assert outsider.get(pages[3]).status_code == 404
