@@ -108,13 +108,15 @@ def test_serve_on_an_empty_static_root_collects_and_answers_page_and_asset(tmp_p
 
         # An upgrade that changes a static file after the last collection makes it stale: serve collects
         # again (the path above), a server loading the WSGI module refuses.
-        earlier = time.time() - 60
-        os.utime(static_root / "staticfiles.json", (earlier, earlier))
+        # The changed file is dated after the collection (not the collection before it: in a fresh
+        # install, package files are themselves only seconds old and would be found first).
         (extra / "probe.css").write_text("body { color: #654321; }\n")
+        later = (static_root / "staticfiles.json").stat().st_mtime + 60
+        os.utime(extra / "probe.css", (later, later))
         assert "probe/probe.css 在上次收集之后有更新" in (static_files_problem() or "")
         with pytest.raises(ImproperlyConfigured, match="collectstatic"):
             refuse_without_static_files()
-        os.utime(static_root / "staticfiles.json")
+        os.utime(static_root / "staticfiles.json", (later + 1, later + 1))
         (extra / "probe2.css").write_text("")
         assert "probe/probe2.css 尚未收集" in (static_files_problem() or "")
     monkeypatch.delitem(sys.modules, "anzhi.wsgi", raising=False)
