@@ -131,6 +131,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
     )
     DATABASES["default"]["TEST"] = {"NAME": env_str("ANZHI_TEST_SQLITE", "") or None}
+else:
+    # Django opens a connection per request by default: a TCP and authentication round trip every time. Either a
+    # pool shared by the server's threads (ANZHI_DB_POOL=<max connections>, psycopg_pool through Django's own
+    # support), or persistent connections per thread for ANZHI_DB_CONN_MAX_AGE seconds (the default). Tests keep
+    # one connection per use unless told otherwise, so that a thread's connection never outlives its test.
+    _pool_size = env_int("ANZHI_DB_POOL", 0, minimum=0)
+    if _pool_size:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(2, _pool_size), "max_size": _pool_size, "timeout": env_int("ANZHI_DB_POOL_TIMEOUT", 10, minimum=1)}
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections together with a pool
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env_int("ANZHI_DB_CONN_MAX_AGE", 0 if TESTING else 60, minimum=0)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -222,10 +235,25 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Background tasks. "db" (the default) stores them in the database and needs no other service: `serve` runs them in a
+# worker thread, or `manage.py db_worker` in a process of its own. "rq" queues them in Redis (ANZHI_REDIS_URL) for
+# deployments that run several web processes and workers: `manage.py rqworker default` runs them. Tests run tasks
+# at once; the RQ path has its own test against a real Redis (core/tests/test_task_backends.py).
+TASK_BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+ANZHI_TASK_BACKEND = env_str("ANZHI_TASK_BACKEND", "db") or "db"
+if ANZHI_TASK_BACKEND not in TASK_BACKENDS:
+    raise SettingError(f"ANZHI_TASK_BACKEND must be one of {', '.join(TASK_BACKENDS)}, got {ANZHI_TASK_BACKEND!r}")
+# Tests use their own Redis database, so that a test run never empties a real queue.
+ANZHI_REDIS_URL = env_str("ANZHI_TEST_REDIS_URL" if TESTING else "ANZHI_REDIS_URL",
+                          "redis://127.0.0.1:6379/15" if TESTING else "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": ANZHI_REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+if ANZHI_TASK_BACKEND == "rq":
+    if importlib.util.find_spec("django_tasks_rq") is None:
+        raise SettingError('ANZHI_TASK_BACKEND=rq needs the scale extra: .venv/bin/pip install -e ".[scale]"')
+    INSTALLED_APPS.append("django_rq")
 TASKS = {
     "default": {
-        # Tests run tasks at once; everywhere else they are stored and run by the worker in `serve`.
-        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend" if TESTING else TASK_BACKENDS[ANZHI_TASK_BACKEND],
     }
 }
 

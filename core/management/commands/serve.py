@@ -39,6 +39,8 @@ class Command(BaseCommand):
 
         if not options["no_background"]:
             start_background()
+            if settings.ANZHI_TASK_BACKEND != "db":  # the scheduler here queues; a worker elsewhere runs
+                self.stdout.write("任务队列在 Redis：请另行运行 “manage.py rqworker default” 执行后台任务。")
         self.stdout.write(f"安治已启动：http://{options['host']}:{options['port']}/  （按 Ctrl+C 停止）")
         if settings.DEBUG:
             self.stdout.write("注意：DJANGO_DEBUG 已开启，仅供开发使用。")
