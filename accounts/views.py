@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,6 +28,7 @@ from accounts.forms import (
 from accounts.models import ApiToken, SecurityPolicy, User
 from core.forms import add_service_error as form_errors_from
 from core.models import ChangeEvent
+from core.paging import page_of
 from core.permissions import roles_required
 
 
@@ -109,7 +109,7 @@ def _user_list(request: HttpRequest) -> Any:
     text = request.GET.get("q", "").strip()
     if text:
         qs = qs.filter(Q(username__icontains=text) | Q(full_name__icontains=text) | Q(unit__name__icontains=text))
-    return Paginator(qs, 50).get_page(request.GET.get("page"))
+    return page_of(qs, 50, request.GET.get("page"))
 
 
 @roles_required(Role.SYSADMIN, Role.SECADMIN)

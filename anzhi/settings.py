@@ -209,7 +209,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["core.filters.FilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.paging.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
@@ -287,6 +287,8 @@ ANZHI_DOC_TEMPLATE_MAX_MB = env_int("ANZHI_DOC_TEMPLATE_MAX_MB", 5, minimum=1)
 # Spreadsheet imports (core.spreadsheet, core.imports): a file above the size or row ceiling is refused
 # before its rows are read; above ANZHI_IMPORT_BACKGROUND_ROWS rows it is imported by the background
 # worker while the page shows a progress bar.
+# Lists count at most this many rows (core/paging.py): below it the count is exact, above it "超过 N 条".
+ANZHI_COUNT_CAP = env_int("ANZHI_COUNT_CAP", 10_000, minimum=100)
 ANZHI_IMPORT_MAX_BYTES = env_int("ANZHI_IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=10 * 1024)
 ANZHI_IMPORT_MAX_ROWS = env_int("ANZHI_IMPORT_MAX_ROWS", 20_000, minimum=1)
 ANZHI_IMPORT_BACKGROUND_ROWS = env_int("ANZHI_IMPORT_BACKGROUND_ROWS", 2_000, minimum=0)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.paging import page_of
 from core.scoping import get_visible_or_404
 from notifications import selectors, services
 from notifications.choices import Kind
@@ -24,7 +24,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         kind = ""
     unread_only = request.GET.get("unread") == "1"
     qs = selectors.inbox(request.user, kind=kind, unread_only=unread_only)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = page_of(qs, 30, request.GET.get("page"))
     template = "notifications/inbox.html#results" if getattr(request, "htmx", False) else "notifications/inbox.html"
     return render(request, template, {
         "page": page, "objects": page.object_list, "kind": kind, "kinds": Kind.choices, "unread_only": unread_only,

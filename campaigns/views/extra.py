@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +26,7 @@ from core.filters import parse_int
 from core.forms import add_service_error as form_error
 from core.imports.views import upload_page
 from core.listing import apply_filters
+from core.paging import page_of
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
 from orgs.models import Unit
@@ -85,7 +85,7 @@ def lists(request: HttpRequest, pk: int) -> HttpResponse:
         done=Count("pk", filter=Q(status=ListItemStatus.DONE)),
         overdue=Count("pk", filter=Q(deadline__lt=today) & ~Q(status=ListItemStatus.DONE)))
         .order_by("unit__name"))
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    page = page_of(items, 50, request.GET.get("page"))
     own_units = Unit.objects.filter(pk__in=user_unit_ids(request.user), collective=False)
     return render(request, "campaigns/lists.html", {
         "campaign": campaign, "filter": filterset, "page": page, "items": page.object_list, "rollup": rollup,

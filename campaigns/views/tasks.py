@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +25,7 @@ from campaigns.views.common import office_campaign, visible_campaign
 from core.forms import add_service_error as form_error
 from core.listing import ScopedListView
 from core.models import Attachment, ChangeEvent
+from core.paging import page_of
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
 
@@ -175,7 +175,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     if request.GET.get("overdue") == "true":
         links = links.filter(task__deadline__lt=today, task__deadline_kind="date").exclude(task__status="done")
     links = links.order_by("task__status", "task__deadline", "task__pk")
-    page = Paginator(links, 50).get_page(request.GET.get("page"))
+    page = page_of(links, 50, request.GET.get("page"))
     task_ids = [link.task_id for link in page.object_list]
     latest: dict[int, ProgressReport] = {}
     for r in ProgressReport.objects.filter(task_id__in=task_ids, unit_id__in=units).order_by("period_start", "pk"):
@@ -193,7 +193,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
     qs = (ProgressReport.objects.visible_to(request.user)
           .filter(state=ReportState.SUBMITTED, task__campaign__in=campaigns)
           .select_related("task__plan", "unit", "submitted_by").order_by("submitted_at", "pk"))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = page_of(qs, 50, request.GET.get("page"))
     return render(request, "campaigns/reviews.html", {"page": page, "reports": page.object_list,
                                                       "review_form": ReviewForm()})
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
+from core.paging import page_of
 from core.permissions import roles_required
 from core.scoping import get_visible_or_404
 from escalation import selectors, services
@@ -54,7 +54,7 @@ def items(request: HttpRequest, source_key: str) -> HttpResponse:
     else:
         which = "overdue"
         qs = selectors.overdue_items(request.user, source_key, today=today)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = page_of(qs, 50, request.GET.get("page"))
     objs = list(page.object_list)
     latest = selectors.latest_records(source_key, [o.pk for o in objs])
     rows = []
@@ -107,7 +107,7 @@ def records(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(action=action)
     if source_key in SOURCES:
         qs = qs.filter(source_key=source_key)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = page_of(qs, 50, request.GET.get("page"))
     objects = list(page.object_list)
     for r in objects:
         r.source_label = SOURCES[r.source_key].label if r.source_key in SOURCES else r.source_key

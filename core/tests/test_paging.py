@@ -1,0 +1,52 @@
+"""Lists never count a whole scope: pages and the API count at most ANZHI_COUNT_CAP + 1 rows, in the database."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from core.paging import CappedPaginator
+from tests.openapi import assert_matches_schema
+from tests.personas import World
+
+
+def test_below_the_cap_the_count_is_exact_and_above_it_stops(settings, world: World) -> None:
+    from enterprises.models import Enterprise
+
+    rows = Enterprise.objects.order_by("pk")
+    settings.ANZHI_COUNT_CAP = 10
+    exact = CappedPaginator(rows, 2)
+    assert (exact.count, exact.capped, exact.num_pages) == (5, False, 3)
+    settings.ANZHI_COUNT_CAP = 3
+    capped = CappedPaginator(rows, 2)
+    with CaptureQueriesContext(connection) as ctx:
+        assert (capped.count, capped.capped, capped.num_pages) == (4, True, 2)
+    [count_sql] = [q["sql"] for q in ctx.captured_queries]
+    assert "COUNT(" in count_sql.upper() and "LIMIT 4" in count_sql.upper(), count_sql
+    assert [e.pk for e in capped.page(2)] == list(rows.values_list("pk", flat=True)[2:4])
+    last = CappedPaginator(rows, 3).page(2)  # counted 4: the page still holds every row that is there
+    assert len(last) == 2 and not last.has_next()
+    assert CappedPaginator(list(range(7)), 2).count == 4 and CappedPaginator([1, 2], 2).capped is False
+
+
+@pytest.mark.parametrize(("cap", "shown"), [(10, "共 5 家"), (3, "超过 3 条")])
+def test_a_list_page_says_when_it_stopped_counting(settings, client: Client, world: World, cap: int, shown: str) -> None:
+    settings.ANZHI_COUNT_CAP = cap
+    client.force_login(world.user("office"))
+    page = client.get("/enterprises/").content.decode()
+    assert shown in page
+
+
+def test_the_api_reports_a_capped_count(settings, client: Client, world: World) -> None:
+    client.force_login(world.user("office"))
+    settings.ANZHI_COUNT_CAP = 3
+    capped = client.get("/api/v1/enterprises/")
+    assert_matches_schema(capped)
+    body = capped.json()
+    assert (body["count"], body["count_capped"], len(body["results"])) == (3, True, 5), "the page is not cut"
+    settings.ANZHI_COUNT_CAP = 10
+    exact = client.get("/api/v1/enterprises/")
+    assert_matches_schema(exact)
+    assert (exact.json()["count"], exact.json()["count_capped"]) == (5, False)
