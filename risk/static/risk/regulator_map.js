@@ -33,7 +33,8 @@
     return box;
   }
 
-  const map = L.map(container, {attributionControl: true, zoomSnap: 0.25});
+  // maxZoom bounds fitBounds when there are no tiles (no layer sets one): one enterprise is a zero-size box.
+  const map = L.map(container, {attributionControl: true, zoomSnap: 0.25, maxZoom: 18});
   if (opts.tileUrl) {
     L.tileLayer(opts.tileUrl, {attribution: escapeHtml(opts.tileAttribution || ""), subdomains: "01234567", maxZoom: 18}).addTo(map);
   }
@@ -48,11 +49,15 @@
     return text;
   }
 
+  let latest = 0;  // answers can arrive out of order when filters change quickly: only the last one is drawn
+
   function load() {
     const params = new URLSearchParams(new FormData(form));
+    const ticket = ++latest;
     fetch(opts.dataUrl + "?" + params.toString(), {headers: {"Accept": "application/json"}, credentials: "same-origin"})
       .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
       .then(function (data) {
+        if (ticket !== latest) { return; }
         group.clearLayers();
         if (background) { map.removeLayer(background); background = null; }
         const pts = data.items.map(function (e) { return [e.latitude, e.longitude]; });
@@ -62,7 +67,7 @@
             background = L.rectangle(b, {color: "#8aa", weight: 1, fillColor: "#fff", fillOpacity: 0.8, interactive: false}).addTo(map);
             background.bringToBack();
           }
-          map.fitBounds(b);
+          map.fitBounds(b, {maxZoom: 15, animate: false});
         }
         data.items.forEach(function (e) {
           L.circleMarker([e.latitude, e.longitude], {radius: 8, fillColor: e.colour, fillOpacity: 0.9,
@@ -73,7 +78,7 @@
         });
         status.textContent = describe(data);
       })
-      .catch(function () { status.textContent = opts.msgFailed; });
+      .catch(function () { if (ticket === latest) { status.textContent = opts.msgFailed; } });
   }
   form.addEventListener("change", load);
   load();
