@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from campaigns.choices import AssignmentSource, DeadlineKind, PlanKind
-from campaigns.deadlines import DeadlineError, parse_deadline
+from campaigns.deadline_phrases import DeadlineError, parse_deadline
 from campaigns.models import Campaign, Phase, Plan, PlanUnit, Task, TaskUnit
 from campaigns.units import Assignment
 from core import audit

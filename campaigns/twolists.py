@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from campaigns.deadlines import DeadlineError
+from campaigns.deadline_phrases import DeadlineError
 from campaigns.models import Campaign, ListItem
 from campaigns.models.scope import user_unit_ids
 from campaigns.services import deadline_values, is_office_for

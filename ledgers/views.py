@@ -24,7 +24,7 @@ from core.uploads import attach, attachments_for
 from enterprises.forms import ImportForm
 from enterprises.models import Enterprise
 from enterprises.services import can_edit_records
-from ledgers import deadlines, importer, selectors, services, workflow
+from ledgers import importer, lapsing, selectors, services, workflow
 from ledgers.filters import FILTERS
 from ledgers.forms import PermitActionForm, UploadForm, form_class
 from ledgers.models import SafetyCommitment, SpecialEquipment, WorkerCertificate, WorkPermit
@@ -104,7 +104,7 @@ def index(request: HttpRequest) -> HttpResponse:
     counts = [{"spec": s, "count": s.model.objects.visible_to(user).count()} for s in ordered_specs()]
     equipment = SpecialEquipment.objects.visible_to(user)
     return render(request, "ledgers/index.html", {
-        "counts": counts, "due_counts": deadlines.due_counts(user, today=today),
+        "counts": counts, "due_counts": lapsing.due_counts(user, today=today),
         "rates": selectors.equipment_rates(equipment, today),
         "rates_by_place": selectors.equipment_rates(equipment, today, by="enterprise__jurisdiction__name"),
         "zero_out": selectors.certificate_zero_out(WorkerCertificate.objects.visible_to(user), today),
@@ -238,7 +238,7 @@ def expiring(request: HttpRequest) -> HttpResponse:
 
         j = Jurisdiction.objects.filter(pk=place).first()
         path = j.path if j else ""
-    items = deadlines.due_items(request.user, today=today, kinds=[kind] if kind else None,
+    items = lapsing.due_items(request.user, today=today, kinds=[kind] if kind else None,
                                 status=status if status in ("overdue", "soon") else "", jurisdiction_path=path)
     if request.GET.get("export") == "xlsx":
         return xlsx_response("即将到期和已过期事项.xlsx", "到期事项", [
@@ -246,8 +246,8 @@ def expiring(request: HttpRequest) -> HttpResponse:
             ("企业", lambda i: i.enterprise.name if i.enterprise else i.row.jurisdiction.name),
             ("到期日", lambda i: i.due), ("状态", lambda i: i.status_label)], items)
     return render(request, "ledgers/expiring.html", {
-        "items": items, "kinds": deadlines.KINDS, "status": status, "kind": kind, "today": today,
-        "counts": deadlines.due_counts(request.user, today=today)})
+        "items": items, "kinds": lapsing.KINDS, "status": status, "kind": kind, "today": today,
+        "counts": lapsing.due_counts(request.user, today=today)})
 
 
 @business_required
