@@ -71,7 +71,7 @@ def item_assign(*, actor: Any, title: str, assignee: Unit, deadline: dt.date, de
         jurisdiction_path=assignee.jurisdiction_path, deadline=deadline, original_deadline=deadline,
         assigned_by=actor, assigning_unit=getattr(actor, "unit", None))
     _event(item, ItemEventKind.ASSIGNED, actor, description.strip())
-    audit.record(actor=actor, action="escalation.item_assigned", obj=item, changes=audit.diff({}, audit.snapshot(item, FIELDS)))
+    audit.record(actor=actor, action="escalation.item_assign", obj=item, changes=audit.diff({}, audit.snapshot(item, FIELDS)))
     _check_visible(actor, item)
     notify(title=_("新的督办事项：%(t)s") % {"t": item.title},
            body=_("%(u)s交办督办事项“%(t)s”，办结期限 %(d)s。%(desc)s") % {
@@ -99,7 +99,7 @@ def item_extend(*, actor: Any, item: SupervisionItem, deadline: dt.date, note: s
     item.save(update_fields=["deadline"])
     _event(item, ItemEventKind.EXTENDED, actor, _("期限由 %(a)s 延至 %(b)s：%(n)s") % {
         "a": old.isoformat(), "b": deadline.isoformat(), "n": note.strip()})
-    audit.record(actor=actor, action="escalation.item_extended", obj=item, changes=audit.diff(before, audit.snapshot(item, FIELDS)),
+    audit.record(actor=actor, action="escalation.item_extend", obj=item, changes=audit.diff(before, audit.snapshot(item, FIELDS)),
                  note=note.strip())
     return item
 

@@ -36,7 +36,7 @@ def load_supervision_templates() -> list[str]:
                                                       bulletin_days=days)
         for order, kind in enumerate(steps, start=1):
             SupervisionStep.objects.create(template=template, order=order, kind=kind)
-        audit.record(action="hazards.template_created", obj=template,
+        audit.record(action="hazards.template_create", obj=template,
                      changes={"code": code, "name": name, "steps": [str(s) for s in steps]})
         lines.append(f"新增督办模板“{name}”（{len(steps)} 个环节）。")
     return lines

@@ -172,7 +172,7 @@ def bulletin_generate(*, today: dt.date | None = None) -> SupervisionBulletin | 
         if s.pk in overdue_ids and s.template.steps.filter(kind=Step.Kind.BULLETIN).exists():
             _record(s, Step.Kind.BULLETIN, None, _("逾期未完成治理任务，予以通报（%(p)s）") % {
                 "p": f"{start}—{today}"}, {"bulletin": bulletin.pk}, now)
-    audit.record(action="hazards.bulletin", obj=bulletin, changes={"open": [None, len(items)],
+    audit.record(action="hazards.circular_issue", obj=bulletin, changes={"open": [None, len(items)],
                                                                    "overdue": [None, len(overdue_ids)]})
     if overdue_ids:
         from hazards.services import _notify

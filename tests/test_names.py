@@ -47,3 +47,74 @@ def test_every_registered_deadline_source_lives_in_its_apps_deadline_sources_mod
     for key in SOURCES:
         app = apps.get_app_config(key.split(".")[0]).name  # the key names the app that registers it
         assert importlib.util.find_spec(f"{app}.deadline_sources"), f"{key}: no {app}/deadline_sources.py"
+
+
+# --- audit action names ----------------------------------------------------------------------------------------
+
+def _literal_actions(node: ast.Call) -> list[ast.Constant]:
+    """The string literals a ``record(...)`` / ``record_many(...)`` call names its action with."""
+    def literals(expr: ast.expr | None) -> list[ast.Constant]:
+        if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+            return [expr]
+        if isinstance(expr, ast.IfExp):
+            return literals(expr.body) + literals(expr.orelse)
+        return []
+
+    if _called(node) == "record":
+        action = next((kw.value for kw in node.keywords if kw.arg == "action"), node.args[0] if node.args else None)
+        return literals(action)
+    # record_many(events): the events are (action, obj, changes, note) tuples
+    return [lit for arg in node.args for sub in ast.walk(arg) if isinstance(sub, ast.Tuple) and sub.elts
+            for lit in literals(sub.elts[0])]
+
+
+def _bad_action(name: str) -> str:
+    from core.audit_actions import PATTERN
+
+    labels = {config.label for config in apps.get_app_configs()}
+    if not PATTERN.match(name):
+        return "not <app_label>.<verb> or <app_label>.<noun>_<verb>"
+    if name.split(".")[0] not in labels:
+        return "the prefix is not an installed app label"
+    return ""
+
+
+def test_every_literal_audit_action_is_app_label_dot_verb() -> None:
+    seen, bad = 0, []
+    for rel, tree in _modules():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            named = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if named in ("record", "record_many"):
+                found = _literal_actions(node)
+            elif named == "transition":  # core.workflow.transition(audit_action="...")
+                found = [kw.value for kw in node.keywords if kw.arg == "audit_action"
+                         and isinstance(kw.value, ast.Constant)]
+            else:
+                continue
+            for lit in found:
+                seen += 1
+                if why := _bad_action(lit.value):
+                    bad.append(f"{rel}:{lit.lineno}: {lit.value!r}: {why}")
+    assert seen > 50, "the scan no longer finds the record() calls"
+    assert not bad, "audit action names are <app_label>.<verb> (core/audit_actions.py):\n" + "\n".join(bad)
+
+
+def test_every_workflow_move_is_logged_under_an_app_label_dot_verb() -> None:
+    from tests.test_workflows import _workflows
+
+    bad = [f"{name} {move.action}: {w.audit_name(move)!r}: {why}" for name, w in _workflows().items()
+           for _, move in w._table.items() if (why := _bad_action(w.audit_name(move)))]
+    assert not bad, "\n".join(bad)
+
+
+def test_every_old_action_name_maps_to_a_current_one() -> None:
+    from core.audit_actions import GENERIC, LEGACY, current
+
+    for old, new in LEGACY.items():
+        assert not _bad_action(new), (old, new)
+        assert new not in LEGACY, f"{old} -> {new} -> {LEGACY[new]}: map straight to the current name"
+    for verb in GENERIC:
+        assert current(verb, "enterprises.licence") == f"enterprises.{verb}"
+    assert current("hazards.register", "hazards.hazard") == "hazards.register"
