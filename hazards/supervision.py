@@ -23,6 +23,7 @@ from hazards.models import (
     SupervisionTemplate,
 )
 from hazards.models import SupervisionStep as Step
+from hazards.notify import notify_after_commit
 from orgs.choices import UnitKind
 from orgs.models import Unit
 
@@ -101,10 +102,8 @@ def supervision_list(*, actor: Any, hazard: Hazard, level: str, supervising_unit
                                note=requirements.strip(), data={**sheet, "level": level}, at=now)
     audit.record(action="hazards.supervise", obj=supervision,
                  changes=audit.diff({}, audit.snapshot(supervision, FIELDS)))
-    from hazards.services import _notify
-
     users = list(hazard.enterprise.users.all()) if hazard.enterprise_id else []
-    _notify(title=_("挂牌督办：%(w)s") % {"w": hazard.where}, kind="escalation",
+    notify_after_commit(title=_("挂牌督办：%(w)s") % {"w": hazard.where}, kind="escalation",
             body=_("督办单位：%(s)s；整改期限：%(d)s") % {"s": supervising_unit.name, "d": deadline},
             url=f"/hazards/{hazard.pk}/", users=users, units=[supervising_unit], obj=hazard,
             dedupe_key=f"hazard-supervision-{supervision.pk}")
@@ -175,11 +174,9 @@ def circular_issue(*, today: dt.date | None = None) -> SupervisionCircular | Non
     audit.record(action="hazards.circular_issue", obj=circular, changes={"open": [None, len(items)],
                                                                    "overdue": [None, len(overdue_ids)]})
     if overdue_ids:
-        from hazards.services import _notify
-
         # The county-wide count goes to the campaign office only; each supervising unit is told its own count.
         offices = list(Unit.objects.filter(kind=UnitKind.OFFICE, active=True, collective=False))
-        _notify(title=_("重大事故隐患挂牌督办通报：%(n)s 项逾期") % {"n": len(overdue_ids)}, kind="overdue",
+        notify_after_commit(title=_("重大事故隐患挂牌督办通报：%(n)s 项逾期") % {"n": len(overdue_ids)}, kind="overdue",
                 url=f"/hazards/bulletins/{circular.pk}/", units=offices, obj=circular,
                 dedupe_key=f"hazard-circular-{circular.pk}")
         per_unit: dict[Unit, int] = {}
@@ -187,7 +184,7 @@ def circular_issue(*, today: dt.date | None = None) -> SupervisionCircular | Non
             if s.pk in overdue_ids and s.supervising_unit not in offices:
                 per_unit[s.supervising_unit] = per_unit.get(s.supervising_unit, 0) + 1
         for unit, count in per_unit.items():
-            _notify(title=_("重大事故隐患挂牌督办通报：本单位督办的 %(n)s 项逾期") % {"n": count}, kind="overdue",
+            notify_after_commit(title=_("重大事故隐患挂牌督办通报：本单位督办的 %(n)s 项逾期") % {"n": count}, kind="overdue",
                     url=f"/hazards/bulletins/{circular.pk}/", units=[unit], obj=circular,
                     dedupe_key=f"hazard-circular-{circular.pk}-{unit.pk}")
     return circular

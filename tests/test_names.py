@@ -118,3 +118,39 @@ def test_every_old_action_name_maps_to_a_current_one() -> None:
     for verb in GENERIC:
         assert current(verb, "enterprises.licence") == f"enterprises.{verb}"
     assert current("hazards.register", "hazards.hazard") == "hazards.register"
+
+
+# --- private names ---------------------------------------------------------------------------------------------
+
+PACKAGES = {c.name.split(".")[0] for c in PROJECT} | {"anzhi"}
+ALLOWED_PRIVATE_ATTRIBUTES = {"_meta", "_default_manager", "_base_manager"}  # Django's public API
+
+
+def _absolute(rel: str, node: ast.ImportFrom) -> str:
+    if not node.level:
+        return node.module or ""
+    parts = Path(rel).with_suffix("").parts
+    parts = parts[:-1] if parts[-1] != "__init__" else parts[:-1]
+    base = list(parts[: len(parts) - (node.level - 1)])
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def test_no_module_imports_a_private_name_of_another_module() -> None:
+    stray = []
+    for rel, tree in _modules():
+        imported: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and _absolute(rel, node).split(".")[0] in PACKAGES:
+                for alias in node.names:
+                    if alias.name.startswith("_") and not alias.name.startswith("__"):
+                        stray.append(f"{rel}:{node.lineno}: from {_absolute(rel, node)} import {alias.name}")
+                    imported.add(alias.asname or alias.name)
+            elif isinstance(node, ast.Import):
+                imported |= {alias.asname or alias.name.split(".")[0] for alias in node.names
+                             if alias.name.split(".")[0] in PACKAGES}
+        stray += [f"{rel}:{node.lineno}: {node.value.id}.{node.attr}" for node in ast.walk(tree)
+                  if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in imported
+                  and node.attr.startswith("_") and not node.attr.startswith("__")
+                  and node.attr not in ALLOWED_PRIVATE_ATTRIBUTES]
+    assert not stray, "a private name is used outside its module (make it public where it belongs):\n" + \
+        "\n".join(stray)

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
+from core.forms import add_service_error, add_service_message
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
 from hazards import supervision as services
 from hazards.forms import SupervisionForm, SupervisionRecordForm
 from hazards.models import Hazard, Supervision, SupervisionCircular
 from hazards.selectors import default_supervisor
-from hazards.views.detail import _form_errors, _message
 
 
 @business_required
@@ -31,7 +31,7 @@ def supervision_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.supervision_list(actor=request.user, hazard=hazard, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("已挂牌督办。"))
             return redirect("hazards:detail", pk=hazard.pk)
@@ -54,7 +54,7 @@ def supervision_record(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.supervision_record(actor=request.user, supervision=supervision, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            _message(request, exc)
+            add_service_message(request, exc)
         else:
             messages.success(request, _("已记录督办情况。"))
     else:
