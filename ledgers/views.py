@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.choices import Role
 from core.export import download, file_response, xlsx_response
 from core.filters import parse_id, parse_int
-from core.forms import add_service_error as _apply_errors
+from core.forms import add_service_error
 from core.imports.views import upload_page
 from core.listing import ScopedListView
 from core.models import ChangeEvent
@@ -134,7 +134,7 @@ def row_create(request: HttpRequest, key: str) -> HttpResponse:
             messages.success(request, _("已登记：%(r)s") % {"r": row})
             return redirect("ledgers:detail", key=key, pk=row.pk)
         except (ValidationError, PermissionDenied) as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
     return render(request, "ledgers/row_form.html", {"form": form, "spec": spec, "enterprise": enterprise})
 
 
@@ -183,7 +183,7 @@ def row_edit(request: HttpRequest, key: str, pk: int) -> HttpResponse:
                 messages.success(request, _("已保存。"))
                 return redirect("ledgers:detail", key=key, pk=row.pk)
         except (ValidationError, PermissionDenied) as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
     return render(request, "ledgers/row_form.html", {"form": form, "spec": spec, "enterprise": row.enterprise,
                                                      "row": row})
 

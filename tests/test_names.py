@@ -154,3 +154,17 @@ def test_no_module_imports_a_private_name_of_another_module() -> None:
                   and node.attr not in ALLOWED_PRIVATE_ATTRIBUTES]
     assert not stray, "a private name is used outside its module (make it public where it belongs):\n" + \
         "\n".join(stray)
+
+
+# --- one name for a shared helper ------------------------------------------------------------------------------
+
+def test_the_form_helpers_are_imported_under_their_own_names() -> None:
+    from core import forms
+
+    helpers = {name for name in vars(forms) if name.startswith("add_service_")}
+    assert "add_service_error" in helpers
+    stray = [f"{rel}:{node.lineno}: {ast.unparse(node)}" for rel, tree in _modules(tests=True)
+             for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+             for alias in node.names if alias.name in helpers
+             and (alias.asname not in (None, alias.name) or node.module != "core.forms")]
+    assert not stray, "import the form helpers as `from core.forms import add_service_error`:\n" + "\n".join(stray)

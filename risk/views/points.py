@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.export import download, file_response
-from core.forms import add_service_error as form_errors
+from core.forms import add_service_error
 from core.models import ChangeEvent
 from core.permissions import business_required
 from core.scoping import get_visible_or_404
@@ -41,7 +41,7 @@ def _assess_from_form(request: HttpRequest, point: RiskPoint, form: AssessForm) 
                                    reason=d["reason"])
         return True
     except (ValidationError, PermissionDenied) as exc:
-        form_errors(form, exc)
+        add_service_error(form, exc)
         return False
 
 
@@ -63,7 +63,7 @@ def point_create(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
             return redirect("risk:point", pk=point.pk)
         except ValidationError as exc:
             if exc.messages != [""]:
-                form_errors(form, exc)
+                add_service_error(form, exc)
     return render(request, "risk/point_form.html", {"form": form, "assess": assess, "enterprise": enterprise,
                                                     "bands": _bands()})
 
@@ -93,7 +93,7 @@ def point_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("已保存。"))
                 return redirect("risk:point", pk=point.pk)
             except (ValidationError, PermissionDenied) as exc:
-                form_errors(form, exc)
+                add_service_error(form, exc)
     return render(request, "risk/point_form.html", {"form": form, "point": point, "enterprise": point.enterprise})
 
 
