@@ -8,8 +8,12 @@ import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from django.apps import apps
 from django.conf import settings
+from django.test import Client
+
+from tests.personas import World
 
 BASE = Path(settings.BASE_DIR)
 PROJECT = [c for c in apps.get_app_configs() if Path(c.path).is_relative_to(BASE)
@@ -168,3 +172,49 @@ def test_the_form_helpers_are_imported_under_their_own_names() -> None:
              for alias in node.names if alias.name in helpers
              and (alias.asname not in (None, alias.name) or node.module != "core.forms")]
     assert not stray, "import the form helpers as `from core.forms import add_service_error`:\n" + "\n".join(stray)
+
+
+# --- core knows no domain app ----------------------------------------------------------------------------------
+
+DOMAIN_APPS = {"accounts", "orgs", "enterprises", "campaigns", "hazards", "risk", "ledgers", "escalation",
+               "notifications", "documents", "workdays", "audit", "demo", "inspections"}
+# (module, imported app): a core module that must name a domain app, with the reason. Empty: the user model is
+# reached through get_user_model() / settings.AUTH_USER_MODEL, everything else through registries.
+CORE_MAY_IMPORT: dict[tuple[str, str], str] = {}
+
+
+def test_core_imports_no_domain_app() -> None:
+    stray = []
+    for path in sorted((BASE / "core").rglob("*.py")):
+        rel = path.relative_to(BASE).as_posix()
+        if "tests" in path.relative_to(BASE).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):  # module level and inside functions
+            if isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.Call) and _called(node) in ("import_module", "get_model", "__import__") \
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                names = [node.args[0].value]
+            else:
+                continue
+            for name in names:
+                app = name.split(".")[0]
+                if app in DOMAIN_APPS and (rel, app) not in CORE_MAY_IMPORT:
+                    stray.append(f"{rel}:{node.lineno}: {ast.unparse(node)}")
+    assert not stray, "core imports a domain app (register a card, a source, a hook instead):\n" + "\n".join(stray)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("persona", "shown"), [("office", {"enterprises"}), ("sysadmin", {"sysadmin"}),
+                                                ("secadmin", {"secadmin"}), ("auditadmin", {"auditadmin"})])
+def test_the_home_page_is_the_registered_cards_of_each_role(client: Client, world: World, persona: str,
+                                                            shown: set[str]) -> None:
+    from core.dashboard import CARDS
+
+    assert {"enterprises", "accounts.sysadmin", "accounts.secadmin", "audit"} <= set(CARDS)
+    client.force_login(world.users[persona])
+    html = client.get("/").content.decode()
+    boxes = {"enterprises", "sysadmin", "secadmin", "auditadmin"}
+    assert {box for box in boxes if f'data-testid="card-{box}"' in html} == shown

@@ -125,12 +125,13 @@ def prune_previews(now: dt.datetime | None = None) -> int:
 def run_job(job_id: int, *, ip: str | None = None) -> Outcome:
     """Run a queued job (in the worker, or in the request after a small file's preview): the importer's own
     checks and writes, then the job's result."""
-    from accounts.models import User
+    from django.contrib.auth import get_user_model
+
     from core.audit import Source, audit_context
 
     job = ImportJob.objects.get(pk=job_id)
     importer = importer_for(job.kind)
-    actor = User.objects.select_related("unit", "enterprise").get(pk=job.created_by_id)
+    actor = get_user_model().objects.select_related("unit", "enterprise").get(pk=job.created_by_id)
 
     def progress(phase: str, done: int, total: int) -> None:
         # Written outside the import's own transaction, so the polling page sees it.
