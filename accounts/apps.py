@@ -17,3 +17,8 @@ class AccountsConfig(AppConfig):
         register_nav(_("账号管理"), "accounts:user_list", order=91, roles=(Role.SYSADMIN, Role.SECADMIN))
         register_nav(_("安全策略"), "accounts:policy", order=92, roles=(Role.SECADMIN,))
         register_nav(_("系统维护"), "admin:index", order=93, roles=(Role.SYSADMIN,))
+        from accounts.cards import secadmin_card, sysadmin_card
+        from core.dashboard import register_card
+
+        register_card("accounts.sysadmin", "accounts/_home_sysadmin.html", sysadmin_card, order=900, width="col-12")
+        register_card("accounts.secadmin", "accounts/_home_secadmin.html", secadmin_card, order=910, width="col-12")

@@ -113,7 +113,7 @@ def grant_create(*, actor: Any, obj: models.Model, reason: str, valid_until: dt.
         reason=reason.strip(), valid_from=valid_from, valid_until=valid_until,
         granted_by=actor if getattr(actor, "pk", None) else None, granted_at=now)
     refresh_hint(grant)
-    audit.record(action="scope_grant", obj=grant, changes=audit.diff({}, audit.snapshot(grant, FIELDS)))
+    audit.record(action="accounts.scope_grant", obj=grant, changes=audit.diff({}, audit.snapshot(grant, FIELDS)))
     return grant
 
 
@@ -132,6 +132,6 @@ def grant_revoke(*, actor: Any, grant: ScopeGrant, reason: str) -> ScopeGrant:
     grant.revoke_reason = reason.strip()
     grant.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
     refresh_hint(grant)
-    audit.record(action="scope_grant_revoke", obj=grant, note=grant.revoke_reason,
+    audit.record(action="accounts.scope_grant_revoke", obj=grant, note=grant.revoke_reason,
                  changes={"revoked_at": [None, audit.to_jsonable(grant.revoked_at)]})
     return grant

@@ -68,7 +68,7 @@ def user_create(*, actor: User | None, username: str, password: str, full_name: 
     user.password_changed_at = timezone.now()
     user.save()
     _remember_password(user)
-    audit.record(action="create", obj=user, changes=audit.diff({}, audit.snapshot(user, USER_FIELDS)))
+    audit.record(action="accounts.create", obj=user, changes=audit.diff({}, audit.snapshot(user, USER_FIELDS)))
     return user
 
 
@@ -93,7 +93,7 @@ def user_update(*, actor: User, user: User, **fields: Any) -> User:
     user.save()
     changes = audit.diff(before, audit.snapshot(user, USER_FIELDS))
     if changes:
-        audit.record(action="update", obj=user, changes=changes)
+        audit.record(action="accounts.update", obj=user, changes=changes)
     return user
 
 
@@ -108,7 +108,7 @@ def password_reset(*, actor: User, user: User, new_password: str) -> None:
     user = User.objects.select_for_update().get(pk=user.pk)
     _refuse_system_takeover(actor, user)
     _set_initial_password(user, new_password)
-    audit.record(action="password_reset", obj=user)
+    audit.record(action="accounts.password_reset", obj=user)
 
 
 def _set_initial_password(user: User, new_password: str) -> None:
@@ -146,7 +146,7 @@ def system_account_reset(*, user: User, operator: str = "") -> str:
     _set_initial_password(user, password)
     user.failed_logins, user.locked_until = 0, None
     user.save(update_fields=["failed_logins", "locked_until"])
-    audit.record(action="password_reset", obj=user, changes=audit.diff(before, {"failed_logins": 0, "locked_until": None}),
+    audit.record(action="accounts.password_reset", obj=user, changes=audit.diff(before, {"failed_logins": 0, "locked_until": None}),
                  note=_("在服务器上用管理命令重置（操作系统用户：%(who)s）") % {"who": operator or "?"})
     return password
 
@@ -166,7 +166,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     _remember_password(user)
-    audit.record(action="password_change", obj=user, actor=user)
+    audit.record(action="accounts.password_change", obj=user, actor=user)
 
 
 # -- roles (安全管理员) ------------------------------------------------------------------------
@@ -206,7 +206,7 @@ def role_grant(*, actor: User | None, user: User, role: str) -> RoleGrant:
     _check_roles_fit(user, current | {role})
     _refuse_system_takeover(actor, user)  # a role-less account may still be made an administrator
     grant = RoleGrant.objects.create(user=user, role=role, granted_by=actor)
-    audit.record(action="role_grant", obj=user, changes={"roles": [sorted(current), sorted(current | {role})]})
+    audit.record(action="accounts.role_grant", obj=user, changes={"roles": [sorted(current), sorted(current | {role})]})
     return grant
 
 
@@ -221,7 +221,7 @@ def role_revoke(*, actor: User, user: User, role: str) -> None:
     if role not in current:
         return
     user.role_grants.filter(role=role).delete()
-    audit.record(action="role_revoke", obj=user, changes={"roles": [sorted(current), sorted(current - {role})]})
+    audit.record(action="accounts.role_revoke", obj=user, changes={"roles": [sorted(current), sorted(current - {role})]})
 
 
 @transaction.atomic
@@ -232,7 +232,7 @@ def account_unlock(*, actor: User, user: User) -> None:
     user.failed_logins = 0
     user.locked_until = None
     user.save(update_fields=["failed_logins", "locked_until"])
-    audit.record(action="unlock", obj=user, changes=audit.diff(before, {"failed_logins": 0, "locked_until": None}))
+    audit.record(action="accounts.unlock", obj=user, changes=audit.diff(before, {"failed_logins": 0, "locked_until": None}))
 
 
 @transaction.atomic
@@ -256,7 +256,7 @@ def policy_update(*, actor: User, **values: int) -> SecurityPolicy:
     cache.delete(SecurityPolicy.CACHE_KEY)
     changes = audit.diff(before, audit.snapshot(policy, SecurityPolicy.FIELDS))
     if changes:
-        audit.record(action="update", obj=policy, changes=changes)
+        audit.record(action="accounts.update", obj=policy, changes=changes)
     return policy
 
 
@@ -287,12 +287,12 @@ def login_attempt(*, username: str, password: str) -> LoginResult:
         user = User.objects.select_for_update().filter(username=(username or "").strip()).first()
         if user is None:
             User().set_password(password)
-            audit.record(action="login_failed", object_type="accounts.user", object_repr=(username or "")[:60],
+            audit.record(action="accounts.login_fail", object_type="accounts.user", object_repr=(username or "")[:60],
                          success=False, note=_("用户名不存在"))
             return failed
         password_ok = user.check_password(password)
         if user.is_locked(now):
-            audit.record(action="login_failed", obj=user, actor=user, success=False, note=_("账号已锁定"))
+            audit.record(action="accounts.login_fail", obj=user, actor=user, success=False, note=_("账号已锁定"))
             return failed
         if not password_ok or not user.is_active:
             user.failed_logins += 1
@@ -303,23 +303,23 @@ def login_attempt(*, username: str, password: str) -> LoginResult:
                 user.session_generation += 1  # whoever is signed in as this user is signed out
                 fields += ["locked_until", "session_generation"]
             user.save(update_fields=fields)
-            audit.record(action="login_failed", obj=user, actor=user, success=False,
+            audit.record(action="accounts.login_fail", obj=user, actor=user, success=False,
                          changes={"failed_logins": [user.failed_logins - 1, user.failed_logins]}, note=note)
             if "locked_until" in fields:
-                audit.record(action="locked", obj=user, actor=user,
+                audit.record(action="accounts.lock", obj=user, actor=user,
                              note=_("连续 %(n)d 次登录失败，锁定 %(m)d 分钟") % {"n": user.failed_logins, "m": policy.lockout_minutes})
             return failed
         user.failed_logins = 0
         user.locked_until = None
         user.last_login = now
         user.save(update_fields=["failed_logins", "locked_until", "last_login"])
-        audit.record(action="login", obj=user, actor=user)
+        audit.record(action="accounts.login", obj=user, actor=user)
     return LoginResult(user)
 
 
 @transaction.atomic
 def logout_record(*, user: User, reason: str = "") -> None:
-    audit.record(action="logout", obj=user, actor=user, note=reason)
+    audit.record(action="accounts.logout", obj=user, actor=user, note=reason)
 
 
 # -- API tokens --------------------------------------------------------------------------
@@ -339,7 +339,7 @@ def token_create(*, actor: User, name: str, days: int | None = 365) -> tuple[Api
         user=actor, name=name.strip(), prefix=key[3:11], key_hash=hash_token(key),
         expires_at=timezone.now() + dt.timedelta(days=days) if days else None,
     )
-    audit.record(action="token_create", obj=token, changes={"name": [None, token.name]})
+    audit.record(action="accounts.token_create", obj=token, changes={"name": [None, token.name]})
     return token, key
 
 
@@ -349,4 +349,4 @@ def token_revoke(*, actor: User, token: ApiToken) -> None:
         raise PermissionDenied(_("只能吊销自己的令牌。"))
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit.record(action="token_revoke", obj=token)
+    audit.record(action="accounts.token_revoke", obj=token)

@@ -26,7 +26,7 @@ from accounts.forms import (
     UserForm,
 )
 from accounts.models import ApiToken, SecurityPolicy, User
-from core.forms import add_service_error as form_errors_from
+from core.forms import add_service_error
 from core.models import ChangeEvent
 from core.paging import page_of
 from core.permissions import roles_required
@@ -68,7 +68,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
                                      new_password=form.cleaned_data["new_password1"])
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
-                form_errors_from(form, exc)
+                add_service_error(form, exc)
             else:
                 form.add_error("new_password1", exc.messages)
         else:
@@ -128,7 +128,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
             user = services.user_create(actor=request.user, password=password, **data)
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
-                form_errors_from(form, exc)
+                add_service_error(form, exc)
             else:
                 form.add_error("initial_password", exc.messages)
         else:
@@ -151,7 +151,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.user_update(actor=request.user, user=target, **edit_form.cleaned_data)
         except ValidationError as exc:
-            form_errors_from(edit_form, exc)
+            add_service_error(edit_form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("accounts:user_detail", pk=target.pk)
@@ -210,7 +210,7 @@ def policy_view(request: HttpRequest) -> HttpResponse:
         try:
             services.policy_update(actor=request.user, **{f: form.cleaned_data[f] for f in SecurityPolicy.FIELDS})
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("安全策略已保存。"))
             return redirect("accounts:policy")

@@ -16,10 +16,12 @@ from core.models import ChangeEvent
 
 
 class ChangeEventSerializer(serializers.ModelSerializer):
+    action_name = serializers.CharField(read_only=True, help_text="操作的现用名称（早期事件的 action 保留记录时的旧名称）")
+
     class Meta:
         model = ChangeEvent
-        fields = ["seq", "occurred_at", "actor", "actor_label", "source", "ip", "action", "success", "object_type",
-                  "object_id", "object_repr", "changes", "note", "prev_hash", "hash"]
+        fields = ["seq", "occurred_at", "actor", "actor_label", "source", "ip", "action", "action_name", "success",
+                  "object_type", "object_id", "object_repr", "changes", "note", "prev_hash", "hash"]
 
 
 class ChainCheckpointSerializer(serializers.Serializer):

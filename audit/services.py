@@ -21,7 +21,7 @@ def history_verify(*, actor: Any, extra: Sequence[Checkpoint] = ()) -> ChainRepo
     itself is recorded, with its outcome."""
     report = verify_history(extra=extra)
     with transaction.atomic():
-        audit.record(action="verify_chain", object_type="core.changeevent", actor=actor, success=report.ok,
+        audit.record(action="audit.chain_verify", object_type="core.changeevent", actor=actor, success=report.ok,
                      note=_("检查 %(n)d 条，问题 %(p)d 处") % {"n": report.checked, "p": len(report.problems)})
     return report
 
@@ -38,7 +38,7 @@ def checkpoint_export(*, actor: Any) -> Checkpoint:
     export itself (taken under the chain head's lock, so it is exactly the head), and is appended to the anchor
     file once that event is committed."""
     with transaction.atomic():
-        event = audit.record(action="export_checkpoint", object_type="core.changeevent", actor=actor,
+        event = audit.record(action="audit.checkpoint_export", object_type="core.changeevent", actor=actor,
                              note=_("导出签名的链头检查点"))
         cp = anchor.make("export", event.seq, event.hash, by=actor.get_username())
         transaction.on_commit(lambda: _anchor_quietly(cp))

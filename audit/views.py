@@ -36,7 +36,8 @@ class EventListView(ScopedListView):
         (_("操作人"), lambda e: e.actor_label),
         (_("来源"), lambda e: e.get_source_display()),
         (_("IP地址"), lambda e: e.ip),
-        (_("操作"), lambda e: e.action),
+        (_("操作"), lambda e: e.action_name),
+        (_("记录的操作名"), lambda e: e.action),  # as stored and hashed (an old name for older events)
         (_("是否成功"), lambda e: e.success),
         (_("对象类型"), lambda e: e.object_type),
         (_("对象编号"), lambda e: e.object_id),

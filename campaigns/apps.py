@@ -18,9 +18,9 @@ class CampaignsConfig(AppConfig):
         register_nav(_("专项整治"), "campaigns:list", order=40, roles=())
         register_nav(_("我的任务"), "campaigns:my_tasks", order=41, roles=())
 
-        from campaigns import integrations, tasks  # noqa: F401  (tasks registers the periodic reminders)
+        from campaigns import deadline_sources, tasks  # noqa: F401  (tasks registers the periodic reminders)
 
-        integrations.connect()
+        deadline_sources.register()
         from campaigns.tasktable import IMPORTER
         from core.imports import register_importer
 

@@ -38,7 +38,7 @@ def goal_save(*, actor: Any, plan: Plan, goal: Goal | None = None, **values: Any
     changes = audit.diff(before, audit.snapshot(goal, GOAL_FIELDS))
     if changes or created:
         goal.save()
-        audit.record(action="create" if created else "update", obj=goal, changes=changes)
+        audit.record(action="campaigns.create" if created else "campaigns.update", obj=goal, changes=changes)
     return goal
 
 
@@ -61,7 +61,7 @@ def goal_report_value(*, actor: Any, goal: Goal, value: Decimal, as_of: dt.date,
     unit = actor.unit if actor.unit_id else goal.plan.campaign.office_unit
     reading = GoalReading.objects.create(goal=goal, unit=unit, value=value, as_of=as_of, note=note,
                                          reported_by=actor)
-    audit.record(action="report_value", obj=goal, changes={"actual": [None, str(value)], "as_of": [None, as_of]},
+    audit.record(action="campaigns.value_report", obj=goal, changes={"actual": [None, str(value)], "as_of": [None, as_of]},
                  note=f"{unit.name}")
     return reading
 

@@ -1,16 +1,10 @@
-"""Hooks into the shared escalation engine and notifications."""
+"""Hooks into notifications."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.urls import reverse
-
-
-def connect() -> None:
-    from campaigns import escalation_source
-
-    escalation_source.register()
 
 
 def notify_review(report: Any, action: str, comment: str) -> None:

@@ -20,7 +20,7 @@ from django.db import transaction
 from campaigns import goals as goal_services
 from campaigns import services
 from campaigns.choices import AssignmentSource, DeadlineKind, PhaseKind, PlanKind, TaskSource, UnitRole
-from campaigns.deadlines import DeadlineError
+from campaigns.deadline_phrases import DeadlineError
 from campaigns.models import Campaign, Goal, Plan, Task
 from campaigns.targets import parse_target
 from campaigns.units import Assignment, Resolution, resolve_into, resolve_responsible

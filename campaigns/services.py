@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from campaigns.choices import AssignmentSource, DeadlineKind, PlanKind
-from campaigns.deadlines import DeadlineError, parse_deadline
+from campaigns.deadline_phrases import DeadlineError, parse_deadline
 from campaigns.models import Campaign, Phase, Plan, PlanUnit, Task, TaskUnit
 from campaigns.units import Assignment
 from core import audit
@@ -86,7 +86,7 @@ def campaign_create(*, actor: Any, source_key: str = "", **values: Any) -> Campa
                                   and scope_for(actor).covers_path(campaign.jurisdiction_path)):
         raise PermissionDenied(_("只有安委办可以在本辖区创建专项整治行动。"))
     campaign.save()
-    audit.record(action="create", obj=campaign, changes=audit.diff({}, audit.snapshot(campaign, CAMPAIGN_FIELDS)))
+    audit.record(action="campaigns.create", obj=campaign, changes=audit.diff({}, audit.snapshot(campaign, CAMPAIGN_FIELDS)))
     return campaign
 
 
@@ -105,7 +105,7 @@ def campaign_update(*, actor: Any, campaign: Campaign, **values: Any) -> Campaig
     if changes:
         campaign.save()
         Task.objects.filter(campaign=campaign).update(jurisdiction_path=campaign.jurisdiction_path)
-        audit.record(action="update", obj=campaign, changes=changes)
+        audit.record(action="campaigns.update", obj=campaign, changes=changes)
     return campaign
 
 
@@ -122,7 +122,7 @@ def phase_save(*, actor: Any, campaign: Campaign, phase: Phase | None = None, **
         setattr(phase, k, v)
     changes = audit.diff(before, audit.snapshot(phase, PHASE_FIELDS))
     if changes or not phase.pk:
-        action = "update" if phase.pk else "create"
+        action = "campaigns.update" if phase.pk else "campaigns.create"
         phase.save()
         audit.record(action=action, obj=phase, changes=changes)
     return phase
@@ -160,7 +160,7 @@ def plan_save(*, actor: Any, campaign: Campaign, plan: Plan | None = None,
             PlanUnit.objects.bulk_create(new)
             changes["units_added"] = [0, len(new)]
     if changes or created:
-        audit.record(action="create" if created else "update", obj=plan, changes=changes)
+        audit.record(action="campaigns.create" if created else "campaigns.update", obj=plan, changes=changes)
     return plan
 
 
@@ -213,7 +213,7 @@ def task_create(*, actor: Any, plan: Plan, units: Iterable[Assignment] = (),
     task.save()
     changes = audit.diff({}, audit.snapshot(task, TASK_FIELDS))
     changes.update(_sync_units(task, units, unit_source))
-    audit.record(action="create", obj=task, changes=changes)
+    audit.record(action="campaigns.create", obj=task, changes=changes)
     return task
 
 
@@ -235,7 +235,7 @@ def task_update(*, actor: Any, task: Task, units: Iterable[Assignment] | None = 
         changes.update(_sync_units(task, units, unit_source))
     if changes:
         task.save()
-        audit.record(action="update", obj=task, changes=changes)
+        audit.record(action="campaigns.update", obj=task, changes=changes)
     return task
 
 
@@ -244,7 +244,7 @@ def task_delete(*, actor: Any, task: Task) -> None:
     require_office(actor, task.campaign)
     if task.reports.exists():
         raise ValidationError(_("该任务已有进展报送，不能删除。"))
-    audit.record(action="delete", obj=task, changes=audit.diff(audit.snapshot(task, TASK_FIELDS), {}))
+    audit.record(action="campaigns.delete", obj=task, changes=audit.diff(audit.snapshot(task, TASK_FIELDS), {}))
     task.delete()
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from campaigns import services
 from campaigns.choices import AssignmentSource, TaskSource
-from campaigns.deadlines import DeadlineError
+from campaigns.deadline_phrases import DeadlineError
 from campaigns.models import Plan, Task
 from campaigns.units import Assignment, resolve_responsible
 from core.imports import Importer, Outcome, Progress, Row, Run

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from campaigns.deadlines import DeadlineError
+from campaigns.deadline_phrases import DeadlineError
 from campaigns.models import Campaign, ListItem
 from campaigns.models.scope import user_unit_ids
 from campaigns.services import deadline_values, is_office_for
@@ -52,7 +52,7 @@ def list_item_save(*, actor: Any, campaign: Campaign, unit: Unit, entry: ListIte
     changes = audit.diff(before, audit.snapshot(item, FIELDS))
     if changes or created:
         item.save()
-        audit.record(action="create" if created else "update", obj=item, changes=changes)
+        audit.record(action="campaigns.create" if created else "campaigns.update", obj=item, changes=changes)
     return item
 
 
@@ -60,5 +60,5 @@ def list_item_save(*, actor: Any, campaign: Campaign, unit: Unit, entry: ListIte
 def list_item_delete(*, actor: Any, item: ListItem) -> None:
     if not can_edit(actor, item.campaign, item.unit):
         raise PermissionDenied(_("只能维护本单位的清单。"))
-    audit.record(action="delete", obj=item, changes=audit.diff(audit.snapshot(item, FIELDS), {}))
+    audit.record(action="campaigns.delete", obj=item, changes=audit.diff(audit.snapshot(item, FIELDS), {}))
     item.delete()

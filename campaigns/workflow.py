@@ -57,7 +57,7 @@ TRANSITIONS = Workflow("campaigns.report", {
     (ReportState.SUBMITTED, ReportState.ACCEPTED): Move(
         ReportAction.ACCEPT, gettext_lazy("采纳"), is_office, gettext_lazy("安委办"), refusal=_OFFICE_ONLY,
         style="success"),
-}, choices=ReportState, field="state", audit_action="report_{action}", note_field="comment",
+}, choices=ReportState, field="state", note_field="comment",
     not_allowed=_not_allowed)
 REPORT_FIELDS = ["reported_status", "narrative", "percent", "state", "review_comment"]
 
@@ -205,7 +205,7 @@ def _apply_to_task(report: ProgressReport, now: dt.datetime) -> None:
     changes = audit.diff(before, audit.snapshot(task, ["status", "percent", "completed_on"]))
     if changes:
         task.save(update_fields=["status", "percent", "completed_on", "updated_at"])
-        audit.record(action="progress_accepted", obj=task, changes=changes, note=str(report))
+        audit.record(action="campaigns.progress_accept", obj=task, changes=changes, note=str(report))
 
 
 def _notify_review(report: ProgressReport, action: str, comment: str) -> None:

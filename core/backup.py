@@ -409,7 +409,7 @@ def restore_apply(plan: RestorePlan) -> Checkpoint:
         previous = plan.previous_head[0] if plan.previous_head else None
         with transaction.atomic():
             event = audit.record(
-                action="restore", object_type="core.backup", object_id=str(head.extra.get("backup_id", "")),
+                action="core.restore", object_type="core.backup", object_id=str(head.extra.get("backup_id", "")),
                 object_repr=str(plan.archive),
                 changes={"chain_head": [previous, head.seq]},
                 note=f"备份时间 {head.at}，备份链头 #{head.seq}，恢复前链头 #{previous if previous is not None else '未知'}；"

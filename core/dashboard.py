@@ -18,13 +18,15 @@ class Card:
     template: str
     context: CardContext
     order: int = 100
+    width: str = "col-12 col-lg-6"  # the grid columns the card takes on the home page
 
 
 CARDS: dict[str, Card] = {}
 
 
-def register_card(name: str, template: str, context: CardContext, *, order: int = 100) -> None:
-    CARDS[name] = Card(name, template, context, order)
+def register_card(name: str, template: str, context: CardContext, *, order: int = 100,
+                  width: str = "col-12 col-lg-6") -> None:
+    CARDS[name] = Card(name, template, context, order, width)
 
 
 def cards_for(user: Any) -> list[tuple[Card, dict[str, Any]]]:

@@ -8,6 +8,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 
+def add_service_message(request: Any, exc: ValidationError | PermissionDenied) -> None:
+    """Show a service's Chinese message at the top of the next page (a refused button, not a form)."""
+    from django.contrib import messages
+
+    if isinstance(exc, ValidationError):
+        text = "；".join(exc.messages)
+    else:
+        text = str(exc) or _("您没有执行此操作的权限。")
+    messages.error(request, text)
+
+
 def add_service_error(form: Any, exc: ValidationError | PermissionDenied) -> None:
     """Put a service's Chinese message next to the field it names, or on top of the form.
 

@@ -93,6 +93,13 @@ class ChangeEvent(models.Model):
         }
 
     @property
+    def action_name(self) -> str:
+        """The action's current name (events stored before the names were unified keep their old one)."""
+        from core.audit_actions import current
+
+        return current(self.action, self.object_type)
+
+    @property
     def change_rows(self) -> list[tuple[str, Any, Any]]:
         """(field label, before, after) for display: the model's verbose field names, 是/否 for booleans."""
         if not isinstance(self.changes, dict):

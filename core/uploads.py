@@ -102,7 +102,7 @@ def attach(*, actor: Any, owner: models.Model, file: UploadedFile, role: str = "
     attachment.save()
     # A file stored by a transaction that later rolls back is left without a row; such files are
     # harmless (unreachable) and `manage.py prune_orphan_files` removes them.
-    audit.record(action="attach", obj=owner, changes={"attachment": [None, attachment.original_name]},
+    audit.record(action="core.file_attach", obj=owner, changes={"attachment": [None, attachment.original_name]},
                  note=f"{role} {mime} {attachment.size}B sha256={attachment.sha256[:16]}")
     return attachment
 

@@ -83,13 +83,14 @@ class Workflow(Mapping[tuple[Any, str], Move]):
     """
 
     def __init__(self, name: str, table: Mapping[tuple[Any, str], Move], *, choices: type[models.TextChoices],
-                 field: str = "status", initial: Sequence[str] = (), audit_action: str = "{action}",
+                 field: str = "status", initial: Sequence[str] = (), audit_action: str = "",
                  note_field: str = "note", not_allowed: Callable[[Any, Any, Any], str] | None = None) -> None:
         self.name = name
         self.choices = choices
         self.field = field
         self.initial = tuple(initial)
-        self.audit_action = audit_action
+        # The change-log action of a move: by default ``<workflow name>_<action>`` ("ledgers.permit_close").
+        self.audit_action = audit_action or f"{name}_{{action}}"
         self.note_field = note_field
         self._not_allowed = not_allowed
         self._table = dict(table)

@@ -67,7 +67,7 @@ def template_upload(*, actor: Any, doc_type: DocumentType, file: UploadedFile, n
     template = DocumentTemplate.objects.create(doc_type=doc_type.key, unit=unit, version=last + 1,
                                                note=note.strip()[:200])
     attach(actor=actor, owner=template, file=file, role=ATTACHMENT_ROLE, kinds=("document",))
-    audit.record(action="doc_template_upload", obj=template, changes=audit.diff({}, audit.snapshot(template, FIELDS)),
+    audit.record(action="documents.template_upload", obj=template, changes=audit.diff({}, audit.snapshot(template, FIELDS)),
                  note=f"{doc_type.key} {(file.name or '')[-100:]}")
     return template
 

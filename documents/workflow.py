@@ -45,9 +45,9 @@ _REFUSAL = gettext_lazy("只有安委办或部门的监管人员可以管理本�
 
 TRANSITIONS = Workflow("documents.template", {
     (S.DRAFT, S.ACTIVE): Move("activate", gettext_lazy("启用"), manages, _WHO, still_renders, style="success",
-                              refusal=_REFUSAL, audit="doc_template_activate"),
+                              refusal=_REFUSAL),
     (S.RETIRED, S.ACTIVE): Move("restore", gettext_lazy("恢复使用"), manages, _WHO, still_renders,
-                                refusal=_REFUSAL, audit="doc_template_restore"),
+                                refusal=_REFUSAL),
     (S.ACTIVE, S.RETIRED): Move("retire", gettext_lazy("停用"), manages, _WHO, style="outline-secondary",
-                                refusal=_REFUSAL, audit="doc_template_retire"),
+                                refusal=_REFUSAL),
 }, choices=TemplateState, field="state", initial=(S.DRAFT,))

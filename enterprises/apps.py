@@ -18,3 +18,8 @@ class EnterprisesConfig(AppConfig):
         from enterprises.importer import IMPORTER
 
         register_importer(IMPORTER)
+        from core.dashboard import register_card
+        from enterprises.cards import enterprise_card
+
+        # The figures of the viewer's enterprises lead the home page, across its whole width.
+        register_card("enterprises", "enterprises/_home_card.html", enterprise_card, order=0, width="col-12")

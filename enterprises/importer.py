@@ -331,7 +331,7 @@ def _write(rows: list[_Row], existing: dict[str, Enterprise], result: Outcome) -
         Enterprise.departments.through.objects.bulk_create(
             [Enterprise.departments.through(enterprise_id=e.pk, unit_id=u) for r, e in batch for u in r.departments],
             batch_size=1000)
-        record_many((("create", e, _created_changes(e, r), "批量导入") for r, e in batch), jsonable=True)
+        record_many((("enterprises.create", e, _created_changes(e, r), "批量导入") for r, e in batch), jsonable=True)
     update_fields = [f for f in services.FIELDS if f not in ("jurisdiction", "synthetic", "principal_user",
                                                               "safety_manager_user")]
     update_fields += ["jurisdiction", "jurisdiction_path", "search_text"]
@@ -350,7 +350,7 @@ def _write(rows: list[_Row], existing: dict[str, Enterprise], result: Outcome) -
         for _r, e, before in batch:
             if before["jurisdiction_id"] != e.jurisdiction_id:
                 rekey_enterprise_rows(e)
-        record_many(("update", e, audit.diff(before, {**{k: audit.to_jsonable(v) for k, v in _comparable(e).items()},
+        record_many(("enterprises.update", e, audit.diff(before, {**{k: audit.to_jsonable(v) for k, v in _comparable(e).items()},
                                                      "domains": r.domains, "departments": r.departments}), "批量导入")
                     for r, e, before in batch)
     result.created = len(new_objs)

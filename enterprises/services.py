@@ -124,7 +124,7 @@ def enterprise_create(*, actor: Any, domains: Iterable[Domain] = (), departments
     _set_departments(enterprise, departments)
     if unit is not None:
         _set_unit(enterprise, unit)
-    audit.record(action="create", obj=enterprise, changes=audit.diff({}, audit.snapshot(enterprise, AUDITED)))
+    audit.record(action="enterprises.create", obj=enterprise, changes=audit.diff({}, audit.snapshot(enterprise, AUDITED)))
     return enterprise
 
 
@@ -176,7 +176,7 @@ def enterprise_update(*, actor: Any, enterprise: Enterprise, domains: Iterable[D
         _check_can_place(actor, enterprise.jurisdiction, enterprise.domains.all())
     changes = audit.diff(before, audit.snapshot(enterprise, AUDITED))
     if changes:
-        audit.record(action="update", obj=enterprise, changes=changes)
+        audit.record(action="enterprises.update", obj=enterprise, changes=changes)
     return enterprise
 
 
@@ -226,7 +226,7 @@ def licence_create(*, actor: Any, enterprise: Enterprise, **values: Any) -> Lice
     _check_licence(values)
     licence = Licence(enterprise=enterprise, **values).copy_scope_keys()
     licence.save()
-    audit.record(action="create", obj=licence, changes=audit.diff({}, audit.snapshot(licence, LICENCE_FIELDS)))
+    audit.record(action="enterprises.create", obj=licence, changes=audit.diff({}, audit.snapshot(licence, LICENCE_FIELDS)))
     return licence
 
 
@@ -243,7 +243,7 @@ def licence_update(*, actor: Any, licence: Licence, **values: Any) -> Licence:
     licence.copy_scope_keys().save()
     changes = audit.diff(before, audit.snapshot(licence, LICENCE_FIELDS))
     if changes:
-        audit.record(action="update", obj=licence, changes=changes)
+        audit.record(action="enterprises.update", obj=licence, changes=changes)
     return licence
 
 
@@ -252,5 +252,5 @@ def licence_delete(*, actor: Any, licence: Licence) -> None:
     licence = Licence.objects.select_for_update().select_related("enterprise").get(pk=licence.pk)
     if not can_edit_records(actor, licence.enterprise):
         raise PermissionDenied(_("您没有维护该企业许可证的权限。"))
-    audit.record(action="delete", obj=licence, changes=audit.diff(audit.snapshot(licence, LICENCE_FIELDS), {}))
+    audit.record(action="enterprises.delete", obj=licence, changes=audit.diff(audit.snapshot(licence, LICENCE_FIELDS), {}))
     licence.delete()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core.export import download, file_response
-from core.forms import add_service_error as _form_errors
+from core.forms import add_service_error
 from core.imports.views import upload_page
 from core.listing import ScopedListView
 from core.models import ChangeEvent
@@ -106,7 +106,7 @@ def _save(request: HttpRequest, form: EnterpriseForm, enterprise: Enterprise | N
         return services.enterprise_update(actor=request.user, enterprise=enterprise, domains=domains,
                                           departments=departments, unit=unit, **data)
     except (ValidationError, PermissionDenied) as exc:
-        _form_errors(form, exc)
+        add_service_error(form, exc)
     return None
 
 
@@ -163,7 +163,7 @@ def licence_edit(request: HttpRequest, pk: int, licence_pk: int | None = None) -
                 messages.success(request, _("已保存许可证。"))
                 return redirect("enterprises:detail", pk=enterprise.pk)
             except (ValidationError, PermissionDenied) as exc:
-                _form_errors(form, exc)
+                add_service_error(form, exc)
     return render(request, "enterprises/licence_form.html", {"form": form, "enterprise": enterprise,
                                                              "licence": licence})
 

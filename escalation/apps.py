@@ -14,9 +14,9 @@ class EscalationConfig(AppConfig):
         from accounts.choices import Role
         from core.bootstrap import register_loader
         from core.navigation import register_nav
-        from escalation import supervision, tasks  # noqa: F401  (registers the periodic sweep)
+        from escalation import deadline_sources, tasks  # noqa: F401  (tasks registers the periodic sweep)
 
-        supervision.register()
+        deadline_sources.register()
         register_loader("load_escalation_defaults", order=30)
         register_nav(_("督办台"), "escalation:board", order=80,
                      roles=(Role.OFFICE, Role.REGULATOR, Role.TOWNSHIP, Role.INSPECTOR))

@@ -36,7 +36,7 @@ def load_escalation_defaults() -> list[str]:
             EscalationStep.objects.create(ladder=ladder, order=order, action=action, after_workdays=days,
                                           notify_responsible=resp, notify_supervisors=sup, notify_office=office,
                                           needs_decision=decision)
-        audit.record(action="escalation.ladder_created", obj=ladder,
+        audit.record(action="escalation.ladder_create", obj=ladder,
                      changes={"code": code, "name": name, "steps": [list(s) for s in steps]})
         lines.append(_("已创建督办阶梯“%(n)s”（%(k)s 个步骤）。") % {"n": name, "k": len(steps)})
     return lines

@@ -1,7 +1,7 @@
 """Deadline sources: every app with lapsing deadlines registers one, and the escalation engine
 (``escalation.services.sweep``) reminds, flags and escalates them all the same way.
 
-Register in your AppConfig.ready()::
+Each app keeps its sources in ``<app>/deadline_sources.py`` with a ``register()`` its AppConfig.ready() calls::
 
     from escalation.registry import DeadlineSource, Recipients, register_source
     register_source(DeadlineSource(key="hazards.hazard", label="隐患", model=Hazard, ...))

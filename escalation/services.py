@@ -284,7 +284,7 @@ def _climb(source: DeadlineSource, obj: Any, due: dt.date, today: dt.date, steps
             note=_("逾期 %(n)s 个工作日，按督办阶梯自动%(v)s") % {
                 "n": over, "v": _("提请决定") if step.needs_decision else _("执行")})
         done.add((obj.pk, step.pk, due))
-        audit.record(action="escalation.proposed" if step.needs_decision else "escalation.applied", obj=record,
+        audit.record(action="escalation.propose" if step.needs_decision else "escalation.apply", obj=record,
                      changes={"source": source.key, "object_id": obj.pk, "action": step.action, "status": status,
                               "due_date": due, "overdue_workdays": over})
         if step.needs_decision:
@@ -394,7 +394,7 @@ def _supersede_lower(actor: Any, record: EscalationRecord) -> None:
 
     for other in lower:
         transition(workflow=RECORD_TRANSITIONS, obj=other, to=RecordStatus.DISMISSED, actor=actor, note=reason,
-                   apply=settle, audit_action="escalation.superseded", audit_extra={"by": record.pk})
+                   apply=settle, audit_action="escalation.supersede", audit_extra={"by": record.pk})
 
 
 @transaction.atomic
@@ -418,7 +418,7 @@ def escalate_manually(*, actor: Any, source_key: str, obj: Any, action: str, not
         object_title=source.title(obj)[:300], object_url=source.url(obj)[:500], step=None, action=action,
         status=RecordStatus.CONFIRMED, manual=True, created_by=actor, decided_by=actor, decided_at=timezone.now(),
         note=note, due_date=due, overdue_workdays=over, **_scope_keys(obj))
-    audit.record(actor=actor, action="escalation.manual", obj=record,
+    audit.record(actor=actor, action="escalation.escalate", obj=record,
                  changes={"source": source.key, "object_id": obj.pk, "action": action, "due_date": due}, note=note)
     _announce(source, obj, record, True, True, False, over)
     return record
@@ -483,5 +483,5 @@ def ladder_save(*, actor: Any, ladder: EscalationLadder | None, values: dict[str
         keep.append(step.pk)
     ladder.steps.exclude(pk__in=keep).delete()
     after = _ladder_state(ladder)
-    audit.record(actor=actor, action="escalation.ladder_saved", obj=ladder, changes=audit.diff(before, after))
+    audit.record(actor=actor, action="escalation.ladder_save", obj=ladder, changes=audit.diff(before, after))
     return ladder

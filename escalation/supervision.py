@@ -1,6 +1,6 @@
 """督办事项: the office assigns an ad-hoc matter to a unit with a deadline; the unit reports it done;
-the office closes it (销号) or returns it (the moves: ``escalation.workflow.ITEM_TRANSITIONS``). It is also the
-escalation engine's own deadline source."""
+the office closes it (销号) or returns it (the moves: ``escalation.workflow.ITEM_TRANSITIONS``). Its deadline
+source on the escalation engine is ``escalation.deadline_sources``."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from core import audit
 from core.workflow import Step, transition
 from escalation.choices import ItemEventKind, ItemStatus
 from escalation.models import SupervisionEvent, SupervisionItem
-from escalation.registry import DeadlineSource, Recipients, register_source
 from escalation.workflow import ITEM_TRANSITIONS, is_assignee
 from notifications.choices import Kind
 from notifications.services import notify
@@ -72,7 +71,7 @@ def item_assign(*, actor: Any, title: str, assignee: Unit, deadline: dt.date, de
         jurisdiction_path=assignee.jurisdiction_path, deadline=deadline, original_deadline=deadline,
         assigned_by=actor, assigning_unit=getattr(actor, "unit", None))
     _event(item, ItemEventKind.ASSIGNED, actor, description.strip())
-    audit.record(actor=actor, action="escalation.item_assigned", obj=item, changes=audit.diff({}, audit.snapshot(item, FIELDS)))
+    audit.record(actor=actor, action="escalation.item_assign", obj=item, changes=audit.diff({}, audit.snapshot(item, FIELDS)))
     _check_visible(actor, item)
     notify(title=_("新的督办事项：%(t)s") % {"t": item.title},
            body=_("%(u)s交办督办事项“%(t)s”，办结期限 %(d)s。%(desc)s") % {
@@ -100,7 +99,7 @@ def item_extend(*, actor: Any, item: SupervisionItem, deadline: dt.date, note: s
     item.save(update_fields=["deadline"])
     _event(item, ItemEventKind.EXTENDED, actor, _("期限由 %(a)s 延至 %(b)s：%(n)s") % {
         "a": old.isoformat(), "b": deadline.isoformat(), "n": note.strip()})
-    audit.record(actor=actor, action="escalation.item_extended", obj=item, changes=audit.diff(before, audit.snapshot(item, FIELDS)),
+    audit.record(actor=actor, action="escalation.item_extend", obj=item, changes=audit.diff(before, audit.snapshot(item, FIELDS)),
                  note=note.strip())
     return item
 
@@ -151,27 +150,3 @@ def item_review(*, actor: Any, item: SupervisionItem, accept: bool, note: str = 
 
 def item_url(item: SupervisionItem) -> str:
     return reverse("escalation:item_detail", args=[item.pk])
-
-
-def _supervisors(item: SupervisionItem) -> Recipients:
-    return Recipients(users=(item.assigned_by,) if item.assigned_by_id else ())
-
-
-SOURCE = DeadlineSource(
-    key=SOURCE_KEY,
-    label="督办事项",
-    model=SupervisionItem,
-    open_items=lambda: SupervisionItem.objects.filter(status=ItemStatus.OPEN).select_related("assignee", "assigned_by"),
-    due_field="deadline",
-    title=lambda item: item.title,
-    url=item_url,
-    responsible=lambda item: Recipients(units=(item.assignee,)),
-    supervisors=_supervisors,
-    remind_before=(3, 1),
-    ladder="default",
-    kind_label="到期",
-)
-
-
-def register() -> None:
-    register_source(SOURCE)

@@ -32,11 +32,11 @@ R = RecordStatus
 RECORD_TRANSITIONS = Workflow("escalation.record", {
     (R.PROPOSED, R.CONFIRMED): Move("confirm", gettext_lazy("确认执行"), is_office, _OFFICE,
                                     refusal=gettext_lazy("只有安委办可以决定督办措施。"), style="danger",
-                                    audit="escalation.confirmed"),
+                                    audit="escalation.confirm"),
     (R.PROPOSED, R.DISMISSED): Move("dismiss", gettext_lazy("不予执行"), is_office, _OFFICE, note_required=True,
                                     note_hint=gettext_lazy("不予执行时请说明理由。"),
                                     refusal=gettext_lazy("只有安委办可以决定督办措施。"),
-                                    style="outline-secondary", audit="escalation.dismissed"),
+                                    style="outline-secondary", audit="escalation.dismiss"),
 }, choices=RecordStatus, initial=(R.APPLIED, R.PROPOSED, R.CONFIRMED),
     not_allowed=lambda state, to, action: _("该督办措施已经决定（%(s)s），不能重复决定。") % {
         "s": RecordStatus(state).label})
@@ -53,10 +53,10 @@ I_ = ItemStatus
 ITEM_TRANSITIONS = Workflow("escalation.item", {
     (I_.OPEN, I_.DONE): Move("report", gettext_lazy("报告办结"), is_assignee, gettext_lazy("承办单位"),
                              note_required=True, note_hint=gettext_lazy("请填写办理情况。"),
-                             refusal=gettext_lazy("只有承办单位可以报告办结。"), audit="escalation.item_done"),
+                             refusal=gettext_lazy("只有承办单位可以报告办结。")),
     (I_.DONE, I_.CLOSED): Move("close", gettext_lazy("销号"), is_office, _OFFICE, refusal=_OFFICE_ONLY,
-                               style="success", audit="escalation.item_closed"),
+                               style="success"),
     (I_.DONE, I_.OPEN): Move("return", gettext_lazy("退回"), is_office, _OFFICE, note_required=True,
                              note_hint=gettext_lazy("退回时请说明理由。"), refusal=_OFFICE_ONLY,
-                             style="outline-warning", audit="escalation.item_returned"),
+                             style="outline-warning"),
 }, choices=ItemStatus, initial=(I_.OPEN,), not_allowed=_item_not_allowed)

@@ -18,7 +18,6 @@ class HazardsConfig(AppConfig):
         register_nav(_("重大隐患"), "hazards:board", order=31, roles=())
         register_loader("load_supervision_templates", order=50)
         register_loader("load_demo_hazards", order=950, demo_only=True)
-        from hazards import tasks  # noqa: F401  (registers the periodic 通报)
-        from hazards.deadlines import register_deadline_source
+        from hazards import deadline_sources, tasks  # noqa: F401  (tasks registers the periodic 通报)
 
-        register_deadline_source()
+        deadline_sources.register()

@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from core import audit
 from core.uploads import attach
-from core.workflow import Step, after_commit, transition
+from core.workflow import Step, transition
 from hazards import workflow
 from hazards.choices import PLAN_DRAFT, PLAN_EDITABLE, AttachmentRole, Category, Grade, Source, Status
 from hazards.models import Hazard, HazardEvent, RectificationPlan
 from hazards.models.hazard import REVIEW_DAYS
+from hazards.notify import notify_after_commit, notify_move
 from hazards.selectors import default_supervisor, offices_of, regulators_of, territorial_units_of
 from orgs.models import Domain, Jurisdiction
 
@@ -31,13 +32,6 @@ AUDITED = ["number", "enterprise", "jurisdiction", "domain", "source", "finder",
            "status", "original_deadline", "deadline", "supervisor_unit", *EDITABLE, "report_sent_at", "applied_at", "review_deadline",
            "rectified_on", "accepted_at", "closed_at"]
 ENTERPRISE_SOURCES = (Source.SELF_CHECK, Source.SENSOR, Source.OTHER)
-
-
-def _notify(**kwargs: Any) -> None:
-    """Queue a notification for after the commit (a rolled-back move notifies nobody)."""
-    from notifications.services import notify
-
-    after_commit(lambda: notify(**kwargs))
 
 
 def _unit_label(actor: Any) -> str:
@@ -165,7 +159,7 @@ def hazard_register(
                                    report_cause=report_cause, report_analysis=report_analysis)
     elif hazard.source != Source.SELF_CHECK:
         # A hazard found by someone else is news for the township it lies in.
-        _notify(title=_("新登记隐患：%(w)s") % {"w": hazard.where}, body=description[:200],
+        notify_after_commit(title=_("新登记隐患：%(w)s") % {"w": hazard.where}, body=description[:200],
                 url=f"/hazards/{hazard.pk}/", units=territorial_units_of(hazard)[:1], obj=hazard,
                 dedupe_key=f"hazard-registered-{hazard.pk}")
     return hazard
@@ -350,33 +344,7 @@ def hazard_transition(*, hazard: Hazard, to: str, actor: Any, note: str = "", **
     return transition(workflow=workflow.TRANSITIONS, obj=hazard, to=to, actor=actor, note=note, data=data,
                       lock=_locked, check=_check_visible, audit_fields=AUDITED, event=_record_move,
                       apply=lambda step: _apply(step.obj, step.action, step.actor, step.data, step.now),
-                      notify=_notify_move)
-
-
-def _notify_move(step: Step) -> None:
-    """After the commit (``transition`` runs it as the system): who hears of this move."""
-    from notifications.services import notify
-
-    hazard, action, note = step.obj, step.action, step.note
-    url = f"/hazards/{hazard.pk}/"
-    title = f"{step.move.label}：{hazard.where} {hazard.number}"
-    responsible_users = list(hazard.enterprise.users.all()) if hazard.enterprise_id else []
-    responsible_units = [] if hazard.enterprise_id else [u for u in [hazard.finder_unit] if u]
-    if action == "assess" and hazard.grade == Grade.MAJOR:
-        # 重大事故隐患报告 goes to the supervising regulator and appears on its board.
-        notify(title=_("重大事故隐患报告：%(w)s") % {"w": hazard.where},
-               body=f"{hazard.description[:120]}\n{_('现状及成因')}：{hazard.report_cause[:200]}",
-               url=url, kind="decision", units=[hazard.supervisor_unit, *territorial_units_of(hazard)[:1]],
-               obj=hazard, dedupe_key=f"hazard-major-report-{hazard.pk}")
-    elif action == "apply":
-        acceptors = [hazard.supervisor_unit] if hazard.grade == Grade.MAJOR else (
-            [] if workflow.self_managed(hazard) else [hazard.finder_unit or (regulators_of(hazard) or [None])[0]])
-        notify(title=_("待验收：%(w)s %(n)s") % {"w": hazard.where, "n": hazard.number}, url=url, kind="decision",
-               units=[u for u in acceptors if u is not None], obj=hazard,
-               dedupe_key=f"hazard-apply-{hazard.pk}-{hazard.applied_at:%Y%m%d%H%M%S}")
-    elif action in ("return", "accept", "close", "extend", "void"):
-        notify(title=title, body=note, url=url, kind="info", users=responsible_users, units=responsible_units,
-               obj=hazard)
+                      notify=notify_move)
 
 
 def supervisors_of(hazard: Hazard) -> list[Any]:

@@ -14,6 +14,7 @@ from accounts.choices import Role
 from core import audit
 from hazards.choices import PeriodKind
 from hazards.models import Hazard, StatisticsReport
+from hazards.notify import notify_after_commit
 from hazards.selectors import Period, statistics
 
 
@@ -92,14 +93,13 @@ def stats_report_submit(*, actor: Any, enterprise: Any, kind: str, year: int, qu
                  changes={"period": [None, period.label], "figures": [None, report.figures],
                           "principal": [None, report.principal]})
     from hazards.selectors import regulators_of
-    from hazards.services import _notify
 
     units = []
     probe = Hazard(jurisdiction_path=enterprise.jurisdiction_path)
     for domain in enterprise.domains.all():
         probe.domain_id = domain.pk
         units += regulators_of(probe)[:1]
-    _notify(title=_("%(e)s 报送了%(p)s隐患排查治理统计分析表") % {"e": enterprise.name, "p": period.label},
+    notify_after_commit(title=_("%(e)s 报送了%(p)s隐患排查治理统计分析表") % {"e": enterprise.name, "p": period.label},
             url=f"/hazards/statistics/{report.pk}/", units=list(dict.fromkeys(units)), obj=report,
             dedupe_key=f"hazard-stats-{report.pk}")
     return report

@@ -18,11 +18,12 @@ from hazards.models import (
     Hazard,
     HazardEvent,
     Supervision,
-    SupervisionBulletin,
+    SupervisionCircular,
     SupervisionRecord,
     SupervisionTemplate,
 )
 from hazards.models import SupervisionStep as Step
+from hazards.notify import notify_after_commit
 from orgs.choices import UnitKind
 from orgs.models import Unit
 
@@ -101,10 +102,8 @@ def supervision_list(*, actor: Any, hazard: Hazard, level: str, supervising_unit
                                note=requirements.strip(), data={**sheet, "level": level}, at=now)
     audit.record(action="hazards.supervise", obj=supervision,
                  changes=audit.diff({}, audit.snapshot(supervision, FIELDS)))
-    from hazards.services import _notify
-
     users = list(hazard.enterprise.users.all()) if hazard.enterprise_id else []
-    _notify(title=_("挂牌督办：%(w)s") % {"w": hazard.where}, kind="escalation",
+    notify_after_commit(title=_("挂牌督办：%(w)s") % {"w": hazard.where}, kind="escalation",
             body=_("督办单位：%(s)s；整改期限：%(d)s") % {"s": supervising_unit.name, "d": deadline},
             url=f"/hazards/{hazard.pk}/", users=users, units=[supervising_unit], obj=hazard,
             dedupe_key=f"hazard-supervision-{supervision.pk}")
@@ -143,12 +142,12 @@ def remove_on_close(*, hazard: Hazard, actor: Any, now: dt.datetime) -> None:
 
 
 @transaction.atomic
-def bulletin_generate(*, today: dt.date | None = None) -> SupervisionBulletin | None:
-    """通报: the listed hazards past their deadline, every ``bulletin_days`` (half a month by default)."""
+def circular_issue(*, today: dt.date | None = None) -> SupervisionCircular | None:
+    """通报: the listed hazards past their deadline, every ``circular_days`` (half a month by default)."""
     today = today or timezone.localdate()
     template = SupervisionTemplate.objects.filter(is_default=True).first()
-    days = template.bulletin_days if template else 15
-    last = SupervisionBulletin.objects.order_by("-period_end").first()
+    days = template.circular_days if template else 15
+    last = SupervisionCircular.objects.order_by("-period_end").first()
     if last is not None and (today - last.period_end).days < days:
         return None
     start = last.period_end + dt.timedelta(days=1) if last else today - dt.timedelta(days=days - 1)
@@ -165,29 +164,27 @@ def bulletin_generate(*, today: dt.date | None = None) -> SupervisionBulletin | 
                       "days_overdue": max(0, (today - s.deadline).days)})
         if late:
             overdue_ids.append(s.pk)
-    bulletin = SupervisionBulletin.objects.create(period_start=start, period_end=today, items=items,
+    circular = SupervisionCircular.objects.create(period_start=start, period_end=today, items=items,
                                                   overdue_count=len(overdue_ids), open_count=len(items))
     now = timezone.now()
     for s in active:
-        if s.pk in overdue_ids and s.template.steps.filter(kind=Step.Kind.BULLETIN).exists():
-            _record(s, Step.Kind.BULLETIN, None, _("逾期未完成治理任务，予以通报（%(p)s）") % {
-                "p": f"{start}—{today}"}, {"bulletin": bulletin.pk}, now)
-    audit.record(action="hazards.bulletin", obj=bulletin, changes={"open": [None, len(items)],
+        if s.pk in overdue_ids and s.template.steps.filter(kind=Step.Kind.CIRCULAR).exists():
+            _record(s, Step.Kind.CIRCULAR, None, _("逾期未完成治理任务，予以通报（%(p)s）") % {
+                "p": f"{start}—{today}"}, {"circular": circular.pk}, now)
+    audit.record(action="hazards.circular_issue", obj=circular, changes={"open": [None, len(items)],
                                                                    "overdue": [None, len(overdue_ids)]})
     if overdue_ids:
-        from hazards.services import _notify
-
         # The county-wide count goes to the campaign office only; each supervising unit is told its own count.
         offices = list(Unit.objects.filter(kind=UnitKind.OFFICE, active=True, collective=False))
-        _notify(title=_("重大事故隐患挂牌督办通报：%(n)s 项逾期") % {"n": len(overdue_ids)}, kind="overdue",
-                url=f"/hazards/bulletins/{bulletin.pk}/", units=offices, obj=bulletin,
-                dedupe_key=f"hazard-bulletin-{bulletin.pk}")
+        notify_after_commit(title=_("重大事故隐患挂牌督办通报：%(n)s 项逾期") % {"n": len(overdue_ids)}, kind="overdue",
+                url=f"/hazards/bulletins/{circular.pk}/", units=offices, obj=circular,
+                dedupe_key=f"hazard-circular-{circular.pk}")
         per_unit: dict[Unit, int] = {}
         for s in active:
             if s.pk in overdue_ids and s.supervising_unit not in offices:
                 per_unit[s.supervising_unit] = per_unit.get(s.supervising_unit, 0) + 1
         for unit, count in per_unit.items():
-            _notify(title=_("重大事故隐患挂牌督办通报：本单位督办的 %(n)s 项逾期") % {"n": count}, kind="overdue",
-                    url=f"/hazards/bulletins/{bulletin.pk}/", units=[unit], obj=bulletin,
-                    dedupe_key=f"hazard-bulletin-{bulletin.pk}-{unit.pk}")
-    return bulletin
+            notify_after_commit(title=_("重大事故隐患挂牌督办通报：本单位督办的 %(n)s 项逾期") % {"n": count}, kind="overdue",
+                    url=f"/hazards/bulletins/{circular.pk}/", units=[unit], obj=circular,
+                    dedupe_key=f"hazard-circular-{circular.pk}-{unit.pk}")
+    return circular

@@ -13,9 +13,12 @@ from core.background import register_periodic
 @register_periodic("hazards.bulletin", dt.timedelta(days=1))
 @task()
 def hazard_bulletin() -> int | None:
-    """Checked daily; a bulletin is produced only when the period (template.bulletin_days) has passed."""
-    from hazards.supervision import bulletin_generate
+    """Checked daily; a circular is issued only when the period (template.circular_days) has passed.
+
+    The job key ("hazards.bulletin": its PeriodicRun row) and this task's path (tasks already queued name it)
+    are stored names and keep their old wording."""
+    from hazards.supervision import circular_issue
 
     with audit_context(source=Source.SYSTEM):
-        bulletin = bulletin_generate()
-    return bulletin.pk if bulletin else None
+        circular = circular_issue()
+    return circular.pk if circular else None

@@ -16,6 +16,6 @@ class LedgersConfig(AppConfig):
 
         register_importer(importer.IMPORTER)
         register_importer(custom_import.IMPORTER)
-        from ledgers.deadlines import register_with_escalation
+        from ledgers import deadline_sources
 
-        register_with_escalation()
+        deadline_sources.register()

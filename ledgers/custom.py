@@ -143,7 +143,7 @@ def definition_save(*, actor: Any, definition: LedgerDefinition | None, enterpri
     definition.jurisdictions.set(jurisdictions)
     changes = audit.diff(before, audit.snapshot(definition, DEF_FIELDS))
     if changes:
-        audit.record(action="create" if creating else "update", obj=definition, changes=changes)
+        audit.record(action="ledgers.create" if creating else "ledgers.update", obj=definition, changes=changes)
     return definition
 
 
@@ -195,5 +195,5 @@ def custom_row_save(*, actor: Any, definition: LedgerDefinition, row: CustomRow 
     row.save()
     changes = audit.diff(before, {"values": row.values})
     if changes:
-        audit.record(action="create" if not before else "update", obj=row, changes=changes)
+        audit.record(action="ledgers.create" if not before else "ledgers.update", obj=row, changes=changes)
     return row

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
-from ledgers import deadlines
+from ledgers import lapsing
 from ledgers.choices import DUTY_FREQUENCY, Duty, EquipmentStatus, Frequency
 from ledgers.models import DutyRecord, SafetyCommitment, SpecialEquipment, WorkerCertificate
 from ledgers.specs import ordered_specs
@@ -81,7 +81,7 @@ def enterprise_overview(*, user: Any, enterprise: Any, today: dt.date) -> dict[s
     certs = WorkerCertificate.objects.visible_to(user).filter(enterprise=enterprise)
     return {
         "ledgers": ledgers,
-        "due_items": deadlines.due_items(user, today=today, enterprise=enterprise),
+        "due_items": lapsing.due_items(user, today=today, enterprise=enterprise),
         "equipment_rates": equipment_rates(equipment, today),
         "zero_out": certificate_zero_out(certs, today),
         "duties": duty_status(enterprise, today),

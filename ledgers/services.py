@@ -80,7 +80,7 @@ def row_create(*, actor: Any, model: type[LedgerRow], enterprise: Enterprise, **
     _after_save(row)
     if isinstance(row, WorkPermit):
         PermitEvent.objects.create(permit=row, to_status=row.status, actor=row.created_by, note=_("提交申请"))
-    audit.record(action="create", obj=row, changes=audit.diff({}, audit.snapshot(row, fields)))
+    audit.record(action="ledgers.create", obj=row, changes=audit.diff({}, audit.snapshot(row, fields)))
     return row
 
 
@@ -105,7 +105,7 @@ def row_update(*, actor: Any, row: LedgerRow, **values: Any) -> LedgerRow:
     _after_save(row)
     changes = audit.diff(before, audit.snapshot(row, fields))
     if changes:
-        audit.record(action="update", obj=row, changes=changes)
+        audit.record(action="ledgers.update", obj=row, changes=changes)
     return row
 
 
@@ -117,7 +117,7 @@ def row_delete(*, actor: Any, row: LedgerRow) -> None:
         raise PermissionDenied(_("您没有维护该企业台账的权限。"))
     if isinstance(row, WorkPermit) and row.status != PermitStatus.APPLIED:
         raise ValidationError(_("已进入审批流程的票证不能删除，请作废。"))
-    audit.record(action="delete", obj=row, changes=audit.diff(audit.snapshot(row, editable_fields(model)), {}))
+    audit.record(action="ledgers.delete", obj=row, changes=audit.diff(audit.snapshot(row, editable_fields(model)), {}))
     row.delete()
 
 

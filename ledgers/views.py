@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.choices import Role
 from core.export import download, file_response, xlsx_response
 from core.filters import parse_id, parse_int
-from core.forms import add_service_error as _apply_errors
+from core.forms import add_service_error
 from core.imports.views import upload_page
 from core.listing import ScopedListView
 from core.models import ChangeEvent
@@ -24,7 +24,7 @@ from core.uploads import attach, attachments_for
 from enterprises.forms import ImportForm
 from enterprises.models import Enterprise
 from enterprises.services import can_edit_records
-from ledgers import deadlines, importer, selectors, services, workflow
+from ledgers import importer, lapsing, selectors, services, workflow
 from ledgers.filters import FILTERS
 from ledgers.forms import PermitActionForm, UploadForm, form_class
 from ledgers.models import SafetyCommitment, SpecialEquipment, WorkerCertificate, WorkPermit
@@ -104,7 +104,7 @@ def index(request: HttpRequest) -> HttpResponse:
     counts = [{"spec": s, "count": s.model.objects.visible_to(user).count()} for s in ordered_specs()]
     equipment = SpecialEquipment.objects.visible_to(user)
     return render(request, "ledgers/index.html", {
-        "counts": counts, "due_counts": deadlines.due_counts(user, today=today),
+        "counts": counts, "due_counts": lapsing.due_counts(user, today=today),
         "rates": selectors.equipment_rates(equipment, today),
         "rates_by_place": selectors.equipment_rates(equipment, today, by="enterprise__jurisdiction__name"),
         "zero_out": selectors.certificate_zero_out(WorkerCertificate.objects.visible_to(user), today),
@@ -134,7 +134,7 @@ def row_create(request: HttpRequest, key: str) -> HttpResponse:
             messages.success(request, _("已登记：%(r)s") % {"r": row})
             return redirect("ledgers:detail", key=key, pk=row.pk)
         except (ValidationError, PermissionDenied) as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
     return render(request, "ledgers/row_form.html", {"form": form, "spec": spec, "enterprise": enterprise})
 
 
@@ -183,7 +183,7 @@ def row_edit(request: HttpRequest, key: str, pk: int) -> HttpResponse:
                 messages.success(request, _("已保存。"))
                 return redirect("ledgers:detail", key=key, pk=row.pk)
         except (ValidationError, PermissionDenied) as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
     return render(request, "ledgers/row_form.html", {"form": form, "spec": spec, "enterprise": row.enterprise,
                                                      "row": row})
 
@@ -238,7 +238,7 @@ def expiring(request: HttpRequest) -> HttpResponse:
 
         j = Jurisdiction.objects.filter(pk=place).first()
         path = j.path if j else ""
-    items = deadlines.due_items(request.user, today=today, kinds=[kind] if kind else None,
+    items = lapsing.due_items(request.user, today=today, kinds=[kind] if kind else None,
                                 status=status if status in ("overdue", "soon") else "", jurisdiction_path=path)
     if request.GET.get("export") == "xlsx":
         return xlsx_response("即将到期和已过期事项.xlsx", "到期事项", [
@@ -246,8 +246,8 @@ def expiring(request: HttpRequest) -> HttpResponse:
             ("企业", lambda i: i.enterprise.name if i.enterprise else i.row.jurisdiction.name),
             ("到期日", lambda i: i.due), ("状态", lambda i: i.status_label)], items)
     return render(request, "ledgers/expiring.html", {
-        "items": items, "kinds": deadlines.KINDS, "status": status, "kind": kind, "today": today,
-        "counts": deadlines.due_counts(request.user, today=today)})
+        "items": items, "kinds": lapsing.KINDS, "status": status, "kind": kind, "today": today,
+        "counts": lapsing.due_counts(request.user, today=today)})
 
 
 @business_required

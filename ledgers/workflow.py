@@ -55,7 +55,7 @@ TRANSITIONS = Workflow("ledgers.permit", {
     (S.APPROVED, S.CLOSED): Move("close", gettext_lazy("作业结束，关闭票证"), is_keeper, _KEEPER, refusal=_REFUSAL),
     (S.APPLIED, S.CANCELLED): _CANCEL,
     (S.CHECKED, S.CANCELLED): _CANCEL,
-}, choices=S, initial=(S.APPLIED,), audit_action="transition",
+}, choices=S, initial=(S.APPLIED,),
     not_allowed=lambda state, to, action: _("票证当前为“%(s)s”，不能执行该操作。") % {"s": S(state).label})
 OPEN = (S.APPLIED, S.CHECKED, S.APPROVED)
 

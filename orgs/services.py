@@ -37,7 +37,7 @@ def domain_save(*, actor: Any, code: str, name: str, short_name: str, kind: str,
     domain.save()
     changes = audit.diff(before, audit.snapshot(domain, ["code", "name", "short_name", "kind", "sort"]))
     if changes:
-        audit.record(action="update" if before else "create", obj=domain, changes=changes)
+        audit.record(action="orgs.update" if before else "orgs.create", obj=domain, changes=changes)
     return domain
 
 
@@ -79,7 +79,7 @@ def jurisdiction_save(*, actor: Any, code: str, name: str, level: str, parent: J
         node.refresh_from_db()
     changes = audit.diff(before, audit.snapshot(node, J_FIELDS))
     if changes:
-        audit.record(action="update" if before else "create", obj=node, changes=changes)
+        audit.record(action="orgs.update" if before else "orgs.create", obj=node, changes=changes)
     return node
 
 
@@ -105,5 +105,5 @@ def unit_save(*, actor: Any, name: str, kind: str, jurisdiction: Jurisdiction, p
     after = audit.snapshot(unit, U_FIELDS) | {"aliases": sorted(wanted)}
     changes = audit.diff(before, after)
     if changes:
-        audit.record(action="update" if before else "create", obj=unit, changes=changes)
+        audit.record(action="orgs.update" if before else "orgs.create", obj=unit, changes=changes)
     return unit

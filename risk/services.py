@@ -106,7 +106,7 @@ def risk_point_create(*, actor: Any, enterprise: Any, kind: str, name: str, **va
     values = _clean_point_values({"kind": kind, "name": name, **values})
     point = RiskPoint(enterprise=enterprise, **values).copy_scope_keys()
     point.save()
-    audit.record(action="risk_point_create", obj=point, changes=audit.diff({}, audit.snapshot(point, POINT_FIELDS)))
+    audit.record(action="risk.point_create", obj=point, changes=audit.diff({}, audit.snapshot(point, POINT_FIELDS)))
     if not _visible(RiskPoint, actor, point.pk):
         raise PermissionDenied
     return point
@@ -126,7 +126,7 @@ def risk_point_update(*, actor: Any, risk_point: RiskPoint, **values: Any) -> Ri
     point.save()
     changes = audit.diff(before, audit.snapshot(point, POINT_FIELDS))
     if changes:
-        audit.record(action="risk_point_update", obj=point, changes=changes)
+        audit.record(action="risk.point_update", obj=point, changes=changes)
     return point
 
 
@@ -138,7 +138,7 @@ def risk_point_archive(*, actor: Any, risk_point: RiskPoint, reason: str) -> Ris
         raise ValidationError({"reason": _("请说明撤销理由（如设备已拆除、作业已停止）。")})
     point.archived = True
     point.save(update_fields=["archived", "updated_at"])
-    audit.record(action="risk_point_archive", obj=point, changes={"archived": [False, True]}, note=reason)
+    audit.record(action="risk.point_archive", obj=point, changes={"archived": [False, True]}, note=reason)
     return point
 
 
@@ -212,7 +212,7 @@ def risk_point_assess(*, actor: Any, risk_point: RiskPoint, method: str, inputs:
                     "yellow": str(scheme.yellow_threshold), "inclusive": scheme.inclusive} if scheme else {},
         reason=reason.strip(), assessed_by=actor if getattr(actor, "pk", None) else None).copy_scope_keys()
     assessment.save()
-    audit.record(action="risk_point_assess", obj=point, changes=audit.diff(before, audit.snapshot(point, ASSESS_FIELDS)),
+    audit.record(action="risk.point_assess", obj=point, changes=audit.diff(before, audit.snapshot(point, ASSESS_FIELDS)),
                  note=reason)
     return assessment
 
@@ -233,7 +233,7 @@ def measure_add(*, actor: Any, risk_point: RiskPoint, kind: str, level: str, con
     measure = ControlMeasure(risk_point=risk_point, kind=kind, level=level, content=content.strip(),
                              responsible=responsible.strip()).copy_scope_keys()
     measure.save()
-    audit.record(action="risk_measure_add", obj=risk_point,
+    audit.record(action="risk.measure_add", obj=risk_point,
                  changes={"measure": [None, f"{measure.get_kind_display()}：{measure.content}（{measure.responsible}）"]})
     return measure
 
@@ -244,7 +244,7 @@ def measure_delete(*, actor: Any, measure: ControlMeasure) -> None:
     _require_edit(actor, point.enterprise)
     label = f"{measure.get_kind_display()}：{measure.content}（{measure.responsible}）"
     measure.delete()
-    audit.record(action="risk_measure_delete", obj=point, changes={"measure": [label, None]})
+    audit.record(action="risk.measure_delete", obj=point, changes={"measure": [label, None]})
 
 
 # -- 风险报告 ------------------------------------------------------------------------------------
@@ -289,7 +289,7 @@ def report_submit(*, actor: Any, enterprise: Any, note: str = "") -> RiskReport:
         snapshot=points, overall_grade=overall_grade(enterprise), changes=changes, note=(note or "").strip(),
         submitted_by=actor if getattr(actor, "pk", None) else None).copy_scope_keys()
     report.save()
-    audit.record(action="risk_report_submit", obj=report,
+    audit.record(action="risk.report_submit", obj=report,
                  changes={"version": [last.version if last else None, report.version],
                           "overall_grade": [last.overall_grade if last else None, report.overall_grade]},
                  note=f"+{len(changes['added'])} -{len(changes['removed'])} ~{len(changes['grade_changed'])}")
@@ -395,7 +395,7 @@ def placement_save(*, actor: Any, risk_point: RiskPoint, geometry: dict[str, Any
     before = point.plan_geometry
     point.plan_geometry = geometry
     point.save(update_fields=["plan_geometry", "updated_at"])
-    audit.record(action="risk_point_place", obj=point, changes={"plan_geometry": [before, geometry]})
+    audit.record(action="risk.point_place", obj=point, changes={"plan_geometry": [before, geometry]})
     return point
 
 
@@ -416,7 +416,7 @@ def class_override(*, actor: Any, enterprise: Any, klass: str | None, reason: st
     decision = ClassDecision(enterprise=enterprise, klass=klass or None, reason=reason.strip(),
                              decided_by=actor).copy_scope_keys()
     decision.save()
-    audit.record(action="risk_class_override", obj=enterprise,
+    audit.record(action="risk.class_override", obj=enterprise,
                  changes={"class": [previous.klass if previous else None, decision.klass]}, note=decision.reason)
     return decision
 
@@ -435,7 +435,7 @@ def meeting_record(*, actor: Any, enterprise: Any, date: dt.date, team: str, hos
         host=host.strip(), attendees=attendees.strip(), task=task.strip(), risks=risks.strip(),
         measures=measures.strip(), created_by=actor if getattr(actor, "pk", None) else None).copy_scope_keys()
     meeting.save()
-    audit.record(action="risk_meeting_record", obj=meeting,
+    audit.record(action="risk.meeting_record", obj=meeting,
                  changes=audit.diff({}, audit.snapshot(meeting, ["date", "team", "host", "attendees"])))
     return meeting
 
@@ -457,7 +457,7 @@ def hazard_link(*, actor: Any, risk_point: RiskPoint, hazard: Any) -> RiskPointH
         raise ValidationError(_("该隐患已关联到一个风险点。"))
     link = RiskPointHazard(risk_point=risk_point, hazard=hazard).copy_scope_keys()
     link.save()
-    audit.record(action="risk_hazard_link", obj=risk_point, changes={"hazard": [None, hazard.pk]})
+    audit.record(action="risk.hazard_link", obj=risk_point, changes={"hazard": [None, hazard.pk]})
     return link
 
 
@@ -468,7 +468,7 @@ def hazard_unlink(*, actor: Any, link: RiskPointHazard) -> None:
         raise PermissionDenied
     hazard_id = link.hazard_id
     link.delete()
-    audit.record(action="risk_hazard_unlink", obj=point, changes={"hazard": [hazard_id, None]})
+    audit.record(action="risk.hazard_unlink", obj=point, changes={"hazard": [hazard_id, None]})
 
 
 # -- grading schemes ------------------------------------------------------------------------------
@@ -496,5 +496,5 @@ def scheme_save(*, actor: Any, method: str, domain: Any = None, name: str, red: 
     if scheme.pk:
         scheme.version += 1
     scheme.save()
-    audit.record(action="risk_scheme_save", obj=scheme, changes=changes)
+    audit.record(action="risk.scheme_save", obj=scheme, changes=changes)
     return scheme

@@ -24,7 +24,6 @@ def is_reviewer(actor: Any, report: Any) -> bool:
 TRANSITIONS = Workflow("risk.report", {
     (ReportStatus.SUBMITTED, ReportStatus.ACKNOWLEDGED): Move(
         "acknowledge", gettext_lazy("签收"), is_reviewer, gettext_lazy("监管部门或乡镇（街道）"),
-        refusal=gettext_lazy("只有监管部门或乡镇（街道）可以签收风险报告。"), style="success",
-        audit="risk_report_acknowledge"),
+        refusal=gettext_lazy("只有监管部门或乡镇（街道）可以签收风险报告。"), style="success"),
 }, choices=ReportStatus, initial=(ReportStatus.SUBMITTED,),
     not_allowed=lambda state, to, action: _("该报告已签收。"))

@@ -264,7 +264,7 @@ def test_submitted_statistics_are_cut_to_the_viewers_domains(world: World) -> No
     assert found == {"regulator": "1", "regulator_fire": "2", "township_a": "3"}
 
 
-def test_bulletins_count_only_the_viewers_items(world: World, django_capture_on_commit_callbacks: Any) -> None:
+def test_circulars_count_only_the_viewers_items(world: World, django_capture_on_commit_callbacks: Any) -> None:
     from hazards.loaders import load_supervision_templates
     from notifications.models import Notification
 
@@ -274,10 +274,10 @@ def test_bulletins_count_only_the_viewers_items(world: World, django_capture_on_
     _hazard(world, "township_a", enterprise=ent, domain="D3", description="消防督办", listed=True, overdue=True)
     _hazard(world, "township_b", enterprise=world.enterprises["ent_b1"], description="山枣督办", listed=True)
     with django_capture_on_commit_callbacks(execute=True):
-        bulletin = supervision_services.bulletin_generate()
-    assert bulletin is not None and bulletin.open_count == 3
-    # The notification of the bulletin tells each supervising unit its own count; the county total goes to the office.
-    titles = {key: set(Notification.objects.filter(recipient=world.users[key], object_id=str(bulletin.pk))
+        circular = supervision_services.circular_issue()
+    assert circular is not None and circular.open_count == 3
+    # The notification of the circular tells each supervising unit its own count; the county total goes to the office.
+    titles = {key: set(Notification.objects.filter(recipient=world.users[key], object_id=str(circular.pk))
                        .values_list("title", flat=True)) for key in ("office", "regulator", "regulator_fire")}
     assert titles == {"office": {"重大事故隐患挂牌督办通报：2 项逾期"},
                       "regulator": {"重大事故隐患挂牌督办通报：本单位督办的 1 项逾期"},
@@ -290,6 +290,6 @@ def test_bulletins_count_only_the_viewers_items(world: World, django_capture_on_
         page = client.get("/hazards/bulletins/").content.decode()
         row = re.search(r'<td class="text-end">(\d+)</td><td class="text-end">(\d+)</td>', page)
         assert (int(row.group(1)), int(row.group(2))) == (open_, overdue), key
-        detail = client.get(f"/hazards/bulletins/{bulletin.pk}/").content.decode()
+        detail = client.get(f"/hazards/bulletins/{circular.pk}/").content.decode()
         assert ("消防督办" in detail) == (key in ("office", "township_a", "regulator_fire")), key
         assert ("山枣督办" in detail) == (key in ("office", "township_b", "regulator", "inspector")), key

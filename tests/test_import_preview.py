@@ -44,7 +44,7 @@ def test_every_importer_previews_a_file_with_a_column_it_does_not_take(
         importer = imports.IMPORTERS[key]
         headers = [c.header for c in importer.columns(params)] + [EXTRA]
         client.force_login(world.users[persona])
-        before = ChangeEvent.objects.exclude(action__in=("import_uploaded", "import_cancelled")).count()
+        before = ChangeEvent.objects.exclude(action__in=("core.import_upload", "core.import_cancel")).count()
         response = client.post(importer.upload_url(params), {"file": _upload(headers, [["x"] * len(headers)]), **fields})
         job = _job(response)
         assert (job.kind, job.status) == (key, ImportStatus.PREVIEW), key
@@ -60,7 +60,7 @@ def test_every_importer_previews_a_file_with_a_column_it_does_not_take(
         assert cancelled.status_code == 302 and cancelled["Location"] == importer.upload_url(params), key
         job.refresh_from_db()
         assert job.status == ImportStatus.CANCELLED and not job.file, key
-        assert ChangeEvent.objects.exclude(action__in=("import_uploaded", "import_cancelled")).count() == before, key
+        assert ChangeEvent.objects.exclude(action__in=("core.import_upload", "core.import_cancel")).count() == before, key
 
 
 def _enterprise_rows(n: int, start: int = 0) -> list[list[Any]]:
@@ -100,8 +100,8 @@ def test_the_uploader_adjusts_a_column_confirms_and_the_choice_is_kept_for_the_n
     assert saved.choices["企业地址"] == "address" and saved.choices["单位简称"] == ""
     actions = list(ChangeEvent.objects.filter(object_type="core.importjob", object_id=str(job.pk))
                    .values_list("action", flat=True).order_by("seq"))
-    assert actions == ["import_uploaded", "import_confirmed", "import_finished"]
-    assert ChangeEvent.objects.filter(object_type="core.importmapping", action="create").exists()
+    assert actions == ["core.import_upload", "core.import_confirm", "core.import_finish"]
+    assert ChangeEvent.objects.filter(object_type="core.importmapping", action="core.create").exists()
     # the next file with the same headers from the same unit goes straight in, and says what it left out
     again = client.post("/enterprises/import/", {"file": _upload(HEADERS, _enterprise_rows(2, start=10))},
                         follow=True)

@@ -21,7 +21,7 @@ from core.spreadsheet import read_rows
 from core.xlsx import Workbook
 from tests.personas import World
 
-BOOKKEEPING = ("import_queued", "import_finished")
+BOOKKEEPING = ("core.import_queue", "core.import_finish")
 
 
 def _how(hostile: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any], dict[str, Any]]]:
@@ -114,7 +114,7 @@ def test_every_importer_runs_a_large_file_in_the_background(client: Client, worl
         client.force_login(world.users["township_b"])  # someone else's job is not found
         assert client.get(response["Location"]).status_code == 404
     # the job's own bookkeeping is in the change log: who uploaded what, and how it ended
-    assert ChangeEvent.objects.filter(action="import_queued", object_type="core.importjob").count() == len(
+    assert ChangeEvent.objects.filter(action="core.import_queue", object_type="core.importjob").count() == len(
         imports.IMPORTERS)
 
 

@@ -39,7 +39,7 @@ from tests.personas import World
 KEEP = {"accounts.user", "orgs.jurisdiction", "orgs.unit", "core.changeevent", "core.chainhead"}
 PERSONAS = ["anweiban", "yingji", "dongshan", "shanzao", "qiye", "qiye2", "zhifa", "zhuanjia", "sysadmin",
             "secadmin", "auditadmin"]
-MUST_VISIT = {"risk:report", "risk:site_plan", "risk:map", "risk:point", "hazards:detail", "hazards:bulletin",
+MUST_VISIT = {"risk:report", "risk:site_plan", "risk:map", "risk:point", "hazards:detail", "hazards:circular",
               "hazards:stats_detail", "campaigns:task_detail", "campaigns:overview", "escalation:item_detail",
               "enterprises:detail", "ledgers:detail", "notifications:inbox", "audit:events", "documents:type",
               "documents:version"}
@@ -65,7 +65,7 @@ def _more_rows() -> None:
     from escalation.supervision import item_assign
     from hazards.choices import PeriodKind
     from hazards.statistics import stats_report_submit
-    from hazards.supervision import bulletin_generate
+    from hazards.supervision import circular_issue
     from orgs.models import Unit
 
     today = timezone.localdate()
@@ -80,7 +80,7 @@ def _more_rows() -> None:
                   percent=30)
     stats_report_submit(actor=company, enterprise=company.enterprise, kind=PeriodKind.YEAR, year=today.year - 1,
                         principal="负责人")
-    bulletin_generate(today=today + dt.timedelta(days=400))
+    circular_issue(today=today + dt.timedelta(days=400))
     from documents.registry import get_type
     from documents.services import template_activate, template_upload
     from documents.tests.helpers import edited, upload

@@ -106,7 +106,7 @@ def test_pages_and_api_show_the_target_until_the_grant_is_revoked(client: Client
     assert ent.name not in client.get("/enterprises/").content.decode()
     actions = list(ChangeEvent.objects.filter(object_type="accounts.scopegrant", object_id=str(grant.pk))
                    .values_list("action", flat=True))
-    assert sorted(actions) == ["scope_grant", "scope_grant_revoke"]
+    assert sorted(actions) == ["accounts.scope_grant", "accounts.scope_grant_revoke"]
 
 
 def test_a_unit_grant_reaches_its_inspectors_and_experts_only(world: World) -> None:

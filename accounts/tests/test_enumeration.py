@@ -67,9 +67,9 @@ def test_the_answer_stays_the_same_up_to_and_after_the_lock(world: World) -> Non
     # The lock-out still counts for the real account, and the log keeps the real reasons.
     user = world.user("township_b")
     assert user.is_locked() and user.failed_logins == 5
-    notes = list(ChangeEvent.objects.for_object(user).filter(action="login_failed").values_list("note", flat=True))
+    notes = list(ChangeEvent.objects.for_object(user).filter(action="accounts.login_fail").values_list("note", flat=True))
     assert notes.count("密码错误") == 5 and notes.count("账号已锁定") == 1
-    assert ChangeEvent.objects.filter(action="login_failed", note="用户名不存在", object_repr="nobody-here").count() == 6
+    assert ChangeEvent.objects.filter(action="accounts.login_fail", note="用户名不存在", object_repr="nobody-here").count() == 6
 
 
 @pytest.mark.parametrize("username", ["nobody-here", "township_b"])

@@ -61,28 +61,28 @@ def test_lockout_after_repeated_failures_and_unlock(client: Client, world: World
     assert "_auth_user_id" not in client.session
     user.refresh_from_db()
     assert user.is_locked()
-    assert events(user, "login_failed") == 6
-    assert events(user, "locked") == 1
+    assert events(user, "accounts.login_fail") == 6
+    assert events(user, "accounts.lock") == 1
     services.account_unlock(actor=world.user("secadmin"), user=user)
     response = client.post("/accounts/login/", {"username": "township_b", "password": PASSWORD})
     assert response.status_code == 302
-    assert events(user, "login") == 1
+    assert events(user, "accounts.login") == 1
 
 
 def test_unknown_username_gives_the_same_message_and_is_audited(client: Client, world: World) -> None:
-    before = ChangeEvent.objects.filter(action="login_failed").count()
+    before = ChangeEvent.objects.filter(action="accounts.login_fail").count()
     response = client.post("/accounts/login/", {"username": "nobody", "password": "x"})
     assert "用户名或密码错误" in response.content.decode()
-    assert ChangeEvent.objects.filter(action="login_failed").count() == before + 1
+    assert ChangeEvent.objects.filter(action="accounts.login_fail").count() == before + 1
 
 
 def test_login_and_logout_are_audited_with_source_and_address(client: Client, world: World) -> None:
     user = world.user("office")
     client.post("/accounts/login/", {"username": "office", "password": PASSWORD}, REMOTE_ADDR="10.1.2.3")
     client.post("/accounts/logout/")
-    login = ChangeEvent.objects.for_object(user).filter(action="login").latest("seq")
+    login = ChangeEvent.objects.for_object(user).filter(action="accounts.login").latest("seq")
     assert (login.source, login.ip, login.actor_id) == ("web", "10.1.2.3", user.pk)
-    assert events(user, "logout") == 1
+    assert events(user, "accounts.logout") == 1
 
 
 def test_admin_created_account_must_change_password_first(client: Client, world: World) -> None:
@@ -108,7 +108,7 @@ def test_idle_session_times_out_and_is_audited(client: Client, world: World) -> 
     session.save()
     response = client.get("/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    assert events(world.user("office"), "logout") == 1
+    assert events(world.user("office"), "accounts.logout") == 1
     assert client.get("/").status_code == 302
 
 

@@ -115,7 +115,7 @@ def test_the_admins_own_password_change_goes_through_the_policy(world: World) ->
     assert world.user("sysadmin").check_password(PASSWORD)
     response = client.post("/sysadmin/logout/")
     assert response.status_code == 302 and "_auth_user_id" not in client.session
-    assert ChangeEvent.objects.for_object(world.users["sysadmin"]).filter(action="logout").exists()
+    assert ChangeEvent.objects.for_object(world.users["sysadmin"]).filter(action="accounts.logout").exists()
 
 
 def test_business_accounts_and_new_administrators_still_work(world: World) -> None:
@@ -142,7 +142,7 @@ def test_a_system_account_is_reset_on_the_server_and_recorded(world: World, targ
     victim = world.user(target)
     assert victim.check_password(password) and victim.must_change_password
     assert not victim.is_locked() and victim.failed_logins == 0
-    event = ChangeEvent.objects.for_object(victim).filter(action="password_reset").latest("seq")
+    event = ChangeEvent.objects.for_object(victim).filter(action="accounts.password_reset").latest("seq")
     assert (event.source, event.actor_id) == ("command", None) and "管理命令" in event.note
     assert password not in str(event.changes) + event.note
     assert session.get("/")["Location"].startswith("/accounts/login/")  # old sessions ended

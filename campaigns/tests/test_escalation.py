@@ -9,7 +9,7 @@ import pytest
 
 from campaigns import services, workflow
 from campaigns.choices import ReportAction, ReportedStatus, UnitRole
-from campaigns.escalation_source import KEY
+from campaigns.deadline_sources import KEY
 from campaigns.tests.conftest import assign
 from escalation import services as escalation
 from escalation.choices import Action

@@ -23,7 +23,7 @@ from campaigns.models import Campaign, Plan, ProgressReport
 from campaigns.units import Resolution, resolve_into
 from campaigns.views.common import office_campaign, querystring, visible_campaign
 from core.filters import parse_id
-from core.forms import add_service_error as form_error
+from core.forms import add_service_error
 from core.models import ChangeEvent
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
@@ -46,7 +46,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         try:
             campaign = services.campaign_create(actor=request.user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            form_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("已创建专项整治行动，请继续添加阶段和方案。"))
             return redirect("campaigns:overview", pk=campaign.pk)
@@ -61,7 +61,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.campaign_update(actor=request.user, campaign=campaign, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            form_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("campaigns:overview", pk=campaign.pk)
@@ -133,7 +133,7 @@ def phases(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.phase_save(actor=request.user, campaign=campaign, phase=phase, **form.cleaned_data)
             except (ValidationError, PermissionDenied) as exc:
-                form_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("已保存阶段。"))
                 return redirect("campaigns:phases", pk=campaign.pk)
@@ -188,7 +188,7 @@ def plan_edit(request: HttpRequest, pk: int, plan_pk: int | None = None) -> Http
             plan = services.plan_save(actor=request.user, campaign=campaign, plan=plan,
                                       units=_plan_units(units_form), **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            form_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("已保存方案。"))
             return redirect("campaigns:plan", pk=plan.pk)

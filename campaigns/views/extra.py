@@ -23,7 +23,7 @@ from campaigns.services import is_office_for
 from campaigns.views.common import office_campaign, visible_campaign
 from core.export import download, xlsx_response
 from core.filters import parse_int
-from core.forms import add_service_error as form_error
+from core.forms import add_service_error
 from core.imports.views import upload_page
 from core.listing import apply_filters
 from core.paging import page_of
@@ -110,7 +110,7 @@ def list_item_edit(request: HttpRequest, pk: int, item_pk: int | None = None) ->
             twolists.list_item_save(actor=request.user, campaign=campaign, unit=unit, entry=item,
                                     **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            form_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("campaigns:lists", pk=campaign.pk)
@@ -152,7 +152,7 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 goal_services.goal_report_value(actor=request.user, goal=goal, **form.cleaned_data)
             except (ValidationError, PermissionDenied) as exc:
-                form_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("已报送实际值。"))
                 return redirect("campaigns:goal", pk=goal.pk)

@@ -22,7 +22,7 @@ from campaigns.models import Campaign, ProgressReport, Task, TaskUnit
 from campaigns.models.scope import user_unit_ids
 from campaigns.units import Resolution, resolve_into
 from campaigns.views.common import office_campaign, visible_campaign
-from core.forms import add_service_error as form_error
+from core.forms import add_service_error
 from core.listing import ScopedListView
 from core.models import Attachment, ChangeEvent
 from core.paging import page_of
@@ -233,7 +233,7 @@ def task_edit(request: HttpRequest, pk: int, task_pk: int | None = None) -> Http
             else:
                 task = services.task_update(actor=request.user, task=task, units=units, **data)
         except (ValidationError, PermissionDenied) as exc:
-            form_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("已保存任务。"))
             return redirect("campaigns:task_detail", pk=task.pk)

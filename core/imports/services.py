@@ -45,7 +45,7 @@ def mapping_remember(*, actor: Any, kind: str, context: str, choices: dict[str, 
     row.save()
     changes = audit.diff({"choices": before} if not created else {}, {"choices": row.choices})
     if changes:
-        audit.record(action="create" if created else "update", obj=row, changes=changes)
+        audit.record(action="core.create" if created else "core.update", obj=row, changes=changes)
     return row
 
 
@@ -61,7 +61,7 @@ def job_create(*, actor: Any, kind: str, upload: Any, params: dict[str, Any], ro
     job = ImportJob(kind=kind, params=params, created_by=actor, original_name=(upload.name or "")[-255:],
                     status=ImportStatus.PREVIEW if preview else ImportStatus.PENDING, total=rows)
     job.file.save("import.xlsx", upload, save=True)
-    audit.record(action="import_uploaded" if preview else "import_queued", obj=job,
+    audit.record(action="core.import_upload" if preview else "core.import_queue", obj=job,
                  changes={"kind": [None, kind], "params": [None, params]},
                  note=f"{job.original_name} {job.file.size}B sha256={digest.hexdigest()[:16]}")
     return job
@@ -86,7 +86,7 @@ def job_confirm(*, actor: Any, job: ImportJob, mapping: dict[str, Any], remember
     job.mapping = mapping
     job.status = ImportStatus.PENDING
     job.save(update_fields=["mapping", "status"])
-    audit.record(action="import_confirmed", obj=job, changes={"status": [ImportStatus.PREVIEW, job.status],
+    audit.record(action="core.import_confirm", obj=job, changes={"status": [ImportStatus.PREVIEW, job.status],
                                                               "mapping": [None, mapping]})
     if remember and context is not None:
         mapping_remember(actor=actor, kind=job.kind, context=context, choices=remember)
@@ -106,7 +106,7 @@ def job_cancel(*, actor: Any, job: ImportJob, reason: str = "") -> ImportJob:
     job.finished_at = timezone.now()
     _drop_file(job)
     job.save()
-    audit.record(action="import_cancelled", obj=job, changes={"status": [ImportStatus.PREVIEW, job.status]},
+    audit.record(action="core.import_cancel", obj=job, changes={"status": [ImportStatus.PREVIEW, job.status]},
                  note=job.message)
     return job
 
@@ -125,12 +125,13 @@ def prune_previews(now: dt.datetime | None = None) -> int:
 def run_job(job_id: int, *, ip: str | None = None) -> Outcome:
     """Run a queued job (in the worker, or in the request after a small file's preview): the importer's own
     checks and writes, then the job's result."""
-    from accounts.models import User
+    from django.contrib.auth import get_user_model
+
     from core.audit import Source, audit_context
 
     job = ImportJob.objects.get(pk=job_id)
     importer = importer_for(job.kind)
-    actor = User.objects.select_related("unit", "enterprise").get(pk=job.created_by_id)
+    actor = get_user_model().objects.select_related("unit", "enterprise").get(pk=job.created_by_id)
 
     def progress(phase: str, done: int, total: int) -> None:
         # Written outside the import's own transaction, so the polling page sees it.
@@ -170,7 +171,7 @@ def job_finish(*, job: ImportJob, outcome: Outcome) -> ImportJob:
     job.finished_at = timezone.now()
     _drop_file(job)
     job.save()
-    audit.record(action="import_finished", obj=job, changes={"status": [before, job.status]},
+    audit.record(action="core.import_finish", obj=job, changes={"status": [before, job.status]},
                  note=f"created={job.created} updated={job.updated} errors={len(outcome.errors)}")
     return job
 

@@ -234,7 +234,7 @@ def test_restore_to_the_past_is_announced_and_accounted_for(installation: Instal
         assert (restored.kind, restored.extra["restored_seq"], restored.extra["previous_seq"]) == ("restore", backed_up,
                                                                                                     later)
         assert (restored.seq, restored.hash) == tuple(state["head"]) and restored.seq == backed_up + 1
-        assert inst.query(f"SELECT action FROM core_changeevent WHERE seq = {restored.seq}")[0][0] == "restore"
+        assert inst.query(f"SELECT action FROM core_changeevent WHERE seq = {restored.seq}")[0][0] == "core.restore"
         assert "校验通过" in inst.manage("verify_history").stdout
 
         # The anchor keeps working after the rewind: cutting the restore's own record is caught.

@@ -237,7 +237,7 @@ def test_auditor_exports_a_signed_checkpoint_and_hands_it_back_to_verify(
     exported = Checkpoint.from_dict(json.loads(response.content))
     assert exported.valid and exported.kind == "export" and exported.seq > head
     event = ChangeEvent.objects.get(seq=exported.seq)
-    assert (event.action, event.hash, event.actor_id) == ("export_checkpoint", exported.hash, world.users["auditadmin"].pk)
+    assert (event.action, event.hash, event.actor_id) == ("audit.checkpoint_export", exported.hash, world.users["auditadmin"].pk)
     assert read_anchor().entries == [exported]
 
     anchor.anchor_path().unlink()

@@ -84,8 +84,8 @@ def test_the_change_log_records_the_address_the_helper_gives(client: Client, wor
     client.post("/accounts/login/", {"username": "office", "password": PASSWORD},
                 REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="10.9.9.9")
     client.post("/accounts/logout/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7")
-    login = ChangeEvent.objects.for_object(user).filter(action="login").latest("seq")
-    logout = ChangeEvent.objects.for_object(user).filter(action="logout").latest("seq")
+    login = ChangeEvent.objects.for_object(user).filter(action="accounts.login").latest("seq")
+    logout = ChangeEvent.objects.for_object(user).filter(action="accounts.logout").latest("seq")
     assert (login.ip, logout.ip) == ("203.0.113.9", "198.51.100.7")
 
 

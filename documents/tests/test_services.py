@@ -44,8 +44,8 @@ def test_upload_keeps_a_draft_until_it_is_activated_and_records_both(world) -> N
     services.template_activate(actor=world.user("office"), template=template)
     assert _sample(MONTHLY, [office]) == LETTERHEAD
     actions = list(ChangeEvent.objects.for_object(template).values_list("action", flat=True))
-    assert {"attach", "doc_template_upload", "doc_template_activate"} <= set(actions)
-    event = ChangeEvent.objects.for_object(template).get(action="doc_template_activate")
+    assert {"core.file_attach", "documents.template_upload", "documents.template_activate"} <= set(actions)
+    event = ChangeEvent.objects.for_object(template).get(action="documents.template_activate")
     assert event.changes == {"state": ["draft", "active"]}
 
 
@@ -61,7 +61,7 @@ def test_a_newer_version_retires_the_old_one_and_the_old_one_can_be_restored(wor
     services.template_activate(actor=office, template=v1)  # restore
     v2.refresh_from_db()
     assert (v2.state, _sample(MONTHLY, [office.unit])) == (TemplateState.RETIRED, "第一版文头")
-    assert ChangeEvent.objects.for_object(v1).filter(action="doc_template_restore").exists()
+    assert ChangeEvent.objects.for_object(v1).filter(action="documents.template_restore").exists()
     assert DocumentTemplate.objects.filter(doc_type=MONTHLY, unit=office.unit).count() == 2  # nothing deleted
     services.template_reset(actor=office, doc_type=get_type(MONTHLY))
     assert active_template(MONTHLY, [office.unit]) is None

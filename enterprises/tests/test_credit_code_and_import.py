@@ -99,7 +99,7 @@ def test_reimport_updates_instead_of_duplicating_and_is_audited(world: World) ->
     ent.refresh_from_db()
     assert ent.address == "新地址1号"
     events = ChangeEvent.objects.for_object(ent)
-    assert [e.action for e in events][:2] == ["update", "create"]
+    assert [e.action for e in events][:2] == ["enterprises.update", "enterprises.create"]
     from core.chain import verify_chain
 
     assert verify_chain().ok

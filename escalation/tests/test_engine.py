@@ -135,7 +135,7 @@ def test_proposed_talk_confirmed_by_office(world, item) -> None:  # noqa: ANN001
     talk.refresh_from_db()
     assert talk.status == RecordStatus.CONFIRMED and talk.decided_by_id == office.pk and talk.decided_at
     assert "约谈东山街道分管负责人" in talk.note
-    assert ChangeEvent.objects.filter(action="escalation.confirmed", object_id=str(talk.pk),
+    assert ChangeEvent.objects.filter(action="escalation.confirm", object_id=str(talk.pk),
                                       actor_id=office.pk).exists()
     assert any("约谈" in n.title for n in township_inbox(world, "escalation"))
     with pytest.raises(ValidationError):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
-from core.forms import add_service_error as _apply_errors
+from core.forms import add_service_error
 from core.listing import ScopedListView
 from core.models import ChangeEvent
 from core.permissions import business_required, roles_required
@@ -63,7 +63,7 @@ def item_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已交办：%(t)s") % {"t": item.title})
             return redirect("escalation:item_detail", pk=item.pk)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_error(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
     return render(request, "escalation/item_form.html", {"form": form})

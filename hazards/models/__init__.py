@@ -2,11 +2,11 @@ from hazards.models.hazard import Hazard, HazardEvent, HazardQuerySet, Rectifica
 from hazards.models.reports import IdempotencyRecord, StatisticsReport
 from hazards.models.supervision import (
     Supervision,
-    SupervisionBulletin,
+    SupervisionCircular,
     SupervisionRecord,
     SupervisionStep,
     SupervisionTemplate,
 )
 
 __all__ = ["Hazard", "HazardEvent", "HazardQuerySet", "IdempotencyRecord", "RectificationPlan", "StatisticsReport",
-           "Supervision", "SupervisionBulletin", "SupervisionRecord", "SupervisionStep", "SupervisionTemplate"]
+           "Supervision", "SupervisionCircular", "SupervisionRecord", "SupervisionStep", "SupervisionTemplate"]

@@ -18,7 +18,7 @@ class SupervisionTemplate(models.Model):
     name = models.CharField(max_length=80, verbose_name=_("名称"))
     basis = models.CharField(max_length=300, blank=True, verbose_name=_("依据"))
     is_default = models.BooleanField(default=False, verbose_name=_("默认"))
-    bulletin_days = models.PositiveSmallIntegerField(default=15, verbose_name=_("通报周期（天）"))
+    circular_days = models.PositiveSmallIntegerField(default=15, verbose_name=_("通报周期（天）"))
 
     class Meta:
         ordering = ["-is_default", "code"]
@@ -34,7 +34,7 @@ class SupervisionStep(models.Model):
         ASSIGN = "assign", _("交办制")
         LEDGER = "ledger", _("台账制")
         CLOSE = "close", _("销号制")
-        BULLETIN = "bulletin", _("通报制")
+        CIRCULAR = "circular", _("通报制")
         CLEAR = "clear", _("清零制")
         SUPERVISE = "supervise", _("督办制")
         MONTHLY = "monthly", _("月报制")
@@ -121,7 +121,7 @@ class SupervisionRecord(models.Model):
         return f"{self.supervision_id} {self.get_kind_display()}"
 
 
-class SupervisionBulletin(models.Model):
+class SupervisionCircular(models.Model):
     """通报: what is overdue among listed hazards, produced on a set period (every half month)."""
 
     period_start = models.DateField(verbose_name=_("通报期起"))
@@ -135,7 +135,7 @@ class SupervisionBulletin(models.Model):
         ordering = ["-period_end", "-pk"]
         verbose_name = _("督办通报")
         verbose_name_plural = _("督办通报")
-        constraints = [models.UniqueConstraint(fields=["period_end"], name="hz_bulletin_period")]
+        constraints = [models.UniqueConstraint(fields=["period_end"], name="hz_circular_period")]
 
     def __str__(self) -> str:
         return f"通报 {self.period_start}—{self.period_end}"

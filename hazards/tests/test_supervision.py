@@ -10,8 +10,8 @@ from django.utils import timezone
 from hazards import services
 from hazards.choices import Grade, Status, SupervisionLevel
 from hazards.loaders import load_supervision_templates
-from hazards.models import Supervision, SupervisionBulletin, SupervisionTemplate
-from hazards.supervision import bulletin_generate, supervision_list, supervision_record
+from hazards.models import Supervision, SupervisionCircular, SupervisionTemplate
+from hazards.supervision import circular_issue, supervision_list, supervision_record
 from hazards.tests.factories import drive_to, enterprise_hazard
 from orgs.models import Unit
 
@@ -34,7 +34,7 @@ def _list(world, hazard, **kw):
 def test_loader_is_idempotent_and_hunan_is_default(templates):
     assert templates.get(is_default=True).code == "hunan-4"
     assert list(templates.get(code="hunan-4").steps.values_list("kind", flat=True)) == [
-        "assign", "ledger", "close", "bulletin"]
+        "assign", "ledger", "close", "circular"]
     assert list(templates.get(code="xiangxiang-5").steps.values_list("kind", flat=True))[-1] == "clear"
     count = SupervisionTemplate.objects.count()
     load_supervision_templates()
@@ -71,16 +71,16 @@ def test_general_hazard_cannot_be_listed(world, templates):
         _list(world, hazard)
 
 
-def test_bulletin_lists_overdue_every_half_month(world, templates):
+def test_circular_lists_overdue_every_half_month(world, templates):
     hazard = enterprise_hazard(world, grade=Grade.MAJOR)
     supervision = _list(world, hazard, deadline=timezone.localdate() + dt.timedelta(days=2))
     later = timezone.localdate() + dt.timedelta(days=10)
-    bulletin = bulletin_generate(today=later)
-    assert bulletin.overdue_count == 1 and bulletin.items[0]["days_overdue"] == 8
-    assert supervision.records.filter(kind="bulletin").count() == 1
-    assert bulletin_generate(today=later + dt.timedelta(days=5)) is None  # the period has not passed
-    assert bulletin_generate(today=later + dt.timedelta(days=15)) is not None
-    assert SupervisionBulletin.objects.count() == 2
+    circular = circular_issue(today=later)
+    assert circular.overdue_count == 1 and circular.items[0]["days_overdue"] == 8
+    assert supervision.records.filter(kind="circular").count() == 1
+    assert circular_issue(today=later + dt.timedelta(days=5)) is None  # the period has not passed
+    assert circular_issue(today=later + dt.timedelta(days=15)) is not None
+    assert SupervisionCircular.objects.count() == 2
 
 
 def test_supervision_pages_and_prints(world, templates):
@@ -103,3 +103,23 @@ def test_supervision_pages_and_prints(world, templates):
     outsider.force_login(world.users["township_b"])
     assert outsider.get(f"/hazards/supervisions/{supervision.pk}/sheet/").status_code == 404
     assert outsider.get(f"/hazards/{hazard.pk}/supervise/").status_code == 404
+
+
+def test_the_migration_to_circular_renames_the_stored_step_kind_and_record_data(world, templates):
+    import importlib
+
+    from django.apps import apps as registry
+
+    migration = importlib.import_module("hazards.migrations.0006_supervision_circular")
+    supervision = _list(world, enterprise_hazard(world, grade=Grade.MAJOR))
+    step = SupervisionTemplate.objects.get(code="hunan-4").steps.get(kind="circular")
+    record = supervision.records.create(kind="circular", note="通报", data={"circular": 7, "p": "x"})
+    type(step).objects.filter(pk=step.pk).update(kind="bulletin")  # as stored before the rename
+    type(record).objects.filter(pk=record.pk).update(kind="bulletin", data={"bulletin": 7, "p": "x"})
+    migration.forwards(registry, None)
+    step.refresh_from_db()
+    record.refresh_from_db()
+    assert (step.kind, record.kind, record.data) == ("circular", "circular", {"circular": 7, "p": "x"})
+    migration.backwards(registry, None)
+    record.refresh_from_db()
+    assert (record.kind, record.data) == ("bulletin", {"bulletin": 7, "p": "x"})

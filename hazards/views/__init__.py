@@ -9,15 +9,15 @@ from hazards.views.detail import (
 from hazards.views.lists import HazardListView, board, clearance, dashboard
 from hazards.views.stats import stats_detail, stats_home, stats_notice
 from hazards.views.supervision import (
-    bulletin_detail,
-    bulletin_list,
+    circular_detail,
+    circular_list,
     supervision_create,
     supervision_notice,
     supervision_record,
     supervision_sheet,
 )
 
-__all__ = ["HazardListView", "board", "bulletin_detail", "bulletin_list", "clearance", "dashboard", "hazard_attach",
+__all__ = ["HazardListView", "board", "circular_detail", "circular_list", "clearance", "dashboard", "hazard_attach",
            "hazard_create", "hazard_detail", "hazard_edit", "hazard_plan", "hazard_transition", "stats_detail",
            "stats_home", "stats_notice", "supervision_create", "supervision_notice", "supervision_record",
            "supervision_sheet"]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
-from core.forms import add_service_error as _form_errors
+from core.forms import add_service_error, add_service_message
 from core.models import ChangeEvent
 from core.permissions import business_required
 from core.scoping import get_visible_or_404
@@ -29,14 +29,6 @@ def _hazards() -> QuerySet:
                                          "finder_unit")
 
 
-def _message(request: HttpRequest, exc: ValidationError | PermissionDenied) -> None:
-    if isinstance(exc, ValidationError):
-        text = "；".join(exc.messages)
-    else:
-        text = str(exc) or _("您没有执行此操作的权限。")
-    messages.error(request, text)
-
-
 @business_required
 def hazard_create(request: HttpRequest) -> HttpResponse:
     form = HazardRegisterForm(request.POST or None, request.FILES or None, user=request.user)
@@ -48,7 +40,7 @@ def hazard_create(request: HttpRequest) -> HttpResponse:
         try:
             hazard = services.hazard_register(actor=request.user, **data)
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("已登记隐患 %(n)s。") % {"n": hazard.number})
             return redirect("hazards:detail", pk=hazard.pk)
@@ -105,7 +97,7 @@ def hazard_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.hazard_update(actor=request.user, hazard=hazard,
                                    **{k: form.cleaned_data[k] for k in form.fields})
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect("hazards:detail", pk=hazard.pk)
@@ -125,7 +117,7 @@ def hazard_plan(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.plan_save(actor=request.user, hazard=hazard, **{k: form.cleaned_data[k] for k in form.fields})
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("整改方案已保存。"))
             return redirect("hazards:detail", pk=hazard.pk)
@@ -147,7 +139,7 @@ def hazard_transition(request: HttpRequest, pk: int) -> HttpResponse:
         hazard = services.hazard_transition(hazard=hazard, to=to, actor=request.user,
                                             note=form.cleaned_data.get("note") or "", **form.data_for_service())
     except (ValidationError, PermissionDenied) as exc:
-        _message(request, exc)
+        add_service_message(request, exc)
     else:
         last = hazard.events.order_by("-at", "-pk").first()
         messages.success(request, _("已办理：%(a)s。") % {"a": last.label if last else hazard.get_status_display()})
@@ -164,7 +156,7 @@ def hazard_attach(request: HttpRequest, pk: int) -> HttpResponse:
             services.hazard_attach(actor=request.user, hazard=hazard, file=form.cleaned_data["file"],
                                    role=form.cleaned_data["role"])
         except (ValidationError, PermissionDenied) as exc:
-            _message(request, exc)
+            add_service_message(request, exc)
         else:
             messages.success(request, _("已上传。"))
     else:

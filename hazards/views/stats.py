@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core.filters import parse_id, parse_int
+from core.forms import add_service_message
 from core.permissions import business_required
 from core.scoping import get_visible_or_404
 from enterprises.models import Enterprise
@@ -21,7 +22,6 @@ from hazards.forms import StatsSubmitForm
 from hazards.models import Hazard, StatisticsReport
 from hazards.selectors import last_closed_periods
 from hazards.statistics import period_from, snapshot_for, stats_report_submit, visible_report_figures
-from hazards.views.detail import _message
 from orgs.models import Domain
 
 ROWS = [("general", _("一般事故隐患")), ("major", _("重大事故隐患")), ("unassessed", _("未定级")), ("total", _("合计"))]
@@ -55,7 +55,7 @@ def stats_home(request: HttpRequest) -> HttpResponse:
                                              year=form.cleaned_data["year"], quarter=form.cleaned_data["quarter"] or 0,
                                              principal=form.cleaned_data["principal"])
             except (ValidationError, PermissionDenied) as exc:
-                _message(request, exc)
+                add_service_message(request, exc)
             else:
                 messages.success(request, _("已报送%(p)s统计分析表。") % {"p": report.period_label})
                 return redirect("hazards:stats_detail", pk=report.pk)

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
+from core.forms import add_service_error, add_service_message
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
 from hazards import supervision as services
 from hazards.forms import SupervisionForm, SupervisionRecordForm
-from hazards.models import Hazard, Supervision, SupervisionBulletin
+from hazards.models import Hazard, Supervision, SupervisionCircular
 from hazards.selectors import default_supervisor
-from hazards.views.detail import _form_errors, _message
 
 
 @business_required
@@ -31,7 +31,7 @@ def supervision_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.supervision_list(actor=request.user, hazard=hazard, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            _form_errors(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("已挂牌督办。"))
             return redirect("hazards:detail", pk=hazard.pk)
@@ -54,7 +54,7 @@ def supervision_record(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.supervision_record(actor=request.user, supervision=supervision, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            _message(request, exc)
+            add_service_message(request, exc)
         else:
             messages.success(request, _("已记录督办情况。"))
     else:
@@ -80,34 +80,34 @@ def supervision_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @roles_required(Role.OFFICE, Role.REGULATOR, Role.TOWNSHIP, Role.INSPECTOR)
-def bulletin_list(request: HttpRequest) -> HttpResponse:
+def circular_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not request.user.has_role(Role.OFFICE):
             raise PermissionDenied
-        bulletin = services.bulletin_generate()
-        if bulletin is None:
+        circular = services.circular_issue()
+        if circular is None:
             messages.info(request, _("本通报周期尚未结束，暂不生成新的通报。"))
         else:
-            return redirect("hazards:bulletin", pk=bulletin.pk)
-    bulletins = list(SupervisionBulletin.objects.all()[:100])
-    # A bulletin is a county-wide document; each viewer's figures count only the items in their own scope.
+            return redirect("hazards:circular", pk=circular.pk)
+    circulars = list(SupervisionCircular.objects.all()[:100])
+    # A circular is a county-wide document; each viewer's figures count only the items in their own scope.
     visible = set(Hazard.objects.visible_to(request.user).filter(
-        pk__in={i["hazard"] for b in bulletins for i in b.items}).values_list("pk", flat=True))
-    for b in bulletins:
+        pk__in={i["hazard"] for b in circulars for i in b.items}).values_list("pk", flat=True))
+    for b in circulars:
         items = [i for i in b.items if i["hazard"] in visible]
         b.visible_open, b.visible_overdue = len(items), sum(1 for i in items if i["overdue"])
-    return render(request, "hazards/bulletin_list.html", {
-        "bulletins": bulletins, "can_generate": request.user.has_role(Role.OFFICE)})
+    return render(request, "hazards/circular_list.html", {
+        "circulars": circulars, "can_generate": request.user.has_role(Role.OFFICE)})
 
 
 @roles_required(Role.OFFICE, Role.REGULATOR, Role.TOWNSHIP, Role.INSPECTOR)
-def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    bulletin = SupervisionBulletin.objects.filter(pk=pk).first()
-    if bulletin is None:
+def circular_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    circular = SupervisionCircular.objects.filter(pk=pk).first()
+    if circular is None:
         raise Http404
-    # A bulletin is a government document; each viewer sees the items of the hazards in their own scope.
+    # A circular is a government document; each viewer sees the items of the hazards in their own scope.
     visible = set(Hazard.objects.visible_to(request.user).filter(
-        pk__in=[i["hazard"] for i in bulletin.items]).values_list("pk", flat=True))
-    items = [i for i in bulletin.items if i["hazard"] in visible]
-    return render(request, "hazards/print/bulletin.html", {"bulletin": bulletin, "items": items,
+        pk__in=[i["hazard"] for i in circular.items]).values_list("pk", flat=True))
+    items = [i for i in circular.items if i["hazard"] in visible]
+    return render(request, "hazards/print/circular.html", {"circular": circular, "items": items,
                                                            "overdue": [i for i in items if i["overdue"]]})

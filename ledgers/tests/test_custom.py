@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
-from ledgers import custom, deadlines
+from ledgers import custom, lapsing
 from ledgers.models import CustomRow
 from tests.personas import World
 
@@ -50,7 +50,7 @@ def test_rows_are_validated_scoped_and_raise_reminders(client: Client, world: Wo
         custom.custom_row_save(actor=world.user("enterprise_b"), definition=definition,
                                enterprise=world.enterprises["ent_b1"], values={"c1": "x", "c2": "地下", "c4": due})
     assert set(CustomRow.objects.visible_to(world.user("township_b"))) == set()
-    items = deadlines.due_items(world.user("township_a"), kinds=["custom_due"])
+    items = lapsing.due_items(world.user("township_a"), kinds=["custom_due"])
     assert [i.row.pk for i in items] == [row.pk]
     client.force_login(world.users["township_a"])
     assert "污水池" in client.get(f"/ledgers/custom/{definition.pk}/").content.decode()
@@ -85,11 +85,11 @@ def test_each_definition_reminds_its_own_days_ahead(world: World) -> None:
     row = custom.custom_row_save(actor=None, definition=definition, enterprise=world.enterprises["ent_a1"],
                                  values={"c1": "池", "c2": "地下", "c4": due})
     office = world.user("office")
-    assert deadlines.due_items(office, kinds=["custom_due"]) == []
+    assert lapsing.due_items(office, kinds=["custom_due"]) == []
     definition.remind_days = 60
     definition.save()
-    assert [i.row.pk for i in deadlines.due_items(office, kinds=["custom_due"])] == [row.pk]
-    counts = {c["kind"].key: c["soon"] for c in deadlines.due_counts(office)}
+    assert [i.row.pk for i in lapsing.due_items(office, kinds=["custom_due"])] == [row.pk]
+    counts = {c["kind"].key: c["soon"] for c in lapsing.due_counts(office)}
     assert counts["custom_due"] == 1
 
 

@@ -5,13 +5,13 @@ import datetime as dt
 from escalation.registry import SOURCES
 from escalation.selectors import due_summary
 from escalation.services import sweep
-from ledgers import deadlines, services
+from ledgers import lapsing, services
 from ledgers.models import WorkerCertificate
 from tests.personas import World
 
 
 def test_every_lapsing_kind_is_a_deadline_source_of_the_shared_engine() -> None:
-    keys = {f"ledgers.{k.key}" for k in deadlines.KINDS}
+    keys = {f"ledgers.{k.key}" for k in lapsing.KINDS}
     assert keys <= set(SOURCES)
     assert {SOURCES[k].ladder for k in keys} == {"expiry"}
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from enterprises import services as ent_services
-from ledgers import deadlines, selectors, services, workflow
+from ledgers import lapsing, selectors, services, workflow
 from ledgers.choices import PermitStatus
 from ledgers.models import SpecialEquipment, WorkerCertificate, WorkPermit
 from ledgers.specs import SPECS
@@ -137,7 +137,7 @@ def test_renewed_certificate_supersedes_the_old_one(world: World) -> None:
                            "expires_on": TODAY + dt.timedelta(days=2000)})
     old.refresh_from_db()
     assert old.superseded
-    items = deadlines.due_items(world.user("office"), today=TODAY, kinds=["worker_certificate"])
+    items = lapsing.due_items(world.user("office"), today=TODAY, kinds=["worker_certificate"])
     assert items == []
 
 
@@ -146,11 +146,11 @@ def test_expiring_list_shows_items_of_the_scope_only(client: Client, world: Worl
     _make(world, "certificates", "ent_b1")
     ent_services.licence_create(actor=None, enterprise=world.enterprises["ent_a1"], kind="safety", number="L1",
                                 valid_until=TODAY - dt.timedelta(days=3))
-    items = deadlines.due_items(world.user("township_a"), today=TODAY)
+    items = lapsing.due_items(world.user("township_a"), today=TODAY)
     assert {(i.kind.key, i.enterprise.pk) for i in items} == {
         ("worker_certificate", world.enterprises["ent_a1"].pk), ("licence", world.enterprises["ent_a1"].pk)}
     assert [i.overdue for i in items] == [True, False]
-    counts = {c["kind"].key: (c["overdue"], c["soon"]) for c in deadlines.due_counts(world.user("township_a"),
+    counts = {c["kind"].key: (c["overdue"], c["soon"]) for c in lapsing.due_counts(world.user("township_a"),
                                                                                    today=TODAY)}
     assert counts["licence"] == (1, 0) and counts["worker_certificate"] == (0, 1)
     client.force_login(world.users["township_b"])
@@ -195,7 +195,7 @@ def test_permit_happy_path_and_applicant_cannot_approve(world: World) -> None:
 def test_open_permit_past_its_window_is_flagged(world: World) -> None:
     permit, _a, _b = _permit_world(world)
     WorkPermit.objects.filter(pk=permit.pk).update(ends_at=timezone.now() - dt.timedelta(hours=1))
-    items = deadlines.due_items(world.user("township_a"), kinds=["open_permit"])
+    items = lapsing.due_items(world.user("township_a"), kinds=["open_permit"])
     assert [i.row.pk for i in items] == [permit.pk] and items[0].overdue
 
 

@@ -40,7 +40,7 @@ class TestRiskPoints:
         point.refresh_from_db()
         assert point.grade == Grade.RED and point.method == Method.LS and point.score_e is None
         assert RiskAssessment.objects.filter(risk_point=point).count() == 2
-        assert ChangeEvent.objects.for_object(point).filter(action="risk_point_assess").count() == 2
+        assert ChangeEvent.objects.for_object(point).filter(action="risk.point_assess").count() == 2
 
     def test_direct_determination_needs_a_reason_and_wins(self, world) -> None:
         point = make_point(world.enterprises["ent_a1"], "blue")
@@ -178,7 +178,7 @@ class TestOverallGradeAndClass:
         services.class_override(actor=world.user("regulator"), enterprise=ent, klass="a", reason="近期发生事故")
         info = classes_for([ent])[ent.pk]
         assert info.klass == "a" and info.computed == "d" and info.overridden and info.frequency == 4
-        assert ChangeEvent.objects.for_object(ent).filter(action="risk_class_override").exists()
+        assert ChangeEvent.objects.for_object(ent).filter(action="risk.class_override").exists()
         services.class_override(actor=world.user("regulator"), enterprise=ent, klass=None, reason="撤销调整")
         assert enterprise_class(ent).klass == "d"
 

@@ -21,7 +21,7 @@ from risk.choices import GRADE_COLOUR, GRADE_SHORT, Grade
 from risk.forms import SitePlanForm
 from risk.models import SitePlan
 from risk.views.common import points_for, visible_enterprise
-from risk.views.points import _point
+from risk.views.points import visible_point
 
 
 @business_required
@@ -56,7 +56,7 @@ def site_plan(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @business_required
 def point_place(request: HttpRequest, pk: int) -> JsonResponse:
-    point = _point(request, pk)
+    point = visible_point(request, pk)
     try:
         body = json.loads(request.body or b"{}")
     except ValueError:

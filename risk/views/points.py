@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.export import download, file_response
-from core.forms import add_service_error as form_errors
+from core.forms import add_service_error
 from core.models import ChangeEvent
 from core.permissions import business_required
 from core.scoping import get_visible_or_404
@@ -26,7 +26,7 @@ from risk.scoring import DEFAULT_BANDS
 from risk.views.common import visible_enterprise
 
 
-def _point(request: HttpRequest, pk: int) -> RiskPoint:
+def visible_point(request: HttpRequest, pk: int) -> RiskPoint:
     return get_visible_or_404(RiskPoint.objects.select_related("enterprise", "enterprise__jurisdiction"),
                               request.user, pk=pk)
 
@@ -41,7 +41,7 @@ def _assess_from_form(request: HttpRequest, point: RiskPoint, form: AssessForm) 
                                    reason=d["reason"])
         return True
     except (ValidationError, PermissionDenied) as exc:
-        form_errors(form, exc)
+        add_service_error(form, exc)
         return False
 
 
@@ -63,7 +63,7 @@ def point_create(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
             return redirect("risk:point", pk=point.pk)
         except ValidationError as exc:
             if exc.messages != [""]:
-                form_errors(form, exc)
+                add_service_error(form, exc)
     return render(request, "risk/point_form.html", {"form": form, "assess": assess, "enterprise": enterprise,
                                                     "bands": _bands()})
 
@@ -74,7 +74,7 @@ def _bands() -> dict[str, list[tuple[str, str]]]:
 
 @business_required
 def point_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    point = _point(request, pk)
+    point = visible_point(request, pk)
     if not services.can_edit(request.user, point.enterprise):
         raise PermissionDenied
     form = RiskPointForm(request.POST or None, instance=point, prefix="p")
@@ -93,13 +93,13 @@ def point_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("已保存。"))
                 return redirect("risk:point", pk=point.pk)
             except (ValidationError, PermissionDenied) as exc:
-                form_errors(form, exc)
+                add_service_error(form, exc)
     return render(request, "risk/point_form.html", {"form": form, "point": point, "enterprise": point.enterprise})
 
 
 @business_required
 def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    point = _point(request, pk)
+    point = visible_point(request, pk)
     can_edit = services.can_edit(request.user, point.enterprise)
     initial = {"method": point.method or Method.LEC, "direct_major": point.direct_major,
                "direct_reason": point.direct_reason}
@@ -132,7 +132,7 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @business_required
 def point_assess(request: HttpRequest, pk: int) -> HttpResponse:
-    point = _point(request, pk)
+    point = visible_point(request, pk)
     form = AssessForm(request.POST, prefix="a")
     if _assess_from_form(request, point, form):
         point.refresh_from_db()
@@ -145,7 +145,7 @@ def point_assess(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @business_required
 def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
-    point = _point(request, pk)
+    point = visible_point(request, pk)
     form = MeasureForm(request.POST)
     if form.is_valid():
         try:
@@ -172,7 +172,7 @@ def measure_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def hazard_link(request: HttpRequest, pk: int) -> HttpResponse:
     from hazards.models import Hazard
 
-    point = _point(request, pk)
+    point = visible_point(request, pk)
     form = HazardLinkForm(request.POST)
     if form.is_valid():
         hazard = get_visible_or_404(Hazard.objects.all(), request.user, pk=form.cleaned_data["hazard"])
@@ -187,7 +187,7 @@ def hazard_link(request: HttpRequest, pk: int) -> HttpResponse:
 @download("docx", pk=RiskPoint, kind=tuple(CARD_KINDS), queries=({}, {"size": "a6"}))
 @business_required
 def card(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    point = _point(request, pk)
+    point = visible_point(request, pk)
     if kind not in CARD_KINDS:
         raise Http404
     size = "a6" if request.GET.get("size") == "a6" else "a4"

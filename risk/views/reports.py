@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from core.forms import add_service_error as form_errors
+from core.forms import add_service_error
 from core.listing import ScopedListView
 from core.models import ChangeEvent
 from core.permissions import business_required, roles_required
@@ -67,7 +67,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("已签收风险报告。"))
                 return redirect("risk:report", pk=report.pk)
             except ValidationError as exc:
-                form_errors(form, exc)
+                add_service_error(form, exc)
     previous = (RiskReport.objects.filter(enterprise_id=report.enterprise_id, version__lt=report.version)
                 .order_by("-version").only("pk", "version", "overall_grade").first())
     kinds = dict(PointKind.choices)
@@ -89,7 +89,7 @@ def class_override(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已调整监管类别。"))
             return redirect("risk:enterprise", pk=enterprise.pk)
         except (ValidationError, PermissionDenied) as exc:
-            form_errors(form, exc)
+            add_service_error(form, exc)
     decisions = ClassDecision.objects.filter(enterprise=enterprise).select_related("decided_by")[:20]
     return render(request, "risk/class_form.html", {
         "enterprise": enterprise, "info": info, "form": form, "decisions": decisions, "class_rule": CLASS_RULE,
@@ -111,7 +111,7 @@ def meetings(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("已记录班前会。"))
                 return redirect("risk:meetings", pk=enterprise.pk)
             except ValidationError as exc:
-                form_errors(form, exc)
+                add_service_error(form, exc)
     team = request.GET.get("team", "")
     qs = PreShiftMeeting.objects.visible_to(request.user).filter(enterprise=enterprise)
     teams = list(qs.order_by("team").values_list("team", flat=True).distinct())
@@ -133,7 +133,7 @@ def schemes(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已保存风险分级方案。之后的评估按新方案计算，已有评估记录保留原方案版本。"))
             return redirect("risk:schemes")
         except (ValidationError, PermissionDenied) as exc:
-            form_errors(form, exc)
+            add_service_error(form, exc)
     rows = list(GradingScheme.objects.select_related("domain").order_by("method", "domain__code"))
     present = {r.method for r in rows if r.domain_id is None}
     builtin = [services.builtin_scheme(m) for m in (Method.LEC, Method.LS) if m not in present]

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         if problem:
             self.stderr.write(f"警告：{problem}")
         with audit.audit_context(source=audit.Source.COMMAND), transaction.atomic():
-            audit.record(action="backup", object_type="core.backup", object_id=backup_id, object_repr=str(output))
+            audit.record(action="core.backup", object_type="core.backup", object_id=backup_id, object_repr=str(output))
         try:
             result = create_backup(output, backup_id=backup_id)
         except BackupError as exc:

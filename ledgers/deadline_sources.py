@@ -1,4 +1,6 @@
-"""Who is reminded about a lapsing ledger date: the enterprise's own accounts act; the township of its
+"""The lapsing ledger dates (``ledgers.lapsing.KINDS``) as deadline sources of the shared escalation engine.
+
+Who is reminded about a lapsing ledger date: the enterprise's own accounts act; the township of its
 territory and the departments that regulate it supervise."""
 
 from __future__ import annotations
@@ -32,3 +34,23 @@ def supervisors(row: Any) -> dict[str, tuple]:
                                       active=True)
     departments = Unit.objects.filter(kind=UnitKind.DEPARTMENT, active=True, pk__in=ent.departments.values("pk"))
     return {"units": tuple(dict.fromkeys([*territorial, *departments])), "users": ()}
+
+
+def register() -> bool:
+    """Hand every kind to the shared escalation engine, when it is installed."""
+    try:
+        from escalation.registry import DeadlineSource, Recipients, register_source  # type: ignore[attr-defined]
+    except ImportError:
+        return False
+    from ledgers.lapsing import KINDS
+
+    for kind in KINDS:
+        # Reminders in working days: about a month ahead, then a week, then the day before.
+        before = (22, 5, 1) if kind.remind_before >= 30 else (1,) if kind.remind_before else ()
+        register_source(DeadlineSource(
+            key=f"ledgers.{kind.key}", label=str(kind.label), model=kind.model,
+            open_items=lambda _k=kind: _k.open_items(), due_field=kind.due_field, title=kind.title, url=kind.url,
+            responsible=lambda row: Recipients(**responsible(row)),
+            supervisors=lambda row: Recipients(**supervisors(row)),
+            remind_before=before, ladder="expiry", kind_label=kind.kind_label))
+    return True

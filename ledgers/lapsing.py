@@ -3,7 +3,7 @@ emergency-plan reviews and the due-date columns of user-defined ledgers.
 
 Each kind is a ``DeadlineKind`` (model, due field, which rows are still open). The expiring list, the
 enterprise page, the counts per scope and the reminders of the escalation engine all read this table;
-``register_with_escalation()`` hands every kind to ``escalation.registry`` as a DeadlineSource."""
+``ledgers.deadline_sources.register()`` hands every kind to ``escalation.registry`` as a DeadlineSource."""
 
 from __future__ import annotations
 
@@ -186,23 +186,3 @@ def due_counts(user: Any, *, today: dt.date | None = None, enterprise: Any = Non
         agg = qs.aggregate(overdue=Count("pk", filter=over), soon=Count("pk", filter=soon))
         rows.append({"kind": kind, "overdue": agg["overdue"], "soon": agg["soon"]})
     return rows
-
-
-def register_with_escalation() -> bool:
-    """Hand every kind to the shared escalation engine, when it is installed."""
-    try:
-        from escalation.registry import DeadlineSource, Recipients, register_source  # type: ignore[attr-defined]
-    except ImportError:
-        return False
-    from ledgers.escalation_hooks import responsible, supervisors
-
-    for kind in KINDS:
-        # Reminders in working days: about a month ahead, then a week, then the day before.
-        before = (22, 5, 1) if kind.remind_before >= 30 else (1,) if kind.remind_before else ()
-        register_source(DeadlineSource(
-            key=f"ledgers.{kind.key}", label=str(kind.label), model=kind.model,
-            open_items=lambda _k=kind: _k.open_items(), due_field=kind.due_field, title=kind.title, url=kind.url,
-            responsible=lambda row: Recipients(**responsible(row)),
-            supervisors=lambda row: Recipients(**supervisors(row)),
-            remind_before=before, ladder="expiry", kind_label=kind.kind_label))
-    return True

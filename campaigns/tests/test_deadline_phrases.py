@@ -1,4 +1,4 @@
-"""Tests for campaigns.deadlines: hand-written cases, the Xiangxiang 2020 plan, properties."""
+"""Tests for campaigns.deadline_phrases: hand-written cases, the Xiangxiang 2020 plan, properties."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from campaigns.deadlines import KINDS, RECURRENCES, Deadline, DeadlineError, parse_deadline
+from campaigns.deadline_phrases import KINDS, RECURRENCES, Deadline, DeadlineError, parse_deadline
 
 # The project keeps its own copy of the reference (loaded by load_seed_campaign).
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "xiangxiang-2020-plan.json"

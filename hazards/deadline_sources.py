@@ -73,7 +73,7 @@ def _review_supervisors(hazard: Any) -> Any:
     return Recipients(units=tuple(offices_of(hazard)[:1]))
 
 
-def register_deadline_source() -> None:
+def register() -> None:
     from escalation.registry import DeadlineSource, register_source
     from hazards.models import Hazard
 

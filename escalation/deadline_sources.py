@@ -1,0 +1,32 @@
+"""督办事项 as the escalation engine's own deadline source."""
+
+from __future__ import annotations
+
+from escalation.choices import ItemStatus
+from escalation.models import SupervisionItem
+from escalation.registry import DeadlineSource, Recipients, register_source
+from escalation.supervision import SOURCE_KEY, item_url
+
+
+def _supervisors(item: SupervisionItem) -> Recipients:
+    return Recipients(users=(item.assigned_by,) if item.assigned_by_id else ())
+
+
+SOURCE = DeadlineSource(
+    key=SOURCE_KEY,
+    label="督办事项",
+    model=SupervisionItem,
+    open_items=lambda: SupervisionItem.objects.filter(status=ItemStatus.OPEN).select_related("assignee", "assigned_by"),
+    due_field="deadline",
+    title=lambda item: item.title,
+    url=item_url,
+    responsible=lambda item: Recipients(units=(item.assignee,)),
+    supervisors=_supervisors,
+    remind_before=(3, 1),
+    ladder="default",
+    kind_label="到期",
+)
+
+
+def register() -> None:
+    register_source(SOURCE)
