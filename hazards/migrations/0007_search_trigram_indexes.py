@@ -6,7 +6,7 @@ from core.search_indexes import trigram_index
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("hazards", "0005_statistics_domain_figures"),
+        ("hazards", "0006_supervision_circular"),
     ]
 
     operations = [
