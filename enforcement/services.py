@@ -159,31 +159,39 @@ def conflict_declare(*, actor: Any, inspector: Inspector, note: str, enterprise:
 
 # -- 检查对象名录库: what the registry says about each target -------------------------------------------------
 
-def year_inspections(enterprise_ids: list[int], year: int, department: Unit | None = None) -> dict[int, int]:
-    qs = Inspection.objects.filter(enterprise_id__in=enterprise_ids, created_at__year=year)
+def year_inspections(enterprise_ids: list[int], year: int, department: Unit | None = None,
+                     viewer: Any = None) -> dict[int, int]:
+    base = Inspection.objects.all() if viewer is None else Inspection.objects.visible_to(viewer)
+    qs = base.filter(enterprise_id__in=enterprise_ids, created_at__year=year)
     if department is not None:
         qs = qs.filter(department=department)
     return dict(qs.values("enterprise_id").annotate(n=Count("pk")).values_list("enterprise_id", "n"))
 
 
-def directory_facts(enterprises: list[Enterprise], *, year: int) -> dict[int, dict[str, Any]]:
-    """Class (risk app), complaints and violations in the last year, inspections this year, last inspected and
-    by whom: per enterprise, in a fixed number of queries per batch."""
+def directory_facts(enterprises: list[Enterprise], *, year: int, viewer: Any = None,
+                    department: Unit | None = None) -> dict[int, dict[str, Any]]:
+    """Class (risk app), complaints and violations in the last year, inspections this year (by ``department``
+    when given: its plan's cap is per department), last inspected and by whom: per enterprise, in a fixed number of
+    queries per batch. With a ``viewer``, the counts are of what the viewer may see (visible_to)."""
     from hazards.choices import Source as HazardSource
     from hazards.models import Hazard
     from risk.selectors import classes_for
 
     ids = [e.pk for e in enterprises]
-    classes = classes_for(enterprises)
+    classes = classes_for(enterprises, viewer=viewer)
     since = timezone.now() - dt.timedelta(days=365)
-    counts = (Hazard.objects.filter(enterprise_id__in=ids, found_at__gte=since)
+    hazards = Hazard.objects.all() if viewer is None else Hazard.objects.visible_to(viewer)
+    inspections = Inspection.objects.all() if viewer is None else Inspection.objects.visible_to(viewer)
+    if department is not None:
+        inspections = inspections.filter(department=department)
+    counts = (hazards.filter(enterprise_id__in=ids, found_at__gte=since)
               .values("enterprise_id")
               .annotate(complaints=Count("pk", filter=Q(source=HazardSource.PUBLIC_REPORT)),
                         violations=Count("pk", filter=Q(source=HazardSource.GOVERNMENT))))
     by_ent = {r["enterprise_id"]: r for r in counts}
-    this_year = year_inspections(ids, year)
+    this_year = year_inspections(ids, year, department, viewer)
     last: dict[int, Inspection] = {}
-    for inspection in (Inspection.objects.filter(enterprise_id__in=ids).exclude(status=InspectionStatus.PLANNED)
+    for inspection in (inspections.filter(enterprise_id__in=ids).exclude(status=InspectionStatus.PLANNED)
                        .order_by("enterprise_id", "-started_at", "-pk").prefetch_related("inspectors")):
         last.setdefault(inspection.enterprise_id, inspection)
     out = {}
@@ -208,7 +216,7 @@ def _department_enterprises(department: Unit) -> Any:
 
 
 def population_snapshot(*, department: Unit, filters: dict[str, Any], cap: int, year: int,
-                        stratify: str = "class") -> list[dict[str, Any]]:
+                        stratify: str = "class", viewer: Any = None) -> list[dict[str, Any]]:
     """The 检查对象名录库 as the draw sees it: the department's enterprises (its domains, in its territory),
     narrowed by the 定向 filters (domain, township, classes), plus the non-registered premises of its domains."""
     qs = _department_enterprises(department)
@@ -222,7 +230,7 @@ def population_snapshot(*, department: Unit, filters: dict[str, Any], cap: int, 
     batch: list[Enterprise] = []
 
     def flush() -> None:
-        facts = directory_facts(batch, year=year)
+        facts = directory_facts(batch, year=year, viewer=viewer, department=department)
         for e in batch:
             f = facts[e.pk]
             if classes_wanted and f["class"] not in classes_wanted:
@@ -273,7 +281,8 @@ def inspectors_snapshot(*, departments: list[Unit], on: dt.date) -> list[dict[st
           .select_related("home").prefetch_related("specialties", "conflicts__place").order_by("pk"))
     for ins in qs:
         conflicts = list(ins.conflicts.all())
-        out.append({"id": f"i{ins.pk}", "name": ins.name, "group": str(ins.department_id),
+        # No names: the snapshot is published with the draw (personal data stays off the public page).
+        out.append({"id": f"i{ins.pk}", "group": str(ins.department_id),
                     "township": township_path(ins.home.path) if ins.home_id else "",
                     "conflicts": sorted(f"e{c.enterprise_id}" for c in conflicts if c.enterprise_id),
                     "conflict_places": sorted(c.place.path for c in conflicts if c.place_id),
@@ -374,7 +383,7 @@ def draw_commit(*, actor: Any, title: str, strata: str, public_source: str, oper
     }
     filters = {k: v for k, v in (filters or {}).items() if v not in (None, "", [])}
     population = population_snapshot(department=department, filters=filters, cap=cap, year=today.year,
-                                     stratify=stratify)
+                                     stratify=stratify, viewer=actor)
     inspectors = inspectors_snapshot(departments=[department, *joint], on=today)
     if not population:
         raise ValidationError(_("名录库中没有符合条件的检查对象。"))
@@ -417,7 +426,9 @@ def _check_draw_visible(actor: Any, draw: Draw) -> None:
 
 @transaction.atomic
 def _record_refused_attempt(actor: Any, draw: Draw, public_value: str, exc: Exception) -> None:
-    if not Draw.objects.filter(pk=draw.pk).exists():
+    """A refused attempt by someone who sees the draw is kept (its own row and change-log entry; the draw itself
+    is untouched). Outsiders are not told the draw exists, and nothing is recorded for them."""
+    if not Draw.objects.visible_to(actor).filter(pk=draw.pk).exists():
         return
     if isinstance(exc, ValidationError):
         problems = "；".join(str(m) for m in exc.messages)
@@ -426,7 +437,8 @@ def _record_refused_attempt(actor: Any, draw: Draw, public_value: str, exc: Exce
     attempt = DrawAttempt.objects.create(draw=draw, actor=actor if getattr(actor, "pk", None) else None,
                                          outcome=AttemptOutcome.REFUSED, public_value=(public_value or "")[:200],
                                          problems=problems[:2000])
-    audit.record(action="enforcement.draw_attempt", obj=draw, changes={"attempt": [None, attempt.pk]},
+    audit.record(action="enforcement.draw_attempt", obj=attempt, object_repr=f"{draw.title}（{draw.commitment[:12]}）",
+                 changes={"draw": [None, draw.pk], "outcome": [None, AttemptOutcome.REFUSED]},
                  note=problems[:500], success=False)
 
 
