@@ -44,3 +44,25 @@ class FindingResult(models.TextChoices):
 class PlanMode(models.TextChoices):
     KEY = "key", _("重点检查")
     RANDOM = "random", _("双随机抽查")
+
+
+class CaseStatus(models.TextChoices):
+    """行政处罚 case (行政处罚法: 立案 → 调查 → 告知 → 陈述申辩/听证 → 决定 → 送达 → 执行 → 结案)."""
+
+    FILED = "filed", _("已立案")
+    INVESTIGATING = "investigating", _("调查取证")
+    NOTIFIED = "notified", _("已告知")
+    HEARING = "hearing", _("陈述申辩/听证")
+    DECIDED = "decided", _("已决定")
+    SERVED = "served", _("已送达")
+    EXECUTED = "executed", _("已执行")
+    CLOSED = "closed", _("已结案")
+
+
+class PenaltyType(models.TextChoices):
+    WARNING = "warning", _("警告")
+    FINE = "fine", _("罚款")
+    CONFISCATION = "confiscation", _("没收违法所得")
+    SUSPENSION = "suspension", _("责令停产停业整顿")
+    LICENCE = "licence", _("暂扣或吊销有关许可证")
+    CLOSURE = "closure", _("关闭")

@@ -138,8 +138,60 @@ def build(key: str) -> Any:
     return doc
 
 
+# -- 行政处罚 ------------------------------------------------------------------------------------------------
+CASE_TITLES = {
+    "enforcement_penalty_notice": "行政处罚告知书",
+    "enforcement_penalty_decision": "行政处罚决定书",
+}
+CASE_VARS = (
+    Var("doc.number", _("文书编号"), "湘乡应急罚决〔2026〕3号"),
+    Var("doc.date", _("制作日期"), "2026年6月20日"),
+    Var("department.name", _("办案部门"), "湘乡市应急管理局"),
+    Var("party.name", _("当事人"), "湘乡钢铁有限公司"),
+    Var("party.credit_code", _("统一社会信用代码"), "91430381MA4L000000"),
+    Var("party.address", _("地址"), "湘乡市东山街道钢铁路1号"),
+    Var("party.representative", _("法定代表人"), "李四"),
+    Var("case.cause", _("案由"), "未采取措施消除事故隐患"),
+    Var("case.opened", _("立案日期"), "2026年6月1日"),
+    Var("case.facts", _("违法事实"), "2026年6月1日检查发现……"),
+    Var("case.basis", _("处罚依据"), "《中华人民共和国安全生产法》第一百零二条"),
+    Var("case.penalty", _("处罚内容"), "罚款、罚款30000.00元"),
+    Var("case.statement", _("陈述申辩/听证意见"), "当事人放弃陈述申辩"),
+)
+
+
+def build_case(key: str) -> Any:
+    doc = new_document()
+    _page(doc)
+    paragraph(doc, "{{ department.name }}", font="宋体", size=16, bold=True, align="center")
+    paragraph(doc, CASE_TITLES[key], font="宋体", size=22, bold=True, align="center", space_after=6)
+    paragraph(doc, "{{ doc.number }}", font="仿宋", size=12, align="right", space_after=12)
+    body = {"font": "仿宋", "size": 14, "first_line_indent": 28}
+    paragraph(doc, "当事人：{{ party.name }}", font="仿宋", size=14)
+    paragraph(doc, "统一社会信用代码：{{ party.credit_code }}    法定代表人：{{ party.representative }}", font="仿宋", size=14)
+    paragraph(doc, "地址：{{ party.address }}", font="仿宋", size=14)
+    paragraph(doc, "案由：{{ case.cause }}（{{ case.opened }}立案）", **body)
+    paragraph(doc, "经查：{{ case.facts }}", **body)
+    if key == "enforcement_penalty_notice":
+        paragraph(doc, "依据{{ case.basis }}的规定，本部门拟对你单位作出如下行政处罚：{{ case.penalty }}。", **body)
+        paragraph(doc, "根据《中华人民共和国行政处罚法》第四十四条、第四十五条、第六十三条的规定，你单位有权进行陈述和申辩；"
+                       "符合听证条件的，有权要求听证。逾期视为放弃上述权利。", **body)
+    else:
+        paragraph(doc, "当事人陈述申辩/听证意见：{{ case.statement }}", **body)
+        paragraph(doc, "依据{{ case.basis }}的规定，本部门决定对你单位作出如下行政处罚：{{ case.penalty }}。", **body)
+        paragraph(doc, "罚款自收到本决定书之日起十五日内缴至指定银行。逾期不缴纳的，每日按罚款数额的百分之三加处罚款。"
+                       "如不服本决定，可以在收到本决定书之日起六十日内申请行政复议，或者在六个月内依法提起行政诉讼。", **body)
+    paragraph(doc, "（办案部门印章）", font="仿宋", size=12, align="right")
+    paragraph(doc, "{{ doc.date }}", font="仿宋", size=12, align="right")
+    return doc
+
+
 def _builder(key: str) -> Callable[[], Any]:
     return lambda: build(key)
+
+
+def _case_builder(key: str) -> Callable[[], Any]:
+    return lambda: build_case(key)
 
 
 def register() -> None:
@@ -147,6 +199,28 @@ def register() -> None:
         register_type(DocumentType(
             key=key, label=title, group=_("执法文书"), app_label="enforcement", variables=COMMON + EXTRA[key],
             build_default=_builder(key), owner_kinds=(UnitKind.DEPARTMENT, UnitKind.OFFICE), rule=RULE))
+    for key, title in CASE_TITLES.items():
+        register_type(DocumentType(
+            key=key, label=title, group=_("执法文书"), app_label="enforcement", variables=CASE_VARS,
+            build_default=_case_builder(key), owner_kinds=(UnitKind.DEPARTMENT, UnitKind.OFFICE), rule=RULE))
+
+
+def department_name(unit: Any) -> str:
+    return "湘乡" + unit.name if unit.name.startswith("市") else unit.name
+
+
+def case_context(case: Any, number: str) -> dict[str, Any]:
+    from enforcement.services import _penalty_summary
+
+    enterprise = case.enterprise
+    return {
+        "doc": {"number": number, "date": _date(timezone.localdate())},
+        "department": {"name": department_name(case.department)},
+        "party": {"name": enterprise.name, "credit_code": enterprise.credit_code, "address": enterprise.address,
+                  "representative": enterprise.legal_representative},
+        "case": {"cause": case.cause, "opened": _date(case.opened_on), "facts": case.facts, "basis": case.basis,
+                 "penalty": _penalty_summary(case), "statement": case.statement or "当事人未提出陈述申辩"},
+    }
 
 
 def _date(value: dt.date | dt.datetime | None, with_time: bool = False) -> str:
@@ -168,8 +242,7 @@ def context(inspection: Any, kind: str, number: str) -> dict[str, Any]:
     docs = {d.kind: d.number for d in inspection.documents.all()}
     out: dict[str, Any] = {
         "doc": {"number": number, "date": _date(timezone.localdate())},
-        "department": {"name": inspection.department.name if not inspection.department.name.startswith("市")
-                       else "湘乡" + inspection.department.name},
+        "department": {"name": department_name(inspection.department)},
         "target": {"name": str(target or ""), "address": getattr(target, "address", "") or "",
                    "principal": getattr(target, "principal", "") or ""},
         "inspection": {"origin": inspection.get_origin_display(), "started": _date(inspection.started_at, True),

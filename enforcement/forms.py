@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
-from enforcement.choices import FindingResult, InspectionOrigin, ItemCategory
+from enforcement.choices import FindingResult, InspectionOrigin, ItemCategory, PenaltyType
 from enforcement.models import Inspector
 from enterprises.models import Enterprise
 from hazards.forms import DATE, MultiplePhotoInput, PhotoField, _bootstrap
@@ -142,3 +142,38 @@ class CloseForm(Bootstrapped):
 class PlanUploadForm(Bootstrapped):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     file = forms.FileField(label=_("年度计划（.xlsx）"))
+
+
+class CaseOpenForm(Bootstrapped):
+    cause = forms.CharField(label=_("案由"), max_length=300)
+
+
+class PenaltyForm(Bootstrapped):
+    facts = forms.CharField(label=_("违法事实"), widget=forms.Textarea)
+    basis = forms.CharField(label=_("处罚依据"), widget=forms.Textarea)
+    penalty_types = forms.MultipleChoiceField(label=_("处罚种类"), choices=PenaltyType.choices,
+                                              widget=forms.CheckboxSelectMultiple)
+    fine_amount = forms.DecimalField(label=_("罚款金额（元）"), min_value=0, max_digits=14, decimal_places=2,
+                                     required=False)
+    confiscation_amount = forms.DecimalField(label=_("没收金额（元）"), min_value=0, max_digits=14, decimal_places=2,
+                                             required=False)
+
+
+class StatementForm(Bootstrapped):
+    statement = forms.CharField(label=_("陈述申辩/听证意见"), widget=forms.Textarea)
+
+
+class ServeForm(Bootstrapped):
+    served_on = forms.DateField(label=_("送达日期"), widget=DATE)
+
+
+class ExecutedForm(Bootstrapped):
+    executed_note = forms.CharField(label=_("执行情况"), max_length=300)
+
+
+class EmptyForm(forms.Form):
+    pass
+
+
+class WithdrawForm(Bootstrapped):
+    reason = forms.CharField(label=_("撤回理由"), max_length=300)

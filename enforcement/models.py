@@ -18,6 +18,7 @@ from core.registry import register_path_model
 from core.scoping import Scope, ScopedQuerySet
 from enforcement.choices import (
     AttemptOutcome,
+    CaseStatus,
     DrawStatus,
     FindingResult,
     InspectionOrigin,
@@ -349,10 +350,89 @@ class DocumentCounter(models.Model):
         return f"{self.department_id} {self.year} {self.kind} {self.last}"
 
 
-class EnforcementDocument(models.Model):
-    """An issued 执法文书: its number (湘乡应急检记〔2026〕12号) and the inspection it belongs to."""
+class Case(models.Model):
+    """A 行政处罚 case against an enterprise (行政处罚法; 安全生产法第九十七条起的罚则)."""
 
-    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="documents")
+    department = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("办案部门"))
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+", verbose_name=_("当事人"))
+    jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
+    inspection = models.ForeignKey(Inspection, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases",
+                                   verbose_name=_("来源检查"))
+    status = models.CharField(max_length=15, choices=CaseStatus.choices, default=CaseStatus.FILED,
+                              verbose_name=_("状态"))
+    cause = models.CharField(max_length=300, verbose_name=_("案由"))
+    opened_on = models.DateField(verbose_name=_("立案日期"))
+    decision_due = models.DateField(verbose_name=_("决定期限"))
+    facts = models.TextField(blank=True, verbose_name=_("违法事实"))
+    basis = models.TextField(blank=True, verbose_name=_("处罚依据"))
+    penalty_types = models.JSONField(default=list, blank=True, verbose_name=_("处罚种类"))
+    fine_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0, verbose_name=_("罚款金额（元）"))
+    confiscation_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0,
+                                              verbose_name=_("没收金额（元）"))
+    statement = models.TextField(blank=True, verbose_name=_("陈述申辩/听证意见"))
+    decided_on = models.DateField(null=True, blank=True, verbose_name=_("决定日期"))
+    served_on = models.DateField(null=True, blank=True, verbose_name=_("送达日期"))
+    executed_note = models.CharField(max_length=300, blank=True, verbose_name=_("执行情况"))
+    publish_due = models.DateField(null=True, blank=True, verbose_name=_("公示期限"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("公示时间"))
+    withdrawn_at = models.DateTimeField(null=True, blank=True, verbose_name=_("撤回时间"))
+    withdrawal_reason = models.CharField(max_length=300, blank=True, verbose_name=_("撤回理由"))
+    closure_flagged = models.BooleanField(default=False, verbose_name=_("已提示提请关闭"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    enterprise_lookup = "enterprise"
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        verbose_name = _("行政处罚案件")
+        verbose_name_plural = _("行政处罚案件")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} {self.cause}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        return enterprise_row_scope_q(scope) | scope.unit_q("department_id")
+
+
+class CreditRecord(models.Model):
+    """An entry of an enterprise's credit record (国办发〔2015〕58号 (四): 随机抽查与社会信用体系相衔接): written by
+    each penalty decision."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+", verbose_name=_("企业"))
+    jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_records")
+    department = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录部门"))
+    kind = models.CharField(max_length=20, default="penalty", verbose_name=_("类别"))
+    summary = models.CharField(max_length=500, verbose_name=_("内容"))
+    amount = models.DecimalField(max_digits=14, decimal_places=2, default=0, verbose_name=_("金额（元）"))
+    recorded_on = models.DateField(verbose_name=_("记录日期"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("撤销时间"))
+
+    objects = ScopedQuerySet.as_manager()
+    enterprise_lookup = "enterprise"
+
+    class Meta:
+        ordering = ["-recorded_on", "-pk"]
+        verbose_name = _("信用记录")
+        verbose_name_plural = _("信用记录")
+
+    def __str__(self) -> str:
+        return self.summary
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        return enterprise_row_scope_q(scope)
+
+
+class EnforcementDocument(models.Model):
+    """An issued 执法文书: its number (湘乡应急检记〔2026〕12号) and the inspection or case it belongs to."""
+
+    inspection = models.ForeignKey(Inspection, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="documents")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
     department = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=40, verbose_name=_("文书类型"))
     year = models.PositiveSmallIntegerField()
@@ -370,5 +450,5 @@ class EnforcementDocument(models.Model):
         return self.number
 
 
-for _model in (CheckItem, Inspector, AnnualPlan, Draw, Premises, Inspection):
+for _model in (CheckItem, Inspector, AnnualPlan, Draw, Premises, Inspection, Case, CreditRecord):
     register_path_model(_model)

@@ -11,6 +11,7 @@ import datetime as dt
 import gzip
 import json
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,8 +26,10 @@ from core.workflow import Step, transition
 from enforcement import draw as algorithm
 from enforcement.choices import AttemptOutcome, DrawStatus, FindingResult, InspectionOrigin, InspectionStatus
 from enforcement.models import (
+    Case,
     CheckItem,
     Conflict,
+    CreditRecord,
     DepartmentSettings,
     DocumentCounter,
     Draw,
@@ -708,6 +711,7 @@ def finding_ref(finding: Finding) -> str:
 
 # -- 执法文书 numbering ------------------------------------------------------------------------------------
 
+INSPECTION_DOCUMENTS = ("enforcement_record", "enforcement_order", "enforcement_review")
 DOCUMENT_CODES = {
     "enforcement_record": "检记", "enforcement_order": "责改", "enforcement_review": "复查",
     "enforcement_penalty_notice": "罚告", "enforcement_penalty_decision": "罚决",
@@ -731,11 +735,25 @@ def next_number(*, department: Unit, kind: str, year: int) -> tuple[int, str]:
     return counter.last, f"{abbreviation}{DOCUMENT_CODES.get(kind, '')}〔{year}〕{counter.last}号"
 
 
+def _issue(department: Unit, kind: str, actor: Any, *, inspection: Inspection | None = None,
+           case: Case | None = None) -> EnforcementDocument:
+    existing = EnforcementDocument.objects.filter(inspection=inspection, case=case, kind=kind).first()
+    if existing is not None:
+        return existing
+    year = timezone.localdate().year
+    seq, number = next_number(department=department, kind=kind, year=year)
+    document = EnforcementDocument.objects.create(inspection=inspection, case=case, department=department, kind=kind,
+                                                  year=year, seq=seq, number=number,
+                                                  issued_by=actor if getattr(actor, "pk", None) else None)
+    audit.record(action="enforcement.document_issue", obj=inspection or case, changes={"document": [None, number]})
+    return document
+
+
 @transaction.atomic
 def document_issue(*, actor: Any, inspection: Inspection, kind: str) -> EnforcementDocument:
     """Number a 执法文书 of an inspection (once per kind; issuing again returns the same number)."""
     _visible_inspection(actor, inspection)
-    if kind not in DOCUMENT_CODES:
+    if kind not in INSPECTION_DOCUMENTS:
         raise ValidationError(_("未知的文书类型。"))
     if not INSPECTION_TRANSITIONS[(InspectionStatus.ONSITE, InspectionStatus.RECORDED)].who(actor, inspection):
         raise PermissionDenied(_("只有检查组或本部门人员可以制作执法文书。"))
@@ -746,9 +764,217 @@ def document_issue(*, actor: Any, inspection: Inspection, kind: str) -> Enforcem
         raise ValidationError(_("本次检查未发现隐患，无需责令限期整改。"))
     if kind != "enforcement_record" and inspection.status in (InspectionStatus.PLANNED, InspectionStatus.ONSITE):
         raise ValidationError(_("请先形成检查记录。"))
-    year = timezone.localdate().year
-    seq, number = next_number(department=inspection.department, kind=kind, year=year)
-    document = EnforcementDocument.objects.create(inspection=inspection, department=inspection.department, kind=kind,
-                                                  year=year, seq=seq, number=number, issued_by=actor)
-    audit.record(action="enforcement.document_issue", obj=inspection, changes={"document": [None, number]})
-    return document
+    return _issue(inspection.department, kind, actor, inspection=inspection)
+
+
+# -- penalty cases (行政处罚法; 安全生产法第七十八、一百一十三条) --------------------------------------------------
+
+DECISION_DAYS = 90  # 行政处罚法第六十条: 自立案之日起九十日内作出行政处罚决定
+PUBLISH_WORKDAYS = 7  # 安全生产法第七十八条第二款: 处罚决定后七个工作日内公开
+CASE_FIELDS = ["status", "cause", "facts", "basis", "penalty_types", "fine_amount", "confiscation_amount",
+               "decided_on", "served_on", "publish_due", "published_at", "withdrawn_at", "closure_flagged"]
+MAX_AMOUNT = Decimal("9999999999.99")
+
+
+@transaction.atomic
+def case_open(*, actor: Any, enterprise: Enterprise, cause: str, inspection: Inspection | None = None,
+              opened_on: dt.date | None = None) -> Case:
+    """立案: the decision is due within 90 days (行政处罚法第六十条)."""
+    department = _department_of(actor)
+    if not Enterprise.objects.visible_to(actor, grants=False).filter(pk=enterprise.pk).exists():
+        raise PermissionDenied(_("当事人不在您的监管范围内。"))
+    if not (cause or "").strip():
+        raise ValidationError({"cause": _("请填写案由。")})
+    if inspection is not None and (inspection.enterprise_id != enterprise.pk
+                                   or inspection.department_id != department.pk):
+        raise ValidationError({"inspection": _("来源检查须是本部门对该企业的检查。")})
+    opened_on = opened_on or timezone.localdate()
+    case = Case(department=department, enterprise=enterprise, jurisdiction_path=enterprise.jurisdiction_path,
+                inspection=inspection, cause=cause.strip()[:300], opened_on=opened_on,
+                decision_due=opened_on + dt.timedelta(days=DECISION_DAYS), created_by=actor)
+    case.save()
+    audit.record(action="enforcement.case_open", obj=case, changes=audit.diff({}, audit.snapshot(case, CASE_FIELDS)))
+    return case
+
+
+def _amount(value: Any, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value if value not in (None, "") else 0))
+    except (ArithmeticError, ValueError) as exc:
+        raise ValidationError({field: _("金额应为数字。")}) from exc
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
+        raise ValidationError({field: _("金额应在0至99亿元之间。")})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _apply_penalty(case: Case, data: dict[str, Any]) -> None:
+    from enforcement.choices import PenaltyType
+
+    for name in ("facts", "basis"):
+        if str(data.get(name) or "").strip():
+            setattr(case, name, str(data[name]).strip())
+    if data.get("penalty_types"):
+        types = data["penalty_types"]
+        if isinstance(types, str):
+            types = [types]
+        if not all(t in PenaltyType.values for t in types):
+            raise ValidationError({"penalty_types": _("处罚种类无效。")})
+        case.penalty_types = sorted(set(types), key=PenaltyType.values.index)
+    if "fine_amount" in data:
+        case.fine_amount = _amount(data["fine_amount"], "fine_amount")
+    if "confiscation_amount" in data:
+        case.confiscation_amount = _amount(data["confiscation_amount"], "confiscation_amount")
+    if PenaltyType.FINE in case.penalty_types and case.fine_amount <= 0:
+        raise ValidationError({"fine_amount": _("处罚种类含罚款的，请填写罚款金额。")})
+    if PenaltyType.FINE not in case.penalty_types and case.fine_amount > 0:
+        raise ValidationError({"fine_amount": _("未选择罚款，不能填写罚款金额。")})
+
+
+def _apply_case(step: Step) -> dict[str, Any]:
+    from workdays.services import add_workdays
+
+    case: Case = step.obj
+    data = step.data
+    today = timezone.localdate(step.now)
+    if step.action in ("notify", "decide"):
+        _apply_penalty(case, data)
+    if step.action == "hear":
+        case.statement = str(data.get("statement") or "").strip()
+    if step.action == "decide":
+        case.decided_on = today
+        case.publish_due = add_workdays(today, PUBLISH_WORKDAYS)
+    if step.action == "serve":
+        served = data.get("served_on")
+        if isinstance(served, str):
+            try:
+                served = dt.date.fromisoformat(served)
+            except ValueError as exc:
+                raise ValidationError({"served_on": _("送达日期无效。")}) from exc
+        if served < (case.decided_on or today) or served > today:
+            raise ValidationError({"served_on": _("送达日期应在决定日期与今天之间。")})
+        case.served_on = served
+    if step.action == "execute":
+        case.executed_note = str(data.get("executed_note") or "").strip()[:300]
+    return {}
+
+
+def _after_case(step: Step) -> None:
+    case: Case = step.obj
+    if step.action == "notify":
+        _issue(case.department, "enforcement_penalty_notice", step.actor, case=case)
+    if step.action == "decide":
+        _issue(case.department, "enforcement_penalty_decision", step.actor, case=case)
+        credit_record_write(case)
+        closure_check(case)
+
+
+def _check_case_visible(actor: Any, case: Case) -> None:
+    if not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
+        raise PermissionDenied(_("该案件不在您的范围内。"))
+
+
+def case_transition(*, actor: Any, case: Case, action: str, note: str = "", **data: Any) -> Case:
+    from enforcement.workflow import CASE_TRANSITIONS
+
+    return transition(workflow=CASE_TRANSITIONS, obj=case, actor=actor, action=action, note=note, data=data,
+                      check=_check_case_visible, apply=_apply_case, on_applied=_after_case,
+                      audit_fields=["status", "penalty_types", "fine_amount", "decided_on", "publish_due",
+                                    "served_on"])
+
+
+def _penalty_summary(case: Case) -> str:
+    from enforcement.choices import PenaltyType
+
+    parts = [str(PenaltyType(t).label) for t in case.penalty_types]
+    if case.fine_amount:
+        parts.append(f"罚款{case.fine_amount}元")
+    if case.confiscation_amount:
+        parts.append(f"没收{case.confiscation_amount}元")
+    return "、".join(parts)
+
+
+def credit_record_write(case: Case) -> CreditRecord:
+    """Each penalty decision writes the enterprise's credit record (in the decision's transaction)."""
+    record = CreditRecord.objects.create(
+        enterprise=case.enterprise, jurisdiction_path=case.enterprise.jurisdiction_path, case=case,
+        department=case.department, kind="penalty", amount=case.fine_amount + case.confiscation_amount,
+        summary=f"{case.department.name}行政处罚：{case.cause}（{_penalty_summary(case)}）"[:500],
+        recorded_on=case.decided_on or timezone.localdate())
+    audit.record(action="enforcement.credit_record", obj=record, changes={"case": [None, case.pk],
+                                                                          "summary": [None, record.summary]})
+    return record
+
+
+def closure_trigger(enterprise: Enterprise, today: dt.date) -> bool:
+    """安全生产法第一百一十三条（一）: 存在重大事故隐患，一百八十日内三次或者一年内四次受到本法规定的行政处罚."""
+    from hazards.choices import OPEN_STATUSES
+    from hazards.choices import Grade as HazardGrade
+    from hazards.models import Hazard
+
+    decided = Case.objects.filter(enterprise=enterprise, decided_on__isnull=False, withdrawn_at__isnull=True)
+    in_180 = decided.filter(decided_on__gt=today - dt.timedelta(days=180)).count()
+    in_365 = decided.filter(decided_on__gt=today - dt.timedelta(days=365)).count()
+    major = Hazard.objects.filter(enterprise=enterprise, grade=HazardGrade.MAJOR).filter(
+        Q(status__in=OPEN_STATUSES) | Q(found_at__date__gt=today - dt.timedelta(days=365))).exists()
+    return major and (in_180 >= 3 or in_365 >= 4)
+
+
+def closure_check(case: Case) -> None:
+    if case.closure_flagged or not closure_trigger(case.enterprise, case.decided_on or timezone.localdate()):
+        return
+    from notifications.services import notify
+
+    Case.objects.filter(pk=case.pk).update(closure_flagged=True)
+    case.closure_flagged = True
+    offices = Unit.objects.filter(kind=UnitKind.OFFICE, active=True, collective=False)
+    offices = [u for u in offices if case.enterprise.jurisdiction_path.startswith(u.jurisdiction_path)][:1]
+    audit.record(action="enforcement.case_closure_flag", obj=case, changes={"closure_flagged": [False, True]},
+                 note="安全生产法第一百一十三条")
+    notify(title=_("提请关闭提示：%(e)s") % {"e": case.enterprise.name},
+           body=_("该企业存在重大事故隐患，且一百八十日内三次或一年内四次受到行政处罚（安全生产法第一百一十三条），"
+                  "请部门负责人研究是否提请地方人民政府予以关闭。"),
+           url=f"/enforcement/cases/{case.pk}/", units=[case.department, *offices], obj=case,
+           dedupe_key=f"enf-closure-{case.enterprise_id}-{case.pk}")
+
+
+@transaction.atomic
+def case_publish(*, actor: Any, case: Case) -> Case:
+    """公示 (安全生产法第七十八条: within 7 working days of the decision)."""
+    from enforcement.workflow import is_department_regulator
+
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_case_visible(actor, case)
+    if not is_department_regulator(actor, case):
+        raise PermissionDenied(_("只有办案部门可以公示处罚决定。"))
+    if case.decided_on is None:
+        raise ValidationError(_("尚未作出处罚决定。"))
+    if case.published_at is not None:
+        raise ValidationError(_("已公示。"))
+    case.published_at = timezone.now()
+    case.save(update_fields=["published_at"])
+    audit.record(action="enforcement.case_publish", obj=case, changes={"published_at": [None, case.published_at]})
+    return case
+
+
+@transaction.atomic
+def case_withdraw(*, actor: Any, case: Case, reason: str) -> Case:
+    """撤回 a published decision changed, revoked or found unlawful (行政处罚法第四十八条: within 3 working days):
+    off the public page, and its credit record revoked."""
+    from enforcement.workflow import is_department_regulator
+
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _check_case_visible(actor, case)
+    if not is_department_regulator(actor, case):
+        raise PermissionDenied(_("只有办案部门可以撤回处罚决定信息。"))
+    if case.decided_on is None or case.withdrawn_at is not None:
+        raise ValidationError(_("该处罚决定未公示或已撤回。"))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请说明撤回理由（变更、撤销、确认违法或无效）。")})
+    now = timezone.now()
+    case.withdrawn_at = now
+    case.withdrawal_reason = reason.strip()[:300]
+    case.save(update_fields=["withdrawn_at", "withdrawal_reason"])
+    CreditRecord.objects.filter(case=case, revoked_at__isnull=True).update(revoked_at=now)
+    audit.record(action="enforcement.case_withdraw", obj=case, changes={"withdrawn_at": [None, now]},
+                 note=case.withdrawal_reason)
+    return case

@@ -23,25 +23,42 @@ from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
 from core.uploads import attachments_for
 from enforcement import doc_templates, plans, services
-from enforcement.choices import DrawStatus, FindingResult, InspectionStatus
+from enforcement.choices import CaseStatus, DrawStatus, FindingResult, InspectionStatus
 from enforcement.exports import draw_zip
-from enforcement.filters import DrawFilter, InspectionFilter
+from enforcement.filters import CaseFilter, DrawFilter, InspectionFilter
 from enforcement.forms import (
+    CaseOpenForm,
     CloseForm,
     ConflictForm,
     DrawForm,
+    EmptyForm,
+    ExecutedForm,
     ExecuteForm,
     FindingForm,
     InspectionForm,
     InspectorForm,
     ItemForm,
     NoteForm,
+    PenaltyForm,
     PlanUploadForm,
     RecordForm,
+    ServeForm,
     StartForm,
+    StatementForm,
+    WithdrawForm,
 )
-from enforcement.models import AnnualPlan, CheckItem, Draw, Inspection, Inspector, PlanRow, Premises
-from enforcement.workflow import DRAW_TRANSITIONS, INSPECTION_TRANSITIONS
+from enforcement.models import (
+    AnnualPlan,
+    Case,
+    CheckItem,
+    CreditRecord,
+    Draw,
+    Inspection,
+    Inspector,
+    PlanRow,
+    Premises,
+)
+from enforcement.workflow import CASE_TRANSITIONS, DRAW_TRANSITIONS, INSPECTION_TRANSITIONS
 from enterprises.models import Enterprise
 
 
@@ -452,8 +469,14 @@ def public(request: HttpRequest) -> HttpResponse:
               .select_related("department", "enterprise", "premises")
               .annotate(hazards=Count("findings", filter=Q(findings__result=FindingResult.HAZARD)))
               .order_by("-finished_at", "-pk")[:200])
-    return render(request, "enforcement/public.html", {"items": items_qs, "plans": plans_qs, "draws": draws,
-                                                       "inspections": closed})
+    penalties = (Case.objects.filter(published_at__isnull=False, withdrawn_at__isnull=True)
+                 .select_related("department", "enterprise").prefetch_related("documents")
+                 .order_by("-decided_on", "-pk")[:200])
+    return render(request, "enforcement/public.html", {
+        "items": items_qs, "plans": plans_qs, "draws": draws, "inspections": closed,
+        "penalties": [(c, services._penalty_summary(c),
+                       next((d for d in c.documents.all() if d.kind == "enforcement_penalty_decision"), None))
+                      for c in penalties]})
 
 
 def public_draw(request: HttpRequest, pk: int) -> HttpResponse:
@@ -471,3 +494,117 @@ def public_draw_package(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     return file_response(draw_zip(draw), f"双随机抽查验证材料-{draw.pk}.zip")
 
+
+
+# -- penalty cases -----------------------------------------------------------------------------------------
+
+class CaseListView(ScopedListView):
+    model = Case
+    filterset_class = CaseFilter
+    template_name = "enforcement/cases.html"
+
+    def decorate(self, qs: Any) -> Any:
+        return qs.select_related("department", "enterprise")
+
+
+@require_POST
+@roles_required(Role.REGULATOR)
+def case_open(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = get_visible_or_404(_inspections(), request.user, pk=pk)
+    form = CaseOpenForm(request.POST)
+    if not form.is_valid() or inspection.enterprise_id is None:
+        messages.error(request, _("请填写案由（只有企业可以立案）。"))
+        return redirect("enforcement:inspection", pk=inspection.pk)
+    try:
+        case = services.case_open(actor=request.user, enterprise=inspection.enterprise, inspection=inspection,
+                                  cause=form.cleaned_data["cause"])
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(exc.messages if isinstance(exc, ValidationError) else [str(exc)]))
+        return redirect("enforcement:inspection", pk=inspection.pk)
+    messages.success(request, _("已立案。"))
+    return redirect("enforcement:case", pk=case.pk)
+
+
+CASE_FORMS: dict[str, Any] = {"investigate": EmptyForm, "notify": PenaltyForm, "hear": StatementForm,
+                              "decide": PenaltyForm, "serve": ServeForm, "execute": ExecutedForm, "close": EmptyForm}
+
+
+@business_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_visible_or_404(Case.objects.select_related("department", "enterprise", "inspection"), request.user,
+                              pk=pk)
+    moves = []
+    for _to, move in CASE_TRANSITIONS.allowed(request.user, case):
+        initial = {"facts": case.facts, "basis": case.basis, "penalty_types": case.penalty_types,
+                   "fine_amount": case.fine_amount, "confiscation_amount": case.confiscation_amount}
+        moves.append({"move": move, "form": CASE_FORMS[move.action](initial=initial)})
+    department = CASE_TRANSITIONS[(CaseStatus.FILED, CaseStatus.INVESTIGATING)].who(request.user, case)
+    return render(request, "enforcement/case_detail.html", {
+        "case": case, "moves": moves, "documents": case.documents.all(), "department": department,
+        "credit": CreditRecord.objects.visible_to(request.user).filter(case=case),
+        "penalty": services._penalty_summary(case), "withdraw_form": WithdrawForm()})
+
+
+@require_POST
+@business_required
+def case_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    case = get_visible_or_404(Case.objects.all(), request.user, pk=pk)
+    if action not in CASE_FORMS:
+        raise Http404
+    form = CASE_FORMS[action](request.POST)
+    if not form.is_valid():
+        messages.error(request, _("提交的内容有误：%(e)s") % {"e": "；".join(
+            str(e) for errs in form.errors.values() for e in errs)})
+        return redirect("enforcement:case", pk=case.pk)
+    try:
+        services.case_transition(actor=request.user, case=case, action=action, note=request.POST.get("note", ""),
+                                 **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(exc.messages if isinstance(exc, ValidationError) else [str(exc)]))
+    else:
+        messages.success(request, _("已办理。"))
+    return redirect("enforcement:case", pk=case.pk)
+
+
+@require_POST
+@business_required
+def case_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_visible_or_404(Case.objects.all(), request.user, pk=pk)
+    try:
+        if request.POST.get("withdraw"):
+            services.case_withdraw(actor=request.user, case=case, reason=request.POST.get("reason", ""))
+        else:
+            services.case_publish(actor=request.user, case=case)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(exc.messages if isinstance(exc, ValidationError) else [str(exc)]))
+    else:
+        messages.success(request, _("已办理。"))
+    return redirect("enforcement:case", pk=case.pk)
+
+
+@download("docx", pk=Case, kind=lambda: list(doc_templates.CASE_TITLES))
+@business_required
+def case_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    from documents.rendering import generate
+
+    case = get_visible_or_404(Case.objects.select_related("department", "enterprise"), request.user, pk=pk)
+    if kind not in doc_templates.CASE_TITLES:
+        raise Http404
+    document = case.documents.filter(kind=kind).first()
+    if document is None:
+        raise Http404
+    data = generate(kind, doc_templates.case_context(case, document.number), owners=[case.department],
+                    title=document.number)
+    return file_response(data, f"{doc_templates.CASE_TITLES[kind]}-{document.number}.docx")
+
+
+# -- figures ---------------------------------------------------------------------------------------------
+
+@business_required
+def figures(request: HttpRequest) -> HttpResponse:
+    """检查户次, 重点 vs 双随机, plan coverage, hazards per inspection, penalties and amounts, repeat offenders, per
+    department and per township: everything counted from ``visible_to``; each figure links to its list."""
+    from enforcement import figures as calc
+
+    year = timezone.localdate().year
+    return render(request, "enforcement/figures.html", {"year": year, **calc.figures(request.user, year)})

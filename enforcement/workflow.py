@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
 from core.workflow import Move, Workflow
-from enforcement.choices import DrawStatus, InspectionStatus
+from enforcement.choices import CaseStatus, DrawStatus, InspectionStatus
 
 
 def is_department_regulator(actor: Any, obj: Any) -> bool:
@@ -96,3 +96,62 @@ INSPECTION_TRANSITIONS = Workflow("enforcement.inspection", {
         needs=_needs_hazards_closed, accepts=("review_note",), style="success",
         audit="enforcement.inspection_close"),
 }, choices=InspectionStatus, initial=(InspectionStatus.PLANNED,))
+
+
+# -- the penalty case (行政处罚法) ----------------------------------------------------------------------------
+
+def _needs_findings(case: Any, data: dict[str, Any]) -> None:
+    errors = {}
+    if not str(data.get("facts") or case.facts or "").strip():
+        errors["facts"] = _("请写明违法事实。")
+    if not str(data.get("basis") or case.basis or "").strip():
+        errors["basis"] = _("请写明处罚依据（法律条款）。")
+    if not (data.get("penalty_types") or case.penalty_types):
+        errors["penalty_types"] = _("请选择拟作出的处罚种类。")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _needs_statement(case: Any, data: dict[str, Any]) -> None:
+    if not str(data.get("statement") or "").strip():
+        raise ValidationError({"statement": _("请记录当事人的陈述、申辩或听证意见（放弃的也请注明）。")})
+
+
+def _needs_date(name: str, message: Any) -> Any:
+    def needs(case: Any, data: dict[str, Any]) -> None:
+        if not data.get(name):
+            raise ValidationError({name: str(message)})
+    return needs
+
+
+CASE_TRANSITIONS = Workflow("enforcement.case", {
+    (CaseStatus.FILED, CaseStatus.INVESTIGATING): Move(
+        "investigate", gettext_lazy("开始调查取证"), is_department_regulator, gettext_lazy("本部门监管人员"),
+        audit="enforcement.case_investigate"),
+    (CaseStatus.INVESTIGATING, CaseStatus.NOTIFIED): Move(
+        "notify", gettext_lazy("告知拟处罚"), is_department_regulator, gettext_lazy("本部门监管人员"),
+        needs=_needs_findings, accepts=("facts", "basis", "penalty_types", "fine_amount", "confiscation_amount"),
+        audit="enforcement.case_notify"),
+    (CaseStatus.NOTIFIED, CaseStatus.HEARING): Move(
+        "hear", gettext_lazy("记录陈述申辩/听证"), is_department_regulator, gettext_lazy("本部门监管人员"),
+        needs=_needs_statement, accepts=("statement",), audit="enforcement.case_hear"),
+    (CaseStatus.NOTIFIED, CaseStatus.DECIDED): Move(
+        "decide", gettext_lazy("作出处罚决定"), is_department_regulator, gettext_lazy("本部门监管人员"),
+        needs=_needs_findings, accepts=("facts", "basis", "penalty_types", "fine_amount", "confiscation_amount"),
+        style="danger", audit="enforcement.case_decide"),
+    (CaseStatus.HEARING, CaseStatus.DECIDED): Move(
+        "decide", gettext_lazy("作出处罚决定"), is_department_regulator, gettext_lazy("本部门监管人员"),
+        needs=_needs_findings, accepts=("facts", "basis", "penalty_types", "fine_amount", "confiscation_amount"),
+        style="danger", audit="enforcement.case_decide"),
+    (CaseStatus.DECIDED, CaseStatus.SERVED): Move(
+        "serve", gettext_lazy("送达"), is_department_regulator, gettext_lazy("本部门监管人员"),
+        needs=_needs_date("served_on", gettext_lazy("请填写送达日期。")), accepts=("served_on",),
+        audit="enforcement.case_serve"),
+    (CaseStatus.SERVED, CaseStatus.EXECUTED): Move(
+        "execute", gettext_lazy("执行完毕"), is_department_regulator, gettext_lazy("本部门监管人员"),
+        needs=_needs_date("executed_note", gettext_lazy("请填写执行情况。")), accepts=("executed_note",),
+        audit="enforcement.case_execute"),
+    (CaseStatus.EXECUTED, CaseStatus.CLOSED): Move(
+        "close", gettext_lazy("结案"), is_department_regulator, gettext_lazy("本部门监管人员"), style="success",
+        audit="enforcement.case_close"),
+}, choices=CaseStatus, initial=(CaseStatus.FILED,))

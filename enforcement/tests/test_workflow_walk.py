@@ -72,3 +72,26 @@ WALKS = [
 def test_walks_reach_every_state(world: World, index: int) -> None:
     seen = walk(WALKS[index], world)
     assert {key for _frm, _to, key in seen.applied} <= {"regulator", "inspector"}
+
+
+def _case(world: World, rng: random.Random) -> Any:
+    return services.case_open(actor=world.user("regulator"), enterprise=world.enterprises["ent_b1"],
+                              cause=f"漫步案件{rng.randint(1, 10**9)}")
+
+
+def _case_data(world: World, handle: Any, to: str, move: Move, key: str, rng: random.Random) -> dict[str, Any]:
+    import datetime as dt
+
+    ok = rng.random() < 0.85
+    return {"facts": "事实" if ok else "", "basis": "依据", "penalty_types": ["warning"] if ok else [],
+            "fine_amount": "0", "confiscation_amount": "0", "statement": "放弃" if ok else "",
+            "served_on": dt.date.today() if ok else None, "executed_note": "已执行" if ok else ""}
+
+
+def _case_act(world: World, case: Any, to: str, move: Move, actor: Any, data: dict[str, Any]) -> None:
+    fields = {name: data[name] for name in move.accepts if name in data}
+    services.case_transition(actor=actor, case=case, action=move.action, note=data["note"], **fields)
+
+
+WALKS.append(Walk(workflow=workflow.CASE_TRANSITIONS, make=_case, act=_case_act, prepare=_case_data, by_action=True,
+                  personas=PERSONAS, examples=8, steps=12))
