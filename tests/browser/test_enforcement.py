@@ -1,7 +1,10 @@
 """Journey (issue 12): the emergency bureau imports its annual plan, puts two inspectors on its roster, commits a
 双随机 draw from the plan row and draws it; the drawn inspector opens the inspection on a phone, records the
 certificates shown and a hazard finding with its clause, forms the record, and downloads the 责令限期整改指令书
-(.docx opened with python-docx); the public page shows the draw's commitment without the inspectors' names."""
+(.docx opened with python-docx); the bureau opens a penalty case from the inspection, decides it and publishes
+it; the public page (no login) shows the decision, and the draw's commitment without the inspectors' names.
+Not covered here: rectifying the hazard and the 复查 (hazards' own journeys walk the hazard; services tests the
+复查 refusal while a hazard is open) and working offline."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import io
 import re
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from docx import Document
 from playwright.sync_api import Page, expect
@@ -85,8 +89,28 @@ def test_plan_draw_inspect_order(new_page: Callable[..., Page]) -> None:
     assert "责令限期整改指令书" in text and re.search(rf"湘乡应急责改〔{year}〕\d+号", text)
     assert "配电箱未可靠接地" in cells and "刘执法" in cells
 
+    # The bureau opens a penalty case from the inspection, decides it and publishes the decision.
+    office.goto(urlsplit(phone.url).path)
+    office.fill("input[name=cause]", "未采取措施消除事故隐患（浏览器）")
+    office.locator("[data-testid=case-open]").click()
+    expect(office.locator("[data-testid=case-status]")).to_have_text("已立案")
+    office.locator("[data-testid=case-investigate]").click()
+    notify = office.locator("form", has=office.locator("[data-testid=case-notify]"))
+    notify.locator("textarea[name=facts]").fill("检查发现配电箱未可靠接地，经责令仍未消除")
+    notify.locator("textarea[name=basis]").fill("《中华人民共和国安全生产法》第一百零二条")
+    notify.locator("input[name=penalty_types][value=fine]").check()
+    notify.locator("input[name=fine_amount]").fill("20000")
+    notify.locator("[data-testid=case-notify]").click()
+    expect(office.locator("[data-testid=case-status]")).to_have_text("已告知")
+    office.locator("[data-testid=case-decide]").click()
+    expect(office.locator("[data-testid=case-status]")).to_have_text("已决定")
+    expect(office.locator("[data-testid=penalty]")).to_contain_text("罚款20000.00元")
+    office.locator("[data-testid=case-publish]").click()
+
     public = new_page()
     public.goto("/enforcement/public/")
+    expect(public.locator("[data-testid=public-penalties]")).to_contain_text("未采取措施消除事故隐患（浏览器）")
+    expect(public.locator("[data-testid=public-penalties]")).to_contain_text(f"湘乡应急罚决〔{year}〕")
     public.locator("[data-testid=public-draw]").first.click()
     expect(public.locator("body")).to_contain_text(commitment)
     expect(public.locator("body")).not_to_contain_text("刘执法")
