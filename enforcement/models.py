@@ -27,7 +27,7 @@ from enforcement.choices import (
     PlanMode,
 )
 from enterprises.models import Enterprise
-from enterprises.models.base import enterprise_row_scope_q
+from enterprises.models.base import EnterpriseRow, enterprise_row_scope_q
 from orgs.models import Domain, Jurisdiction, Unit
 
 
@@ -350,12 +350,11 @@ class DocumentCounter(models.Model):
         return f"{self.department_id} {self.year} {self.kind} {self.last}"
 
 
-class Case(models.Model):
-    """A 行政处罚 case against an enterprise (行政处罚法; 安全生产法第九十七条起的罚则)."""
+class Case(EnterpriseRow):
+    """A 行政处罚 case against an enterprise (行政处罚法; 安全生产法第九十七条起的罚则): a row of the enterprise, also
+    seen by the department that handles it."""
 
     department = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("办案部门"))
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+", verbose_name=_("当事人"))
-    jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
     inspection = models.ForeignKey(Inspection, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases",
                                    verbose_name=_("来源检查"))
     status = models.CharField(max_length=15, choices=CaseStatus.choices, default=CaseStatus.FILED,
@@ -381,9 +380,6 @@ class Case(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
-    enterprise_lookup = "enterprise"
-
     class Meta:
         ordering = ["-opened_on", "-pk"]
         verbose_name = _("行政处罚案件")
@@ -397,12 +393,10 @@ class Case(models.Model):
         return enterprise_row_scope_q(scope) | scope.unit_q("department_id")
 
 
-class CreditRecord(models.Model):
+class CreditRecord(EnterpriseRow):
     """An entry of an enterprise's credit record (国办发〔2015〕58号 (四): 随机抽查与社会信用体系相衔接): written by
     each penalty decision."""
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="+", verbose_name=_("企业"))
-    jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_records")
     department = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录部门"))
     kind = models.CharField(max_length=20, default="penalty", verbose_name=_("类别"))
@@ -411,9 +405,6 @@ class CreditRecord(models.Model):
     recorded_on = models.DateField(verbose_name=_("记录日期"))
     revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("撤销时间"))
 
-    objects = ScopedQuerySet.as_manager()
-    enterprise_lookup = "enterprise"
-
     class Meta:
         ordering = ["-recorded_on", "-pk"]
         verbose_name = _("信用记录")
@@ -421,10 +412,6 @@ class CreditRecord(models.Model):
 
     def __str__(self) -> str:
         return self.summary
-
-    @classmethod
-    def scope_q(cls, scope: Scope) -> models.Q:
-        return enterprise_row_scope_q(scope)
 
 
 class EnforcementDocument(models.Model):
@@ -450,5 +437,5 @@ class EnforcementDocument(models.Model):
         return self.number
 
 
-for _model in (CheckItem, Inspector, AnnualPlan, Draw, Premises, Inspection, Case, CreditRecord):
+for _model in (CheckItem, Inspector, AnnualPlan, Draw, Premises, Inspection):
     register_path_model(_model)

@@ -512,12 +512,26 @@ def _create_assignments(draw: Draw) -> None:
             if Enterprise.objects.visible_to(user, grants=False).filter(pk=enterprise.pk).exists():
                 continue
             grants.grant_create(actor=None, obj=enterprise, user=user, valid_until=until,
-                                reason=f"双随机抽查：{draw.title}（{draw.commitment[:12]}）")
+                                reason=f"双随机抽查：{draw.title[:150]}{_grant_reason(draw)}")
+
+
+def _grant_reason(draw: Draw) -> str:
+    return f"（{draw.commitment[:12]}）"
+
+
+def _after_void(step: Step) -> None:
+    """A voided draw's assignments end: the grants it gave are revoked now (the inspections stay, as records)."""
+    from accounts import grants
+
+    draw: Draw = step.obj
+    for grant in grants.live().filter(granted_by__isnull=True, object_type="enterprises.enterprise",
+                                      reason__endswith=_grant_reason(draw)):
+        grants.grant_revoke(actor=None, grant=grant, reason=f"双随机抽查已作废：{step.note}"[:300])
 
 
 def draw_void(*, actor: Any, draw: Draw, note: str) -> Draw:
     return transition(workflow=DRAW_TRANSITIONS, obj=draw, actor=actor, action="cancel", note=note,
-                      check=_check_draw_visible)
+                      check=_check_draw_visible, on_applied=_after_void)
 
 
 def draw_bundle(draw: Draw) -> dict[str, Any]:

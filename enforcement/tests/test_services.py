@@ -115,6 +115,11 @@ def test_joint_draw_grants_the_other_departments_inspector_for_the_assignment(wo
     fire_user = inspector_user("fire_inspector", "市消防救援大队")
     assert Enterprise.objects.visible_to(fire_user).filter(pk=enterprise_id).exists()
     assert Inspection.objects.visible_to(fire_user).filter(draw=draw).exists()
+    services.draw_void(actor=world.user("regulator"), draw=draw, note="抽查对象有误")
+    grant.refresh_from_db()
+    assert grant.revoked_at is not None
+    fire_user = inspector_user("fire_inspector", "市消防救援大队")
+    assert not Enterprise.objects.visible_to(fire_user).filter(pk=enterprise_id).exists()
 
 
 def test_declared_conflicts_are_respected_by_the_draw(world: World) -> None:
