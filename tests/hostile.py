@@ -124,5 +124,7 @@ def _enforcement(world: World, ent: Any) -> None:
         enforcement.document_issue(actor=regulator, inspection=inspection, kind=kind)
     case = enforcement.case_open(actor=regulator, enterprise=ent, cause=P_EQ, inspection=inspection)
     case = enforcement.case_transition(actor=regulator, case=case, action="investigate")
-    enforcement.case_transition(actor=regulator, case=case, action="notify", facts=P_DDE, basis=P_MINUS,
-                                penalty_types=["fine"], fine_amount="1000")
+    case = enforcement.case_transition(actor=regulator, case=case, action="notify", facts=P_DDE, basis=P_MINUS,
+                                       penalty_types=["fine"], fine_amount="1000")
+    enforcement.case_transition(actor=regulator, case=case, action="decide", penalty_types=["fine"],
+                                fine_amount="1000")
