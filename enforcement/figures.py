@@ -1,5 +1,6 @@
 """Figures of the enforcement module per department and per township, counted only from what the viewer sees
-(``visible_to``): 检查户次, 重点 vs 双随机, coverage of the plan, hazards found per inspection, penalties and amounts,
+(``visible_to``): 检查户次, 重点 vs 双随机, coverage of the plan, hazards found per inspection, 四不两直 share,
+penalties and amounts,
 repeat offenders (two or more penalty decisions in a year)."""
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def _township(path: str) -> str:
 
 def figures(user: Any, year: int) -> dict[str, Any]:
     inspections = Inspection.objects.visible_to(user).filter(created_at__year=year, status__in=DONE)
-    rows = (inspections.values("department_id", "jurisdiction_path", "origin")
+    rows = (inspections.values("department_id", "jurisdiction_path", "origin", "unannounced")
             .annotate(n=Count("pk", distinct=True),
                       hazards=Count("findings", filter=Q(findings__result=FindingResult.HAZARD))))
     by_dept: dict[int, dict[str, Any]] = defaultdict(lambda: defaultdict(int))
@@ -35,6 +36,8 @@ def figures(user: Any, year: int) -> dict[str, Any]:
         for bucket in (by_dept[r["department_id"]], by_town[_township(r["jurisdiction_path"])]):
             bucket["inspections"] += r["n"]
             bucket["hazards"] += r["hazards"]
+            if r["unannounced"]:
+                bucket["unannounced"] += r["n"]
             if r["origin"] == InspectionOrigin.DRAW:
                 bucket["random"] += r["n"]
             elif r["origin"] == InspectionOrigin.PLAN:
@@ -68,6 +71,7 @@ def figures(user: Any, year: int) -> dict[str, Any]:
         out = dict(bucket)
         n = out.get("inspections", 0)
         out["per_inspection"] = round(out.get("hazards", 0) / n, 2) if n else None
+        out["unannounced_share"] = round(100 * out.get("unannounced", 0) / n, 1) if n else None
         if out.get("planned"):
             out["coverage"] = round(100 * (out.get("key", 0) + out.get("random", 0)) / out["planned"], 1)
         return out

@@ -102,6 +102,7 @@ class InspectionForm(Bootstrapped):
     enterprise = forms.ModelChoiceField(label=_("被检查企业"), queryset=Enterprise.objects.none())
     inspectors = forms.ModelMultipleChoiceField(label=_("检查人员（至少两人）"), queryset=Inspector.objects.none())
     planned_date = forms.DateField(label=_("计划日期"), widget=DATE, required=False)
+    unannounced = forms.BooleanField(label=_("四不两直（不发通知、不打招呼、直奔现场）"), required=False)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -275,6 +275,8 @@ class Inspection(models.Model):
                               verbose_name=_("状态"))
     inspectors = models.ManyToManyField(Inspector, related_name="inspections", verbose_name=_("检查人员"))
     planned_date = models.DateField(null=True, blank=True, verbose_name=_("计划日期"))
+    # 四不两直: 不发通知、不打招呼、不听汇报、不用陪同接待，直奔基层、直插现场.
+    unannounced = models.BooleanField(default=False, verbose_name=_("四不两直"))
     started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("开始时间"))
     finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("结束时间"))
     place = models.CharField(max_length=200, blank=True, verbose_name=_("检查地点"))

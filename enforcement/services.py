@@ -549,14 +549,14 @@ def draw_bundle(draw: Draw) -> dict[str, Any]:
 
 # -- inspections ----------------------------------------------------------------------------------------
 
-INSPECTION_FIELDS = ["status", "origin", "enterprise", "premises", "planned_date", "signer", "refused_to_sign",
+INSPECTION_FIELDS = ["status", "origin", "enterprise", "premises", "planned_date", "unannounced", "signer", "refused_to_sign",
                      "refusal_note", "review_due", "review_note"]
 
 
 @transaction.atomic
 def inspection_create(*, actor: Any, origin: str, inspectors: list[Inspector], enterprise: Enterprise | None = None,
                       premises: Premises | None = None, planned_date: dt.date | None = None,
-                      plan_row: PlanRow | None = None) -> Inspection:
+                      plan_row: PlanRow | None = None, unannounced: bool = False) -> Inspection:
     """An inspection not drawn: from the plan (重点检查), a complaint (举报), 上级交办 or a 专项."""
     department = _department_of(actor)
     errors: dict[str, Any] = {}
@@ -580,7 +580,8 @@ def inspection_create(*, actor: Any, origin: str, inspectors: list[Inspector], e
             "n": "、".join(sorted({c.inspector.name for c in conflicted.select_related("inspector")}))}})
     inspection = Inspection(department=department, enterprise=enterprise, premises=premises,
                             jurisdiction_path=target.jurisdiction_path, origin=origin, plan_row=plan_row,
-                            planned_date=planned_date, place=getattr(target, "address", "") or "", created_by=actor)
+                            planned_date=planned_date, place=getattr(target, "address", "") or "", created_by=actor,
+                            unannounced=bool(unannounced))
     inspection.save()
     inspection.inspectors.set(inspectors)
     audit.record(action="enforcement.inspection_create", obj=inspection,

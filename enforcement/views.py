@@ -360,7 +360,8 @@ def inspection_new(request: HttpRequest) -> HttpResponse:
         try:
             inspection = services.inspection_create(
                 actor=request.user, origin=form.cleaned_data["origin"], enterprise=form.cleaned_data["enterprise"],
-                inspectors=list(form.cleaned_data["inspectors"]), planned_date=form.cleaned_data["planned_date"])
+                inspectors=list(form.cleaned_data["inspectors"]), planned_date=form.cleaned_data["planned_date"],
+                unannounced=form.cleaned_data["unannounced"])
         except (ValidationError, PermissionDenied) as exc:
             add_service_error(form, exc)
         else:

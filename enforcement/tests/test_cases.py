@@ -84,3 +84,23 @@ def test_figures_count_inspections_and_penalties_in_scope(world: World, client: 
     assert "市应急管理局" in page and "30000.00" in page
     client.force_login(world.users["regulator_fire"])
     assert "30000.00" not in client.get(reverse("enforcement:figures")).content.decode()
+
+
+def test_figures_show_the_unannounced_share_and_hazards_per_inspection(world: World, client: Client) -> None:
+    from enforcement.choices import FindingResult, InspectionOrigin
+    from enforcement.tests.factories import roster
+
+    team = roster(world, 2)
+    regulator = world.user("regulator")
+    for unannounced in (True, False):
+        inspection = services.inspection_create(actor=regulator, origin=InspectionOrigin.SPECIAL, inspectors=team,
+                                                enterprise=world.enterprises["ent_b2"], unannounced=unannounced)
+        inspection = services.inspection_transition(actor=regulator, inspection=inspection, action="start",
+                                                    shown=[t.pk for t in team])
+        services.finding_add(actor=regulator, inspection=inspection, text="静电接地失效", basis="第四条",
+                             result=FindingResult.HAZARD, deadline=dt.date.today() + dt.timedelta(days=5))
+    client.force_login(world.users["regulator"])
+    page = client.get(reverse("enforcement:figures")).content.decode()
+    row = page[page.index("figures-departments"):]
+    row = row[row.index("市应急管理局"):row.index("</tr>", row.index("市应急管理局"))]
+    assert ">2</a>" in row and "<td>1.0</td>" in row and "<td>50.0%</td>" in row
