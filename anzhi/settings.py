@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "hazards",
     "risk",
     "documents",
+    "enforcement",
     "demo",
 ]
 

@@ -46,6 +46,7 @@ def xlsx_bytes(sheet: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "zip": "application/zip",
 }
 
 

@@ -94,4 +94,37 @@ def hostile(world: World) -> dict[str, Any]:
 
     documents.template_upload(actor=office, doc_type=get_type("campaign_monthly"), note=P_EQ,
                               file=upload(edited("campaign_monthly", before=[P_EQ, P_DDE]), name=f"{P_EQ}.docx"))
+    _enforcement(world, ent)
     return {"enterprise": ent, "point": point, "campaign": campaign, "plan": plan}
+
+
+def _enforcement(world: World, ent: Any) -> None:
+    """A plan, a committed draw and a recorded inspection with a hazard finding, in hostile text."""
+    from enforcement import plans as enforcement_plans
+    from enforcement import services as enforcement
+    from enforcement.choices import FindingResult, InspectionOrigin, PlanMode
+    from enforcement.tests.factories import commit, roster
+
+    regulator = world.user("regulator")
+    team = roster(world, 3)
+    enforcement_plans.plan_replace(actor=regulator, year=timezone.localdate().year, rows=[{
+        "matter": P_EQ, "basis": P_DDE, "mode": PlanMode.RANDOM, "targets": "", "population": P_MINUS,
+        "population_total": 10, "draw_count": 2, "draw_ratio": None, "content": P_AT, "method": P_FULL,
+        "frequency": 1, "cap": 2, "schedule": P_TAB, "undertaker": P_CR, "joint": P_EQ}])
+    commit(world, title=P_EQ, witness_name=P_DDE, strata="all=1")
+    inspection = enforcement.inspection_create(actor=regulator, origin=InspectionOrigin.COMPLAINT,
+                                               inspectors=team[:2], enterprise=ent)
+    inspection = enforcement.inspection_transition(actor=regulator, inspection=inspection, action="start",
+                                                   shown=[i.pk for i in team[:2]])
+    enforcement.finding_add(actor=regulator, inspection=inspection, text=P_EQ, basis=P_DDE,
+                            result=FindingResult.HAZARD, deadline=timezone.localdate() + dt.timedelta(days=10))
+    inspection = enforcement.inspection_transition(actor=regulator, inspection=inspection, action="record",
+                                                   signer=P_MINUS, summary=P_CTRL, review_days=10)
+    for kind in ("enforcement_record", "enforcement_order", "enforcement_review"):
+        enforcement.document_issue(actor=regulator, inspection=inspection, kind=kind)
+    case = enforcement.case_open(actor=regulator, enterprise=ent, cause=P_EQ, inspection=inspection)
+    case = enforcement.case_transition(actor=regulator, case=case, action="investigate")
+    case = enforcement.case_transition(actor=regulator, case=case, action="notify", facts=P_DDE, basis=P_MINUS,
+                                       penalty_types=["fine"], fine_amount="1000")
+    enforcement.case_transition(actor=regulator, case=case, action="decide", penalty_types=["fine"],
+                                fine_amount="1000")
