@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from core.export import download, file_response
 from core.forms import add_service_error
 from core.imports.views import upload_page
 from core.listing import ScopedListView
+from core.paging import page_of
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
 from core.uploads import attachments_for
@@ -84,7 +84,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @business_required
 def items(request: HttpRequest) -> HttpResponse:
     qs = CheckItem.objects.visible_to(request.user).select_related("department", "domain")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = page_of(qs, 50, request.GET.get("page"))
     return render(request, "enforcement/items.html", {"page": page, "objects": page.object_list,
                                                       "is_department": _is_department(request.user)})
 
@@ -108,7 +108,7 @@ def item_new(request: HttpRequest) -> HttpResponse:
 def inspectors(request: HttpRequest) -> HttpResponse:
     qs = (Inspector.objects.visible_to(request.user).select_related("department", "home")
           .prefetch_related("specialties").annotate(conflict_count=Count("conflicts")).order_by("department_id", "name", "pk"))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = page_of(qs, 50, request.GET.get("page"))
     today = timezone.localdate()
     return render(request, "enforcement/inspectors.html", {
         "page": page, "objects": page.object_list, "today": today, "is_department": _is_department(request.user),
@@ -152,7 +152,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     """检查对象名录库: the enterprises in the viewer's scope with class, last inspected, complaints, violations;
     and the non-registered premises."""
     qs = Enterprise.objects.visible_to(request.user).select_related("jurisdiction").order_by("name", "pk")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = page_of(qs, 50, request.GET.get("page"))
     rows = list(page.object_list)
     facts = services.directory_facts(rows, year=timezone.localdate().year, viewer=request.user)
     premises = Premises.objects.visible_to(request.user).select_related("jurisdiction", "domain")[:200]

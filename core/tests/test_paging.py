@@ -50,3 +50,26 @@ def test_the_api_reports_a_capped_count(settings, client: Client, world: World) 
     exact = client.get("/api/v1/enterprises/")
     assert_matches_schema(exact)
     assert (exact.json()["count"], exact.json()["count_capped"]) == (5, False)
+
+
+def test_no_list_pages_with_an_uncapped_paginator() -> None:
+    """Every list goes through core.paging: Django's Paginator counts the whole scope."""
+    import ast
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR)
+    offenders = []
+    for config in apps.get_app_configs():
+        path = Path(config.path)
+        if root not in path.parents or "site-packages" in path.parts:
+            continue
+        for file in path.rglob("*.py"):
+            if "tests" in file.parts or file.name == "paging.py":
+                continue
+            for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module == "django.core.paginator":
+                    offenders.append(str(file.relative_to(root)))
+    assert not offenders, f"use core.paging.page_of, not django.core.paginator: {offenders}"
