@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "ledgers",
     "hazards",
     "risk",
+    "checks",
     "documents",
     "demo",
 ]
