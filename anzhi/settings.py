@@ -220,6 +220,10 @@ SPECTACULAR_SETTINGS = {
         "HazardGradeEnum": "hazards.choices.Grade",
         "RiskPointKindEnum": "risk.choices.PointKind",
         "RiskControlLevelEnum": "risk.choices.ControlLevel",
+        "ChecklistKindEnum": "checks.choices.ListKind",
+        "CheckRunStatusEnum": "checks.choices.RunStatus",
+        "CheckFrequencyEnum": "checks.choices.Frequency",
+        "CheckerLevelEnum": "checks.choices.CheckerLevel",
     },
 }
 

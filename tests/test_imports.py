@@ -35,6 +35,7 @@ def _how(hostile: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any], dict[s
         "custom_ledger": ("office", {"definition": LedgerDefinition.objects.order_by("-pk").first().pk}, {}),
         "workdays": ("sysadmin", {"year": 2031, "source": ""}, {"source": "测试"}),
         "task_table": ("office", {"plan": plan.pk, "year": 2024}, {"plan": plan.pk, "year": 2024}),
+        "checklist": ("office", {"checklist": hostile["checklist"].pk}, {}),
     }
 
 
