@@ -408,7 +408,7 @@ def _results_from_post(request: HttpRequest, items: list[CheckItem]) -> tuple[li
             if item.item_type == ItemType.VALUE else None
         results.append(services.ResultInput(
             item=item.pk, outcome=outcome, value=value, note=post.get(f"note_{key}", "")[:500],
-            disposal=post.get(f"disposal_{key}", Disposal.HAZARD) if outcome == Outcome.FAIL else "",
+            disposal=post.get(f"disposal_{key}", Disposal.HAZARD),  # a value outside its limits fails too
             fix_action=post.get(f"fix_{key}", "")[:500], photos=files.getlist(f"photo_{key}"),
             fix_photos=files.getlist(f"fixphoto_{key}")))
     return results, errors
