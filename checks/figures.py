@@ -109,20 +109,30 @@ def figures(user: Any, start: dt.date, end: dt.date, *, group: str | None = None
         key = tuple(row[k] for k in keys)
         return out.setdefault(key, Figures(key=key))
 
-    for row in due.values(*keys).annotate(
+    def grouped(qs: QuerySet, **aggregates: Any) -> list[dict[str, Any]]:
+        # Without a group, one row of totals (``values()`` with no field would group by every column).
+        return list(qs.values(*keys).annotate(**aggregates)) if keys else [qs.aggregate(**aggregates)]
+
+    for row in grouped(due,
             n=Count("pk"), d=Count("pk", filter=Q(run__isnull=False)),
             t=Count("pk", filter=Q(run__isnull=False, done_on__lte=F("due_on")))):
+        if not row["n"]:
+            continue
         f = slot(row)
         f.due, f.done, f.on_time = row["n"], row["d"], row["t"]
     pts = due.filter(risk_point__isnull=False)
-    for row in pts.values(*keys).annotate(p=Count("risk_point", distinct=True)):
-        slot(row).points = row["p"]
+    for row in grouped(pts, p=Count("risk_point", distinct=True)):
+        if row["p"]:
+            slot(row).points = row["p"]
     covered = pts.filter(run__isnull=False, done_on__lte=F("due_on"))
-    for row in covered.values(*keys).annotate(p=Count("risk_point", distinct=True)):
-        slot(row).points_covered = row["p"]
-    for row in submitted_runs(user, start, end).values(*keys).annotate(
-            n=Count("pk"), f=Count("pk", filter=Q(items_failed__gt=0)), x=Sum("items_failed"),
-            h=Sum("hazards_created"), s=Sum("fixed_on_spot")):
+    for row in grouped(covered, p=Count("risk_point", distinct=True)):
+        if row["p"]:
+            slot(row).points_covered = row["p"]
+    for row in grouped(submitted_runs(user, start, end),
+                       n=Count("pk"), f=Count("pk", filter=Q(items_failed__gt=0)), x=Sum("items_failed"),
+                       h=Sum("hazards_created"), s=Sum("fixed_on_spot")):
+        if not row["n"]:
+            continue
         f = slot(row)
         f.runs, f.runs_finding = row["n"], row["f"]
         f.failures, f.hazards, f.fixes = row["x"] or 0, row["h"] or 0, row["s"] or 0
