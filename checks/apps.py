@@ -20,5 +20,6 @@ class ChecksConfig(AppConfig):
         register_card("checks", "checks/_home_card.html", checks_card, order=1)
         register_nav(_("隐患排查"), "checks:home", order=29, roles=())
         register_loader("load_checklists", order=70)
+        register_loader("load_demo_checks", order=970, demo_only=True)
         register_importer(IMPORTER)
         register_deadline_source()
