@@ -51,6 +51,7 @@ def test_the_run_form_posts_a_shift_check_with_one_failure_and_a_photo(world: Wo
     hazard = ItemResult.objects.get(run=run).hazard
     page = client.get(f"/checks/runs/{run.pk}/").content.decode()
     assert f"/hazards/{hazard.pk}/" in page
+    assert f"/checks/runs/{run.pk}/" in client.get(f"/hazards/{hazard.pk}/").content.decode()
     # Posted again (a phone that lost the answer): the same run, no second hazard.
     post[f"photo_{items[0].pk}"] = photo()
     again = client.post("/checks/run/new/", post)

@@ -35,7 +35,8 @@ def test_a_worker_does_a_shift_check_with_one_failure_and_the_hazard_is_linked(n
     expect(body).to_contain_text("设备安全防护装置齐全完好")
     expect(body).to_contain_text("冲床防护罩缺失")
     expect(body).to_contain_text("企业自查")
-    page.goto(run_url)
+    page.get_by_test_id("check-run-link").click()
+    expect(page).to_have_url(run_url)
     expect(page.locator("img.attachment-thumb")).to_have_count(1)
 
 
