@@ -75,8 +75,6 @@ class Premises(models.Model):
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+", verbose_name=_("行业领域"))
     operator = models.CharField(max_length=60, blank=True, verbose_name=_("经营者"))
     phone = models.CharField(max_length=30, blank=True, verbose_name=_("联系电话"))
-    enterprise = models.ForeignKey("enterprises.Enterprise", null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("对应企业"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

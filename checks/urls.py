@@ -30,4 +30,5 @@ urlpatterns = [
     path("due/", views.DueListView.as_view(), name="due"),
     path("due/<int:pk>/", views.due_detail, name="due_detail"),
     path("figures/", views.figures_page, name="figures"),
+    path("sw.js", views.service_worker, name="service_worker"),
 ]

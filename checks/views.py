@@ -531,6 +531,19 @@ def due_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("checks:due") + f"?plan={due.plan_id}")
 
 
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The offline worker of the run form, served under /checks/ so that its scope covers the form."""
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("checks/sw.js")
+    if not path:
+        raise Http404
+    with open(path, encoding="utf-8") as fh:
+        response = HttpResponse(fh.read(), content_type="application/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
 # -- figures ------------------------------------------------------------------------------------------------
 @business_required
 def figures_page(request: HttpRequest) -> HttpResponse:

@@ -63,3 +63,31 @@ def test_a_grid_member_checks_a_shop_against_the_seed_standard(new_page: Callabl
     expect(body).to_contain_text("每个门店配备至少2个灭火器")
     expect(body).to_contain_text("东山社区示例便利店")
     expect(body).to_contain_text("政府检查")
+
+
+def test_a_run_survives_going_offline_and_is_submitted_when_the_connection_returns(
+        new_page: Callable[..., Page]) -> None:
+    page = new_page("qiye", phone=True)
+    page.goto("/checks/")
+    page.get_by_test_id("todo-item").filter(has_text="一班三检（演示）").first.click()
+    form = page.get_by_test_id("run-form")
+    expect(form).to_be_visible()
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.ready.then(() => true)")
+    context = page.context
+    context.set_offline(True)  # the signal drops in the middle of the check
+    item = page.get_by_test_id("run-item").filter(has_text="作业场所安全通道畅通")
+    item.get_by_test_id("outcome-fail").click()
+    item.locator("input[name^=note_]").fill("通道堆放原料（离线记录）")
+    item.get_by_test_id("photo").set_input_files(files=[PHOTO])
+    page.get_by_test_id("run-submit").click()
+    expect(page.get_by_test_id("offline-status")).to_contain_text("已保存在本机")
+    # Still offline: reloading the form (served by the service worker) keeps the run queued on the device.
+    page.reload()
+    expect(page.get_by_test_id("run-form")).to_be_visible()
+    context.set_offline(False)
+    expect(page.get_by_test_id("offline-status")).to_contain_text("已提交", timeout=30_000)
+    page.get_by_test_id("offline-link").click()
+    expect(page).to_have_url(re.compile(r"/checks/runs/\d+/$"))
+    expect(page.get_by_test_id("run-counts")).to_contain_text("登记隐患 1")
+    page.get_by_test_id("hazard-link").click()
+    expect(page.locator("body")).to_contain_text("通道堆放原料（离线记录）")
