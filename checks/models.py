@@ -240,13 +240,16 @@ class CheckItem(models.Model):
 class TargetScoped(EnterpriseScoped):
     """Abstract: a row about an enterprise or a premises, keyed by the copied jurisdiction and a domain."""
 
+    # Indexes: each concrete model has a composite index that starts with the enterprise, and scope reads the
+    # copied path, so the single-column foreign-key indexes would only cost space (≈70 M due checks a year).
     enterprise = models.ForeignKey("enterprises.Enterprise", null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="+", verbose_name=_("企业"))
+                                   related_name="+", db_index=False, verbose_name=_("企业"))
     premises = models.ForeignKey(Premises, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
                                  verbose_name=_("场所"))
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+",
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+", db_index=False,
                                      verbose_name=_("属地"))
-    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+", verbose_name=_("行业领域"))
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+", db_index=False,
+                               verbose_name=_("行业领域"))
 
     class Meta:
         abstract = True
@@ -308,9 +311,10 @@ class CheckPlan(TargetScoped):
 class DueCheck(TargetScoped):
     """One scheduled occurrence of a plan: its period, the date it is due, and the run that fulfilled it."""
 
-    plan = models.ForeignKey(CheckPlan, on_delete=models.CASCADE, related_name="due_checks")
+    # The unique (plan, period_start, shift) index serves lookups by plan.
+    plan = models.ForeignKey(CheckPlan, on_delete=models.CASCADE, related_name="due_checks", db_index=False)
     risk_point = models.ForeignKey("risk.RiskPoint", null=True, blank=True, on_delete=models.CASCADE,
-                                   related_name="+")
+                                   related_name="+", db_index=False)
     period_start = models.DateField(verbose_name=_("周期开始"))
     due_on = models.DateField(verbose_name=_("应完成日期"))
     shift = models.PositiveSmallIntegerField(default=0, verbose_name=_("班次"))
