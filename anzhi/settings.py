@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "ledgers",
     "hazards",
     "risk",
+    "checks",
     "documents",
     "enforcement",
     "demo",
@@ -233,6 +234,10 @@ SPECTACULAR_SETTINGS = {
         "HazardGradeEnum": "hazards.choices.Grade",
         "RiskPointKindEnum": "risk.choices.PointKind",
         "RiskControlLevelEnum": "risk.choices.ControlLevel",
+        "ChecklistKindEnum": "checks.choices.ListKind",
+        "CheckRunStatusEnum": "checks.choices.RunStatus",
+        "CheckFrequencyEnum": "checks.choices.Frequency",
+        "CheckerLevelEnum": "checks.choices.CheckerLevel",
     },
 }
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("ledgers/", include("ledgers.urls")),
     path("hazards/", include("hazards.urls")),
     path("risk/", include("risk.urls")),
+    path("checks/", include("checks.urls")),
     path("documents/", include("documents.urls")),
     path("enforcement/", include("enforcement.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,13 +1,13 @@
-"""Build the seed checklists under inspections/data/ from campaigns/data/xiangxiang-2020-plan.json.
+"""Build the seed checklists under checks/data/ from campaigns/data/xiangxiang-2020-plan.json.
 
 For each of the plan's 24 checklists (``plans[].checklists[]``) the table DECISIONS below says whether it is
 checkable (loaded as a checklist) and why. A checkable list is written to
-``inspections/data/seed/<id>.json`` with its items verbatim and in order, each with the 1-based line where
+``checks/data/seed/<id>.json`` with its items verbatim and in order, each with the 1-based line where
 it appears in the seed text (``../shared/seed/000_1357e17be897a4a0.txt``). The decisions are also written
 to ``seed_lists.md`` (for people) and ``seed_lists.json`` (for the loader and the tests). Finally the
-counts block of ``inspections/data/README.md`` is regenerated from every file under seed/ and standards/.
+counts block of ``checks/data/README.md`` is regenerated from every file under seed/ and standards/.
 
-The national standards under ``inspections/data/standards/`` are curated by hand; this script only counts
+The national standards under ``checks/data/standards/`` are curated by hand; this script only counts
 them. Run it again when the plan data or DECISIONS change and commit the result:
 
     python scripts/build_checklist_data.py [--seed PATH]
@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN = ROOT / "campaigns/data/xiangxiang-2020-plan.json"
-DATA = ROOT / "inspections/data"
+DATA = ROOT / "checks/data"
 SEED_DIR = DATA / "seed"
 STANDARDS_DIR = DATA / "standards"
 README = DATA / "README.md"

@@ -95,7 +95,18 @@ def hostile(world: World) -> dict[str, Any]:
     documents.template_upload(actor=office, doc_type=get_type("campaign_monthly"), note=P_EQ,
                               file=upload(edited("campaign_monthly", before=[P_EQ, P_DDE]), name=f"{P_EQ}.docx"))
     _enforcement(world, ent)
-    return {"enterprise": ent, "point": point, "campaign": campaign, "plan": plan}
+    import uuid
+
+    from checks import services as checks
+
+    used = checks.checklist_publish(actor=office, title=f"{P_DDE}日检表", version="2026",
+                                    domains=[Domain.objects.get(code="D12")])
+    checks.item_save(actor=office, checklist=used, text=P_FULL)
+    checks.run_record(actor=office, uuid=uuid.uuid4(), checklist=used, enterprise=ent, place=P_TAB, note=P_CR)
+    checklist = checks.checklist_publish(actor=office, title=f"{P_EQ}检查表", version="2026", document_number=P_DDE,
+                                         domains=[Domain.objects.get(code="D12")])
+    checks.item_save(actor=office, checklist=checklist, clause=P_MINUS, text=P_EQ, note=P_AT)
+    return {"enterprise": ent, "point": point, "campaign": campaign, "plan": plan, "checklist": checklist}
 
 
 def _enforcement(world: World, ent: Any) -> None:

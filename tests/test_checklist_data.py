@@ -1,7 +1,7 @@
-"""The checklist library's data files (inspections/data/): schema, seed lists against the plan, standards.
+"""The checklist library's data files (checks/data/): schema, seed lists against the plan, standards.
 
 Plain pytest with no database: it reads JSON and Markdown only. The seed lists are rebuilt by
-scripts/build_checklist_data.py; the national standards are curated by hand (see inspections/data/README.md).
+scripts/build_checklist_data.py; the national standards are curated by hand (see checks/data/README.md).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "inspections/data"
+DATA = ROOT / "checks/data"
 PLAN = ROOT / "campaigns/data/xiangxiang-2020-plan.json"
 SEED_TEXT = ROOT.parent / "shared/seed/000_1357e17be897a4a0.txt"
 SEED_FILES = sorted((DATA / "seed").glob("*.json"))

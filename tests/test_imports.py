@@ -36,6 +36,7 @@ def _how(hostile: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any], dict[s
         "workdays": ("sysadmin", {"year": 2031, "source": ""}, {"source": "测试"}),
         "task_table": ("office", {"plan": plan.pk, "year": 2024}, {"plan": plan.pk, "year": 2024}),
         "enforcement_plan": ("regulator", {"year": 2026}, {"year": 2026}),
+        "checklist": ("office", {"checklist": hostile["checklist"].pk}, {}),
     }
 
 

@@ -51,7 +51,19 @@ CASES: dict[tuple[str, str], Callable[[World], Case]] = {
     ("post", "/api/v1/hazards/{id}/files/"): lambda w: Case(
         "enterprise_a", f"/api/v1/hazards/{enterprise_hazard(w).pk}/files/", {"role": "before"}, {"role": "after"},
         multipart=True),
+    ("post", "/api/v1/checks/runs/"): lambda w: _check_run_case(w),
 }
+
+
+def _check_run_case(world: World) -> Case:
+    from checks.tests.factories import own_list
+
+    checklist = own_list(world)
+    item = checklist.items.first()
+    body = {"uuid": "6f1c2b1e-8d5e-4c4e-9a7e-0b1f9c2d3e4f", "checklist": checklist.pk,
+            "enterprise": world.enterprises["ent_a1"].pk,
+            "results": [{"item": item.pk, "outcome": "fail", "disposal": "hazard", "note": "重试：防护罩缺失"}]}
+    return Case("enterprise_a", "/api/v1/checks/runs/", body, {**body, "uuid": "0d6a4f0e-3c1b-4b8e-8f55-2c7a9e1d4b6a"})
 
 
 def idempotent_operations() -> set[tuple[str, str]]:

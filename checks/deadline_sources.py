@@ -1,0 +1,55 @@
+"""Due checks on the shared escalation engine: a check not done by its date is flagged and climbs the office's
+ladder (提醒 → 通报 → 约谈 → 挂牌督办) like any deadline; a late run closes it. Reminders before the date are not
+sent (a shift or daily check would remind every day); the to-do list on the home page is the reminder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+
+def _open_items() -> QuerySet:
+    from checks.models import DueCheck
+
+    return DueCheck.objects.filter(run__isnull=True, plan__active=True).select_related(
+        "plan", "enterprise", "premises", "plan__unit")
+
+
+def _title(due: Any) -> str:
+    shift = f" 第{due.shift}班" if due.shift else ""
+    return f"隐患排查未按时完成：{due.target_name} {due.plan.title}（{due.period_start}{shift}）"
+
+
+def _url(due: Any) -> str:
+    return f"/checks/due/{due.pk}/"
+
+
+def _responsible(due: Any) -> Any:
+    from escalation.registry import Recipients
+
+    if due.enterprise_id and due.plan.unit_id is None:
+        return Recipients(users=tuple(due.enterprise.users.filter(is_active=True)))
+    return Recipients(units=tuple(u for u in [due.plan.unit] if u is not None))
+
+
+def _supervisors(due: Any) -> Any:
+    from escalation.registry import Recipients
+    from orgs.choices import UnitKind
+    from orgs.models import Unit
+
+    # The township (street, park) the checked place lies in.
+    parts = [p for p in due.jurisdiction_path.split("/") if p]
+    units = Unit.objects.filter(kind__in=(UnitKind.TOWNSHIP, UnitKind.PARK), jurisdiction_id__in=parts[:3],
+                                active=True).order_by("pk")[:1]
+    return Recipients(units=tuple(units))
+
+
+def register_deadline_source() -> None:
+    from checks.models import DueCheck
+    from escalation.registry import DeadlineSource, register_source
+
+    register_source(DeadlineSource(
+        key="checks.due", label="隐患排查", model=DueCheck, open_items=_open_items, due_field="due_on", title=_title,
+        url=_url, responsible=_responsible, supervisors=_supervisors, remind_before=(), ladder="default",
+        kind_label="排查到期"))
