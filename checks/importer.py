@@ -128,7 +128,7 @@ class ChecklistImporter(Importer):
         values = dict(row.values)
         values["item_type"] = values.get("item_type") or ItemType.YES_NO
         try:
-            return services._clean_item(values)
+            return services.clean_item(values)
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 header = next((c.header for c in COLUMNS if c.key == name), "")

@@ -192,7 +192,7 @@ def checklist_new_version(*, actor: Any, checklist: Checklist, version: str) -> 
     return new
 
 
-def _clean_item(values: dict[str, Any]) -> dict[str, Any]:
+def clean_item(values: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
     out = {k: v for k, v in values.items() if k in ITEM_FIELDS}
     for name in ("clause", "section", "text", "quantity", "unit", "reference", "note"):
@@ -218,7 +218,7 @@ def item_save(*, actor: Any, checklist: Checklist, item: CheckItem | None = None
     if not may_edit_list(actor, checklist):
         raise PermissionDenied(_("您不能修改该检查表。"))
     _require_unused(checklist)
-    values = _clean_item(values)
+    values = clean_item(values)
     before = audit.snapshot(item, ITEM_FIELDS) if item is not None else {}
     if item is None:
         position = (checklist.items.aggregate(m=Max("position"))["m"] or 0) + 1

@@ -31,3 +31,17 @@ def add_service_error(form: Any, exc: ValidationError | PermissionDenied) -> Non
         form.add_error(None, exc.messages)
     else:
         form.add_error(None, str(exc) or _("您没有执行此操作的权限。"))
+
+
+def style_widgets(form: Any) -> None:
+    """Give every widget of a form its Bootstrap class (select, check box or text control), unless it has one."""
+    from django import forms
+
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        elif isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        else:
+            widget.attrs.setdefault("class", "form-control")

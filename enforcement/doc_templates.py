@@ -210,7 +210,7 @@ def department_name(unit: Any) -> str:
 
 
 def case_context(case: Any, number: str) -> dict[str, Any]:
-    from enforcement.services import _penalty_summary
+    from enforcement.services import penalty_summary
 
     enterprise = case.enterprise
     return {
@@ -219,7 +219,7 @@ def case_context(case: Any, number: str) -> dict[str, Any]:
         "party": {"name": enterprise.name, "credit_code": enterprise.credit_code, "address": enterprise.address,
                   "representative": enterprise.legal_representative},
         "case": {"cause": case.cause, "opened": _date(case.opened_on), "facts": case.facts, "basis": case.basis,
-                 "penalty": _penalty_summary(case), "statement": case.statement or "当事人未提出陈述申辩"},
+                 "penalty": penalty_summary(case), "statement": case.statement or "当事人未提出陈述申辩"},
     }
 
 

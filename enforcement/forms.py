@@ -6,10 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+from core.forms import style_widgets
 from enforcement.choices import FindingResult, InspectionOrigin, ItemCategory, PenaltyType
 from enforcement.models import Inspector
 from enterprises.models import Enterprise
-from hazards.forms import DATE, MultiplePhotoInput, PhotoField, _bootstrap
+from hazards.forms import DATE, MultiplePhotoInput, PhotoField
 from orgs.choices import UnitKind
 from orgs.models import Domain, Jurisdiction, Unit
 
@@ -17,7 +18,7 @@ from orgs.models import Domain, Jurisdiction, Unit
 class Bootstrapped(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        style_widgets(self)
 
 
 class ItemForm(Bootstrapped):

@@ -23,7 +23,7 @@ from core.spreadsheet import Column, template_bytes, text_up_to
 from core.xlsx import Style, Workbook
 from enforcement.choices import PlanMode
 from enforcement.models import AnnualPlan, PlanRow
-from enforcement.services import _department_enterprises, _department_of, directory_facts, settings_for
+from enforcement.services import department_enterprises, department_of, directory_facts, settings_for
 from enterprises.models import Enterprise
 from orgs.models import Unit
 
@@ -95,7 +95,7 @@ ROW_FIELDS = ["matter", "basis", "mode", "targets", "population", "population_to
 def plan_replace(*, actor: Any, year: int, rows: list[dict[str, Any]], title: str = "") -> AnnualPlan:
     """Write a department's plan for ``year`` (its rows replaced as a whole); named targets are linked to the
     enterprises of the department's scope whose names they list."""
-    department = _department_of(actor)
+    department = department_of(actor)
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": _("年度无效。")})
     plan, created = AnnualPlan.objects.select_for_update().get_or_create(
@@ -104,7 +104,7 @@ def plan_replace(*, actor: Any, year: int, rows: list[dict[str, Any]], title: st
                   "jurisdiction_path": department.jurisdiction_path})
     before = plan.rows.count()
     plan.rows.all().delete()
-    scope = _department_enterprises(department)
+    scope = department_enterprises(department)
     for order, values in enumerate(rows, 1):
         named = values.pop("named", None)
         row = PlanRow(plan=plan, order=order, **values)
@@ -148,7 +148,7 @@ class PlanImporter(Importer):
 
     def authorize(self, actor: Any, params: dict[str, Any]) -> None:
         try:
-            _department_of(actor)
+            department_of(actor)
         except PermissionDenied as exc:
             raise PermissionDenied(_("只有行业监管部门可以导入年度监督检查计划。")) from exc
 
@@ -222,7 +222,7 @@ def derive_rows(department: Unit, year: int) -> list[dict[str, Any]]:
 
     dept_settings = settings_for(department)
     rule = {**{str(k): str(v) for k, v in CLASS_FREQUENCY.items()}, **(dept_settings.class_frequency or {})}
-    enterprises = list(_department_enterprises(department).order_by("pk")[:20000])
+    enterprises = list(department_enterprises(department).order_by("pk")[:20000])
     by_class: dict[str, list[Enterprise]] = {}
     for start in range(0, len(enterprises), 2000):
         batch = enterprises[start:start + 2000]
@@ -254,7 +254,7 @@ def derive_rows(department: Unit, year: int) -> list[dict[str, Any]]:
 
 
 def plan_derive(*, actor: Any, year: int) -> AnnualPlan:
-    department = _department_of(actor)
+    department = department_of(actor)
     rows = derive_rows(department, year)
     if not rows:
         raise ValidationError(_("本部门监管范围内还没有企业，无法按分类分级生成计划。"))

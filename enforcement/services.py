@@ -51,7 +51,7 @@ SNAPSHOT_BATCH = 2000
 
 # -- who ------------------------------------------------------------------------------------------------
 
-def _department_of(actor: Any) -> Unit:
+def department_of(actor: Any) -> Unit:
     """The department an actor works for: regulators (and the office acting for a department) only."""
     if actor is None or not actor.has_role(Role.REGULATOR) or not actor.unit_id \
             or actor.unit.kind != UnitKind.DEPARTMENT:
@@ -81,7 +81,7 @@ ITEM_FIELDS = ["name", "basis", "subject", "content", "method", "category", "dom
 @transaction.atomic
 def item_create(*, actor: Any, name: str, basis: str, subject: str, content: str = "", method: str = "",
                 category: str = "general", domain: Domain | None = None, public: bool = True) -> CheckItem:
-    department = _department_of(actor)
+    department = department_of(actor)
     errors = {}
     if not (name or "").strip():
         errors["name"] = _("请填写抽查事项。")
@@ -104,7 +104,7 @@ def item_create(*, actor: Any, name: str, basis: str, subject: str, content: str
 @transaction.atomic
 def premises_create(*, actor: Any, name: str, jurisdiction: Jurisdiction, domain: Domain, address: str = "",
                     note: str = "") -> Premises:
-    _department_of(actor)
+    department_of(actor)
     if not (name or "").strip():
         raise ValidationError({"name": _("请填写场所名称。")})
     premises = Premises(name=name.strip(), jurisdiction=jurisdiction, jurisdiction_path=jurisdiction.path,
@@ -120,7 +120,7 @@ def premises_create(*, actor: Any, name: str, jurisdiction: Jurisdiction, domain
 @transaction.atomic
 def inspector_create(*, actor: Any, name: str, cert_number: str, cert_valid_until: dt.date, user: Any = None,
                      specialties: Iterable[Domain] = (), home: Jurisdiction | None = None) -> Inspector:
-    department = _department_of(actor)
+    department = department_of(actor)
     errors = {}
     if not (name or "").strip():
         errors["name"] = _("请填写姓名。")
@@ -212,7 +212,7 @@ def directory_facts(enterprises: list[Enterprise], *, year: int, viewer: Any = N
     return out
 
 
-def _department_enterprises(department: Unit) -> Any:
+def department_enterprises(department: Unit) -> Any:
     domain_ids = list(department.domains.values_list("pk", flat=True))
     return (Enterprise.objects.filter(jurisdiction_path__startswith=department.jurisdiction_path,
                                       enterprisedomain__domain_id__in=domain_ids).distinct())
@@ -222,7 +222,7 @@ def population_snapshot(*, department: Unit, filters: dict[str, Any], cap: int, 
                         stratify: str = "class", viewer: Any = None) -> list[dict[str, Any]]:
     """The 检查对象名录库 as the draw sees it: the department's enterprises (its domains, in its territory),
     narrowed by the 定向 filters (domain, township, classes), plus the non-registered premises of its domains."""
-    qs = _department_enterprises(department)
+    qs = department_enterprises(department)
     if filters.get("domain"):
         qs = qs.filter(enterprisedomain__domain_id=filters["domain"])
     if filters.get("township"):
@@ -346,7 +346,7 @@ def draw_commit(*, actor: Any, title: str, strata: str, public_source: str, oper
                 weights: dict[str, int] | None = None, cap: int | None = None,
                 today: dt.date | None = None) -> Draw:
     """Fix the population, inspectors and parameters and publish the commitment (no randomness yet)."""
-    department = _department_of(actor)
+    department = department_of(actor)
     today = today or timezone.localdate()
     errors: dict[str, Any] = {}
     if not (title or "").strip():
@@ -558,7 +558,7 @@ def inspection_create(*, actor: Any, origin: str, inspectors: list[Inspector], e
                       premises: Premises | None = None, planned_date: dt.date | None = None,
                       plan_row: PlanRow | None = None, unannounced: bool = False) -> Inspection:
     """An inspection not drawn: from the plan (重点检查), a complaint (举报), 上级交办 or a 专项."""
-    department = _department_of(actor)
+    department = department_of(actor)
     errors: dict[str, Any] = {}
     if origin not in InspectionOrigin.values or origin == InspectionOrigin.DRAW:
         errors["origin"] = _("请选择检查来源（双随机抽查的检查由抽取生成）。")
@@ -795,7 +795,7 @@ MAX_AMOUNT = Decimal("9999999999.99")
 def case_open(*, actor: Any, enterprise: Enterprise, cause: str, inspection: Inspection | None = None,
               opened_on: dt.date | None = None) -> Case:
     """立案: the decision is due within 90 days (行政处罚法第六十条)."""
-    department = _department_of(actor)
+    department = department_of(actor)
     if not Enterprise.objects.visible_to(actor, grants=False).filter(pk=enterprise.pk).exists():
         raise PermissionDenied(_("当事人不在您的监管范围内。"))
     if not (cause or "").strip():
@@ -897,7 +897,7 @@ def case_transition(*, actor: Any, case: Case, action: str, note: str = "", **da
                                     "served_on"])
 
 
-def _penalty_summary(case: Case) -> str:
+def penalty_summary(case: Case) -> str:
     from enforcement.choices import PenaltyType
 
     parts = [str(PenaltyType(t).label) for t in case.penalty_types]
@@ -913,7 +913,7 @@ def credit_record_write(case: Case) -> CreditRecord:
     record = CreditRecord.objects.create(
         enterprise=case.enterprise, jurisdiction_path=case.enterprise.jurisdiction_path, case=case,
         department=case.department, kind="penalty", amount=case.fine_amount + case.confiscation_amount,
-        summary=f"{case.department.name}行政处罚：{case.cause}（{_penalty_summary(case)}）"[:500],
+        summary=f"{case.department.name}行政处罚：{case.cause}（{penalty_summary(case)}）"[:500],
         recorded_on=case.decided_on or timezone.localdate())
     audit.record(action="enforcement.credit_record", obj=record, changes={"case": [None, case.pk],
                                                                           "summary": [None, record.summary]})

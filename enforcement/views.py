@@ -475,7 +475,7 @@ def public(request: HttpRequest) -> HttpResponse:
                  .order_by("-decided_on", "-pk")[:200])
     return render(request, "enforcement/public.html", {
         "items": items_qs, "plans": plans_qs, "draws": draws, "inspections": closed,
-        "penalties": [(c, services._penalty_summary(c),
+        "penalties": [(c, services.penalty_summary(c),
                        next((d for d in c.documents.all() if d.kind == "enforcement_penalty_decision"), None))
                       for c in penalties]})
 
@@ -543,7 +543,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "enforcement/case_detail.html", {
         "case": case, "moves": moves, "documents": case.documents.all(), "department": department,
         "credit": CreditRecord.objects.visible_to(request.user).filter(case=case),
-        "penalty": services._penalty_summary(case), "withdraw_form": WithdrawForm()})
+        "penalty": services.penalty_summary(case), "withdraw_form": WithdrawForm()})
 
 
 @require_POST

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+from core.forms import style_widgets
 from enterprises.models import Enterprise
 from hazards.choices import Category, Grade, Source, SupervisionLevel
 from hazards.models import Hazard, RectificationPlan, SupervisionStep
@@ -16,19 +17,6 @@ from orgs.models import Domain, Jurisdiction, Unit
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M")
-
-
-def _bootstrap(form: forms.Form) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        elif isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        else:
-            widget.attrs.setdefault("class", "form-control")
-        if isinstance(widget, forms.Textarea):
-            widget.attrs.setdefault("rows", 3)
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):
@@ -71,7 +59,7 @@ class HazardRegisterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        style_widgets(self)
         self.user = user
         self.is_enterprise = user.has_role(Role.ENTERPRISE) and not user.has_role(
             Role.OFFICE, Role.REGULATOR, Role.TOWNSHIP, Role.INSPECTOR)
@@ -97,7 +85,7 @@ class HazardEditForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        style_widgets(self)
         if self.instance.enterprise_id:
             del self.fields["place"]
         if self.instance.grade != Grade.MAJOR:
@@ -112,7 +100,7 @@ class PlanForm(forms.ModelForm):
 
     def __init__(self, *args: Any, major: bool, confirmed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        style_widgets(self)
         required = [*RectificationPlan.BASIC, *(RectificationPlan.MAJOR if major else [])]
         for name in required:
             self.fields[name].required = True
@@ -139,7 +127,7 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        style_widgets(self)
 
     def data_for_service(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k not in ("to", "note") and v not in (None, "")}
@@ -152,7 +140,7 @@ class AttachForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        style_widgets(self)
 
 
 class SupervisionForm(forms.Form):
@@ -167,7 +155,7 @@ class SupervisionForm(forms.Form):
         from hazards.models import SupervisionTemplate
 
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        style_widgets(self)
         self.fields["supervising_unit"].queryset = Unit.objects.filter(
             active=True, collective=False, kind__in=(UnitKind.DEPARTMENT, UnitKind.OFFICE, UnitKind.COMMITTEE))
         self.fields["template"].queryset = SupervisionTemplate.objects.all()
@@ -180,7 +168,7 @@ class SupervisionRecordForm(forms.Form):
 
     def __init__(self, *args: Any, kinds: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        style_widgets(self)
         self.fields["kind"].choices = [(k, lbl) for k, lbl in SupervisionStep.Kind.choices if k in kinds]
 
 
@@ -192,4 +180,4 @@ class StatsSubmitForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _bootstrap(self)
+        style_widgets(self)
