@@ -1,7 +1,8 @@
 """Is checking happening? The figures of a period, per enterprise, township or domain, counted only from what the
 viewer sees (``visible_to``), each one a link to the runs or due checks behind it.
 
-Definitions (for due checks due from ``start`` to ``end``, and runs performed in those days):
+The counts are read from the daily rollup ``CheckDay`` (summed over the days of the period); only 覆盖率, distinct
+risk points, is counted from the due checks. Definitions (for due checks due from ``start`` to ``end``, and runs performed in those days):
 
 * a due check *counts* once its date has passed, or earlier when it is already done (today's open checks are not
   yet missed);
@@ -20,7 +21,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from checks.choices import RunStatus
-from checks.models import CheckRun, DueCheck
+from checks.models import CheckDay, CheckRun, DueCheck
 
 GROUPS = ("enterprise", "township", "domain")
 TOWNSHIP_LEVELS = ("township", "subdistrict", "park")
@@ -102,6 +103,7 @@ def figures(user: Any, start: dt.date, end: dt.date, *, group: str | None = None
             today: dt.date | None = None) -> list[Figures]:
     """One ``Figures`` per group (or one in all); the sums of the groups equal the totals."""
     keys = _KEYS[group]
+    today = today or timezone.localdate()
     due = counted_due(user, start, end, today)
     out: dict[Any, Figures] = {}
 
@@ -113,13 +115,21 @@ def figures(user: Any, start: dt.date, end: dt.date, *, group: str | None = None
         # Without a group, one row of totals (``values()`` with no field would group by every column).
         return list(qs.values(*keys).annotate(**aggregates)) if keys else [qs.aggregate(**aggregates)]
 
-    for row in grouped(due,
-            n=Count("pk"), d=Count("pk", filter=Q(run__isnull=False)),
-            t=Count("pk", filter=Q(run__isnull=False, done_on__lte=F("due_on")))):
-        if not row["n"]:
+    # The counts from the daily rollup: due checks by their due day (a day from today on counts only what is
+    # done), runs by the day they were performed.
+    days = CheckDay.objects.visible_to(user).filter(day__gte=start, day__lte=end)
+    for row in grouped(days,
+            past=Sum("due", filter=Q(day__lt=today)), ahead=Sum("done", filter=Q(day__gte=today)),
+            d=Sum("done"), t=Sum("on_time"), n=Sum("runs"), f=Sum("runs_finding"), x=Sum("failures"),
+            h=Sum("hazards"), s=Sum("fixes")):
+        counted, runs = (row["past"] or 0) + (row["ahead"] or 0), row["n"] or 0
+        if not counted and not runs:
             continue
         f = slot(row)
-        f.due, f.done, f.on_time = row["n"], row["d"], row["t"]
+        f.due, f.done, f.on_time = counted, row["d"] or 0, row["t"] or 0
+        f.runs, f.runs_finding = runs, row["f"] or 0
+        f.failures, f.hazards, f.fixes = row["x"] or 0, row["h"] or 0, row["s"] or 0
+    # 覆盖率 counts distinct risk points, which days cannot sum: read from the due checks.
     pts = due.filter(risk_point__isnull=False)
     for row in grouped(pts, p=Count("risk_point", distinct=True)):
         if row["p"]:
@@ -128,14 +138,6 @@ def figures(user: Any, start: dt.date, end: dt.date, *, group: str | None = None
     for row in grouped(covered, p=Count("risk_point", distinct=True)):
         if row["p"]:
             slot(row).points_covered = row["p"]
-    for row in grouped(submitted_runs(user, start, end),
-                       n=Count("pk"), f=Count("pk", filter=Q(items_failed__gt=0)), x=Sum("items_failed"),
-                       h=Sum("hazards_created"), s=Sum("fixed_on_spot")):
-        if not row["n"]:
-            continue
-        f = slot(row)
-        f.runs, f.runs_finding = row["n"], row["f"]
-        f.failures, f.hazards, f.fixes = row["x"] or 0, row["h"] or 0, row["s"] or 0
     groups = list(out.values())
     if group == "township":
         groups = _by_township(groups)

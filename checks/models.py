@@ -434,3 +434,36 @@ class OnSpotFix(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id} {self.action[:30]}"
+
+
+class CheckDay(TargetScoped):
+    """The daily rollup the figures read instead of due checks and runs: per target (enterprise or premises),
+    domain and day, the due checks *due* that day (how many, done, done by the due date) and the submitted runs
+    *performed* that day (local date) with their failures, hazards and 立查立改 records. Kept in the transaction of
+    every write that changes a count (``checks.rollup``); ``rebuild_check_days`` recounts it from the rows."""
+
+    day = models.DateField(verbose_name=_("日期"))
+    due = models.PositiveIntegerField(default=0, verbose_name=_("应检"))
+    done = models.PositiveIntegerField(default=0, verbose_name=_("已完成"))
+    on_time = models.PositiveIntegerField(default=0, verbose_name=_("按时完成"))
+    runs = models.PositiveIntegerField(default=0, verbose_name=_("检查次数"))
+    runs_finding = models.PositiveIntegerField(default=0, verbose_name=_("发现问题的检查"))
+    failures = models.PositiveIntegerField(default=0, verbose_name=_("不合格项"))
+    hazards = models.PositiveIntegerField(default=0, verbose_name=_("登记隐患"))
+    fixes = models.PositiveIntegerField(default=0, verbose_name=_("立查立改"))
+
+    class Meta:
+        ordering = ["day", "pk"]
+        verbose_name = _("排查日汇总")
+        verbose_name_plural = _("排查日汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "domain", "day"], condition=models.Q(enterprise__isnull=False),
+                                    name="checks_day_ent"),
+            models.UniqueConstraint(fields=["premises", "domain", "day"], condition=models.Q(enterprise__isnull=True),
+                                    name="checks_day_prem"),
+        ]
+        indexes = [models.Index(fields=["jurisdiction_path", "day"], name="checks_day_path"),
+                   models.Index(fields=["day"], name="checks_day_day")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id or self.premises_id} {self.day}"

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
-from checks import workflow
+from checks import rollup, workflow
 from checks.choices import (
     PERIODIC,
     SHIFTS_PER_DAY,
@@ -586,6 +586,7 @@ def generate_due(*, today: dt.date | None = None, days: int = 1, batch: int = 50
     if pending:
         DueCheck.objects.bulk_create(pending, ignore_conflicts=True)
     created = ahead.count() - before
+    rollup.refresh_due(since=today)
     audit.record(action="checks.due_generate", object_type="checks.duecheck", object_repr="应检任务",
                  changes={"from": today.isoformat(), "to": last.isoformat(), "rows": created})
     return created
@@ -794,11 +795,12 @@ def _dispose(run: CheckRun, actor: Any, due: DueCheck | None, now: dt.datetime) 
     run.items_na = sum(1 for row in rows if row.outcome == Outcome.NA)
     run.save(update_fields=["items_failed", "items_na", "hazards_created", "fixed_on_spot"])
     due = due if due is not None else _pick_due(run.plan, None, timezone.localdate(run.performed_at))
+    done_on = timezone.localdate(run.performed_at)
     if due is not None:
-        done = DueCheck.objects.filter(pk=due.pk, run__isnull=True).update(
-            run=run, done_on=timezone.localdate(run.performed_at))
+        done = DueCheck.objects.filter(pk=due.pk, run__isnull=True).update(run=run, done_on=done_on)
         if not done:
             raise ValidationError(_("该应检任务已完成。"))
+    rollup.run_submitted(run, due, done_on)
 
 
 def _photos(run: CheckRun, item_id: int) -> list[Any]:

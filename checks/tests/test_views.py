@@ -160,3 +160,33 @@ def test_enterprise_sync_and_campaign_push_pages(world: World) -> None:
     assert response.status_code == 302
     assert DueCheck.objects.filter(plan__campaign="粉尘防爆专项检查").count() >= 2
     assert shop(world)  # township can still register premises
+
+
+@pytest.mark.parametrize("group", ["enterprise", "township", "domain"])
+def test_figures_page_reads_the_rollup_in_a_fixed_number_of_queries(world: World, group: str,
+                                                                    django_assert_max_num_queries) -> None:
+    """The figures page costs the same few queries however many enterprises, days and runs it sums: the counts come
+    from one grouped query over ``CheckDay``, 覆盖率 from two over due checks, the labels from one or two."""
+    from checks import rollup
+    from checks.models import CheckDay
+    from orgs.models import Domain
+
+    checklist = own_list(world)
+    worker = world.user("enterprise_a")
+    for days_ago in range(3):
+        services.run_record(actor=worker, uuid=new_uuid(), checklist=checklist, enterprise=world.enterprises["ent_a1"],
+                            performed_at=timezone.now() - dt.timedelta(days=days_ago),
+                            results=[fail(checklist.items.first())])
+    assert CheckDay.objects.filter(enterprise=world.enterprises["ent_a1"]).count() == 3
+    # Rollup rows of every other enterprise over a year (written directly: only the figures are measured here).
+    today = timezone.localdate()
+    domain = Domain.objects.order_by("pk").first()
+    rollup.upsert(({"enterprise_id": e.pk, "premises_id": None, "jurisdiction_id": e.jurisdiction_id,
+                    "jurisdiction_path": e.jurisdiction_path, "domain_id": domain.pk,
+                    "day": today - dt.timedelta(days=d), "due": 3, "done": 2, "on_time": 1, "runs": 2}
+                   for e in world.enterprises.values() if e.pk != world.enterprises["ent_a1"].pk
+                   for d in range(0, 365, 7)), fields=("due", "done", "on_time", "runs"), add=True)
+    client = _client(world, "office")
+    with django_assert_max_num_queries(16):
+        response = client.get(f"/checks/figures/?group={group}&start={today - dt.timedelta(days=365)}&end={today}")
+    assert response.status_code == 200
