@@ -8,6 +8,15 @@ and its checklist version). The figures read only due-check and run rows.
 Usage (PostgreSQL; the database is created and migrated if missing):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt_checks_bench .venv/bin/python bench/checks_generation.py \
         --enterprises 10000 --points 20 --days 7
+    # the figures over a year, read from the daily rollup:
+    DATABASE_URL=… .venv/bin/python bench/checks_generation.py --enterprises 10000 --points 20 --days 0 --year
+
+The figures read the daily rollup ``CheckDay`` (one row per enterprise, domain and day) for every count and the due
+checks only for 覆盖率 (distinct risk points). After the simulated runs (bulk SQL, not the services) the rollup is
+rebuilt from the rows (``checks.rollup.rebuild``, timed). ``--year`` bulk-inserts rollup rows only — 365 days × the
+enterprises, with due = points, ≈90 % done — and times the figures over that year: the counts come from those rows;
+覆盖率 still reads the due checks, of which only the ``--days`` generated here exist, so its cost over a real year of
+due checks is not measured by ``--year``.
 
 Enterprises, risk points, plans and the simulated runs are bulk-inserted (benchmark data, not business writes: no
 change log); the generation of due checks is the real nightly service (``checks.services.generate_due``), timed per
@@ -106,11 +115,63 @@ WHERE d.due_on = %(day)s AND r.items_failed > 0
 """
 
 
+YEAR_SQL = """
+INSERT INTO checks_checkday (enterprise_id, premises_id, jurisdiction_id, jurisdiction_path, domain_id, day, due, done,
+    on_time, runs, runs_finding, failures, hazards, fixes)
+SELECT e.id, NULL, e.jurisdiction_id, e.jurisdiction_path, ed.domain_id, d::date, %(points)s, x.done,
+    x.done - (e.id %% 2), x.done + (e.id %% 2), x.f, x.f, 0, x.f
+FROM enterprises_enterprise e
+JOIN (SELECT enterprise_id, min(domain_id) AS domain_id FROM enterprises_enterprisedomain GROUP BY enterprise_id) ed
+    ON ed.enterprise_id = e.id
+CROSS JOIN generate_series(%(first)s::date, %(last)s::date, interval '1 day') d
+CROSS JOIN LATERAL (SELECT %(points)s - 1 - ((e.id + extract(doy FROM d)::int) %% 3) AS done,
+                           (e.id + extract(doy FROM d)::int) %% 2 AS f) x
+WHERE e.name LIKE '排查基准企业%%' AND d::date BETWEEN %(first)s AND %(last)s
+ON CONFLICT (enterprise_id, domain_id, day) WHERE enterprise_id IS NOT NULL DO NOTHING
+"""
+
+
+def _year(args: argparse.Namespace, world: object, today: dt.date) -> None:
+    """The figures over the last 365 days, from rollup rows bulk-inserted for every bench enterprise and day."""
+    from django.db import connection
+
+    from accounts.models import User
+    from checks.figures import figures, totals
+    from checks.models import CheckDay
+
+    first, last = today - dt.timedelta(days=365), today - dt.timedelta(days=1)
+    t = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute(YEAR_SQL, {"points": args.points, "first": first, "last": last})
+        inserted = cur.rowcount
+        cur.execute("ANALYZE checks_checkday")
+    rows = CheckDay.objects.count()
+    print(f"year: inserted {inserted:,} rollup rows in {time.perf_counter() - t:.1f}s (rollup rows only, bulk SQL); "
+          f"checks_checkday holds {rows:,} rows")
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_total_relation_size('checks_checkday')")
+        size = cur.fetchone()[0]
+    print(f"  checks_checkday: {size / 2**20:.1f} MiB, {size / max(rows, 1):.0f} B/row")
+    for key in ("office", "township_a", "regulator", "enterprise_a"):
+        user = User.objects.get(pk=world.users[key].pk)  # type: ignore[attr-defined]
+        for group in (None, "enterprise", "township", "domain"):
+            if key == "enterprise_a" and group:
+                continue
+            ms = timed(lambda u=user, g=group: figures(u, first, last, group=g, today=today), repeat=3)
+            groups = figures(user, first, last, group=group, today=today)
+            total = totals(groups)
+            print(f"year {key:<13} group={group or 'total':<10} {ms:8.0f} ms  groups {len(groups):>6,}  "
+                  f"due {total.due:>11,}  计划完成率 {total.completion_rate}%  按时完成率 {total.on_time_rate}%  "
+                  f"runs {total.runs:>11,}  每百次 {total.per_100}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--enterprises", type=int, default=10_000)
     parser.add_argument("--points", type=int, default=20)
     parser.add_argument("--days", type=int, default=7)
+    parser.add_argument("--year", action="store_true",
+                        help="fill the rollup for 365 days × the enterprises and time the figures over a year")
     args = parser.parse_args()
     world = migrated_world()
     from django.db import connection
@@ -119,6 +180,7 @@ def main() -> None:
     from accounts.models import User
     from checks.figures import figures, totals
     from checks.models import CheckItem, CheckRun, DueCheck
+    from checks.rollup import rebuild
     from checks.services import generate_due
     from core.audit import Source, audit_context
 
@@ -148,6 +210,10 @@ def main() -> None:
               f"simulated runs in {time.perf_counter() - t:.1f}s")
     with connection.cursor() as cur:
         cur.execute("ANALYZE checks_duecheck; ANALYZE checks_checkrun; ANALYZE checks_itemresult")
+    # The simulated runs bypassed the services: recount the rollup from the rows (the repair path).
+    t = time.perf_counter()
+    n = rebuild()
+    print(f"rollup rebuilt from the rows: {n:,} upserts in {time.perf_counter() - t:.1f}s")
     if gen_times:
         print(f"nightly generation: median {sorted(gen_times)[len(gen_times) // 2]:.1f}s per day "
               f"({args.enterprises * args.points:,} due checks)")
@@ -156,6 +222,9 @@ def main() -> None:
     with audit_context(source=Source.SYSTEM):
         again = generate_due(today=first + dt.timedelta(days=args.days - 1), days=1, batch=10_000)
     print(f"re-running a night: {again} new rows in {time.perf_counter() - t:.1f}s")
+    if args.year:
+        _year(args, world, today)
+        return
 
     start, end = first, today - dt.timedelta(days=1)
     for key in ("office", "township_a", "regulator", "enterprise_a"):
