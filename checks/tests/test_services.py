@@ -273,3 +273,42 @@ def test_the_exactly_one_disposal_rule_is_a_database_constraint(world: World) ->
         ItemResult.objects.create(run=run, item=checklist.items.first(), outcome=Outcome.PASS,
                                   disposal=Disposal.ON_SPOT)
 
+
+
+def test_the_rollup_follows_runs_of_an_enterprise_and_a_premises_and_the_rebuild_repairs_it(world: World) -> None:
+    from django.core.management import call_command
+
+    from checks import rollup
+    from checks.models import CheckDay
+
+    worker, township = world.user("enterprise_a"), world.user("township_a")
+    checklist = own_list(world, items=2)
+    enterprise = world.enterprises["ent_a1"]
+    plan = services.plan_create(actor=worker, checklist=checklist, frequency=Frequency.DAILY,
+                                checker_level=CheckerLevel.TEAM, starts_on=timezone.localdate(), enterprise=enterprise)
+    services.generate_due(plans=CheckPlan.objects.filter(pk=plan.pk))
+    due = DueCheck.objects.get(plan=plan, due_on=timezone.localdate())
+    row = CheckDay.objects.get(enterprise=enterprise, day=due.due_on)
+    assert (row.due, row.done, row.runs) == (1, 0, 0)
+    services.run_record(actor=worker, uuid=new_uuid(), checklist=checklist, plan=plan,
+                        results=[fail(checklist.items.first())])
+    row.refresh_from_db()
+    assert (row.due, row.done, row.on_time, row.runs, row.runs_finding, row.failures, row.hazards) == (1, 1, 1, 1, 1,
+                                                                                                       1, 1)
+    place = shop(world)
+    shop_list = seed_list("xiangxiang-2020-d3-1")
+    services.run_record(actor=township, uuid=new_uuid(), checklist=shop_list, premises=place)
+    services.run_record(actor=township, uuid=new_uuid(), checklist=shop_list, premises=place)
+    assert CheckDay.objects.get(premises=place).runs == 2
+    kept = rollup.snapshot()
+    CheckDay.objects.update(runs=99, due=0)
+    CheckDay.objects.create(enterprise=world.enterprises["ent_b1"], jurisdiction_id=place.jurisdiction_id,
+                            jurisdiction_path=place.jurisdiction_path, domain_id=place.domain_id, day=due.due_on,
+                            runs=5)
+    call_command("rebuild_check_days", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert rollup.snapshot() == kept
+    call_command("rebuild_check_days", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert rollup.snapshot() == kept
+    assert ChangeEvent.objects.filter(action="checks.rollup_rebuild").count() == 2
+    # Scoped like the rows it counts: another enterprise's user sees none of it.
+    assert not CheckDay.objects.visible_to(world.user("enterprise_b")).exists()
