@@ -15,14 +15,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaigns import services
-from campaigns.choices import AssignmentSource, TaskSource
+from campaigns import reimport, services, workflow
+from campaigns.choices import AssignmentSource, TaskSource, TaskStatus
 from campaigns.deadline_phrases import DeadlineError
-from campaigns.models import Plan, Task
+from campaigns.models import Plan, ProgressReport, Task
+from campaigns.reimport import Side
 from campaigns.units import Assignment, resolve_responsible
 from core.imports import Importer, Outcome, Progress, Row, Run
 from core.imports.reader import HEADER_SCAN_ROWS
@@ -142,30 +145,102 @@ class TaskTableImporter(Importer):
             row.error(HEADERS["deadline"], str(exc))
         return parsed
 
+    def review(self, plan: Any, *, actor: Any, params: dict[str, Any]) -> dict[str, Any] | None:
+        """Under the mapping preview: what a re-import adds, changes and removes (rows matched as
+        :func:`write` matches them). Required — the preview is shown — whenever it touches a stored task."""
+        stored = list(stored_tasks(_plan(params), params["year"]))
+        if not stored:
+            return None
+        try:
+            sources = plan.rows()
+        except ValidationError:
+            return None
+        keys = {c.key for c in plan.columns}
+        new = [Side({**{f: _text(src.raw.get(k)) for f, k in FIELD_KEYS.items() if k in keys}}, src.line)
+               for src in sources]
+        result = reimport.diff([task_side(t) for t in stored], new)
+        reported = set(ProgressReport.objects.filter(task__in=stored).values_list("task_id", flat=True))
+        labels = dict(reimport.FIELDS)
+        rows = []
+        for c in result.changes:
+            if c.kind == reimport.UNCHANGED:
+                continue
+            task = c.old
+            rows.append({"kind": c.kind, "line": c.new, "task": task,
+                         "withdrawn": c.kind == reimport.REMOVED and task.pk in reported,
+                         "fields": [{"label": labels[f], "before": c.before.get(f, ""), "after": c.after.get(f, "")}
+                                    for f in c.changed],
+                         "text": (c.after or c.before).get("title", "")})
+        return {"template": "campaigns/_reimport_diff.html", "required": result.touches_existing,
+                "counts": result.counts, "rows": rows, "drop_manual": bool(params.get("drop_manual_units"))}
+
     def write(self, items: list[ParsedRow], run: Run) -> None:
-        """Re-importing the plan's table of the same year updates its rows in place (matched by position)."""
+        """A re-import of the plan's table of the same year is applied as a diff (:mod:`campaigns.reimport`):
+        matched rows update their task, new rows add one, a task no longer in the file is deleted — or, when it
+        has reports, withdrawn (撤销) with its history. A task is never re-pointed to another row; units that
+        reported on a task stay linked to it, and units added by hand stay unless the upload asked otherwise."""
         plan, year, actor = run.ctx, run.params["year"], run.actor
-        existing = list(Task.objects.filter(plan=plan, source=TaskSource.TABLE, table_year=year).order_by("sort", "pk"))
-        if len(existing) > len(items):
-            extra = existing[len(items):]
-            if any(t.reports.exists() for t in extra):
-                run.error(None, "", _("新清单比原清单少 %(n)d 行，而多出的任务已有进展报送，不能删除。") % {"n": len(extra)})
-                return
-            for t in extra:
-                services.task_delete(actor=actor, task=t)
-        for i, row in enumerate(items, start=1):
+        existing = list(stored_tasks(plan, year).prefetch_related("unit_links"))
+        result = reimport.diff([task_side(t) for t in existing], [row_side(r) for r in items])
+        reported: dict[int, set[int]] = {}
+        for task_id, unit_id in ProgressReport.objects.filter(task__in=existing).values_list("task_id", "unit_id"):
+            reported.setdefault(task_id, set()).add(unit_id)
+        drop_manual = bool(run.params.get("drop_manual_units"))
+        withdrawn = deleted = 0
+        for change in result.of(reimport.REMOVED):
+            task = change.old
+            if task.pk in reported:
+                workflow.task_withdraw(actor=actor, task=task, reason=_("重新导入的任务清单中已无此任务"))
+                withdrawn += 1
+            else:
+                services.task_delete(actor=actor, task=task)
+                deleted += 1
+        i = 0
+        for change in result.changes:
+            if change.kind == reimport.REMOVED:
+                continue
+            i += 1
             run.tick("write", i)
+            row = change.new
             values = {"source": TaskSource.TABLE, "table_year": year, "number": row.no, "table_group": row.group,
                       "title": row.item, "text": row.item, "measures": row.measures,
                       "responsibility_text": row.responsible, "sort": i, "source_line": row.line,
                       "source_note": _("由任务清单导入"), **row.values}
-            if i <= len(existing):
-                services.task_update(actor=actor, task=existing[i - 1], units=row.units, **values)
-                run.outcome.updated += 1
-            else:
+            if change.old is None:
                 services.task_create(actor=actor, plan=plan, units=row.units, unit_source=AssignmentSource.TEXT,
                                      **values)
                 run.outcome.created += 1
+                continue
+            task = change.old
+            keep = set(reported.get(task.pk, set()))
+            if not drop_manual:
+                keep |= {link.unit_id for link in task.unit_links.all()
+                         if link.source in (AssignmentSource.MANUAL, AssignmentSource.PLAN)}
+            services.task_update(actor=actor, task=task, units=row.units, keep_units=keep, **values)
+            if change.kind == reimport.CHANGED:
+                run.outcome.updated += 1
+        if withdrawn or deleted:
+            run.outcome.notes.append(_("原清单中有 %(n)d 项任务不在新清单中：%(w)d 项已有进展报送，已撤销并保留记录；"
+                                       "%(d)d 项已删除。") % {"n": withdrawn + deleted, "w": withdrawn, "d": deleted})
+
+
+FIELD_KEYS = {"table_group": "group", "number": "no", "title": "item", "measures": "measures",
+              "responsibility_text": "responsible", "deadline_text": "deadline"}
+
+
+def stored_tasks(plan: Plan, year: int) -> QuerySet[Task]:
+    """The tasks a re-import of the plan's table of ``year`` is matched against (withdrawn ones stay out)."""
+    return (Task.objects.filter(plan=plan, source=TaskSource.TABLE, table_year=year)
+            .exclude(status=TaskStatus.WITHDRAWN).order_by("sort", "pk"))
+
+
+def task_side(task: Task) -> Side:
+    return Side({f: getattr(task, f) or "" for f in FIELD_KEYS}, task)
+
+
+def row_side(row: ParsedRow) -> Side:
+    return Side({"table_group": row.group, "number": row.no, "title": row.item, "measures": row.measures,
+                 "responsibility_text": row.responsible, "deadline_text": row.deadline_text}, row)
 
 
 IMPORTER = TaskTableImporter()
