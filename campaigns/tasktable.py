@@ -26,7 +26,7 @@ from campaigns.choices import AssignmentSource, TaskSource, TaskStatus
 from campaigns.deadline_phrases import DeadlineError
 from campaigns.models import Plan, ProgressReport, Task
 from campaigns.reimport import Side
-from campaigns.units import Assignment, resolve_responsible
+from campaigns.units import Assignment, guesses, resolve_responsible, resolve_spelling, split_responsible
 from core.imports import Importer, Outcome, Progress, Row, Run
 from core.imports.reader import HEADER_SCAN_ROWS
 from core.spreadsheet import Column, read_book
@@ -135,7 +135,7 @@ class TaskTableImporter(Importer):
             res = resolve_responsible(parsed.responsible)
             for name in res.unknown:
                 row.error(HEADERS["responsible"],
-                          _("责任单位“%(u)s”不是系统中的单位（可在组织机构中添加单位或别名）") % {"u": name})
+                          _("责任单位“%(u)s”不是系统中的单位（安委办可在“单位别名”页把它对应到单位或新建单位）") % {"u": name})
             for name in res.collective:
                 run.outcome.notes.append(_("第 %(r)d 行：“%(u)s”为集合称谓，按集合单位分配") % {"r": row.line, "u": name})
             parsed.units = res.assignments
@@ -146,17 +146,26 @@ class TaskTableImporter(Importer):
         return parsed
 
     def review(self, plan: Any, *, actor: Any, params: dict[str, Any]) -> dict[str, Any] | None:
-        """Under the mapping preview: what a re-import adds, changes and removes (rows matched as
-        :func:`write` matches them). Required — the preview is shown — whenever it touches a stored task."""
-        stored = list(stored_tasks(_plan(params), params["year"]))
-        if not stored:
-            return None
+        """Under the mapping preview: the unit spellings nothing resolves, with best guesses (the office maps
+        each on the alias page, then refreshes), and what a re-import adds, changes and removes (rows matched as
+        :meth:`write` matches them). Required — the preview is shown — when a spelling is unknown or a stored
+        task would change."""
         try:
             sources = plan.rows()
         except ValidationError:
             return None
         keys = {c.key for c in plan.columns}
-        new = [Side({**{f: _text(src.raw.get(k)) for f, k in FIELD_KEYS.items() if k in keys}}, src.line)
+        unknown = unknown_spellings(_text(src.raw.get("responsible")) for src in sources) \
+            if "responsible" in keys else []
+        stored = list(stored_tasks(_plan(params), params["year"]))
+        if not stored and not unknown:
+            return None
+        context: dict[str, Any] = {"template": "campaigns/_reimport_diff.html", "unknown": unknown,
+                                   "alias_url": reverse("orgs:aliases"), "required": bool(unknown),
+                                   "drop_manual": bool(params.get("drop_manual_units")), "stored": bool(stored)}
+        if not stored:
+            return context
+        new = [Side({f: _text(src.raw.get(k)) for f, k in FIELD_KEYS.items() if k in keys}, src.line)
                for src in sources]
         result = reimport.diff([task_side(t) for t in stored], new)
         reported = set(ProgressReport.objects.filter(task__in=stored).values_list("task_id", flat=True))
@@ -171,8 +180,8 @@ class TaskTableImporter(Importer):
                          "fields": [{"label": labels[f], "before": c.before.get(f, ""), "after": c.after.get(f, "")}
                                     for f in c.changed],
                          "text": (c.after or c.before).get("title", "")})
-        return {"template": "campaigns/_reimport_diff.html", "required": result.touches_existing,
-                "counts": result.counts, "rows": rows, "drop_manual": bool(params.get("drop_manual_units"))}
+        context.update(required=bool(unknown) or result.touches_existing, counts=result.counts, rows=rows)
+        return context
 
     def write(self, items: list[ParsedRow], run: Run) -> None:
         """A re-import of the plan's table of the same year is applied as a diff (:mod:`campaigns.reimport`):
@@ -226,6 +235,16 @@ class TaskTableImporter(Importer):
 
 FIELD_KEYS = {"table_group": "group", "number": "no", "title": "item", "measures": "measures",
               "responsibility_text": "responsible", "deadline_text": "deadline"}
+
+
+def unknown_spellings(cells: Any) -> list[dict[str, Any]]:
+    """Each unit spelling in the 责任单位 cells that resolves to no unit, once, with best-guess units."""
+    seen: dict[str, dict[str, Any]] = {}
+    for cell in cells:
+        for name, _role in split_responsible(cell):
+            if name not in seen and not resolve_spelling(name):
+                seen[name] = {"spelling": name, "guesses": guesses(name)}
+    return list(seen.values())
 
 
 def stored_tasks(plan: Plan, year: int) -> QuerySet[Task]:
