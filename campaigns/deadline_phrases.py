@@ -34,7 +34,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["KINDS", "RECURRENCES", "Deadline", "DeadlineError", "parse_deadline"]
+__all__ = ["KINDS", "RECURRENCES", "Deadline", "DeadlineError", "names_a_date", "parse_deadline"]
 
 KINDS = ("date", "recurring", "immediate", "pending", "done")
 RECURRENCES = ("monthly", "quarterly", "yearly")
@@ -91,7 +91,8 @@ _TOKEN = re.compile(
 )
 
 _DONE = re.compile(r"已经?(?:落实|完成|完结|办结|整改到位|整改完成)")
-_PENDING = re.compile(r"待定|待明确|视情况|另行(?:通知|确定|安排)")
+_PENDING = re.compile(r"待定|待明确|视情况|另行(?:通知|确定|安排|部署)|(?:按照?|根据|遵照)[^，,。；;]{0,20}?(?:部署|安排)"
+                      r"|统一部署")
 _IMMEDIATE = re.compile(r"即时|立即|立行立改|即查即改|即知即改|马上|即刻|及时")
 _RECURRING = re.compile(
     r"长期|持续|定期|常态|经常|日常|坚持|始终|动态|不定期|每个?[日天周月季年]|按[月季年]|逐[月季年]"
@@ -179,6 +180,13 @@ def _last_date(
             due, new_month = _token_date(t, year, month, phrase)
         month, last = new_month, due
     return last
+
+
+def names_a_date(text: str) -> bool:
+    """Whether the phrase writes a date at all (a year, a month, a day): an undated phrase ("按国家、省统一部署",
+    "彻底整治") may be kept as written with no deadline; a dated one the parser cannot read is an error."""
+    norm = _normalize((text or "").strip())
+    return any(not (t["yo"] and not t["y"]) for t in _TOKEN.finditer(norm)) or bool(re.search(r"\d", norm))
 
 
 def parse_deadline(

@@ -22,18 +22,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaigns import reimport, services, workflow
-from campaigns.choices import AssignmentSource, TaskSource, TaskStatus
-from campaigns.deadline_phrases import DeadlineError
+from campaigns.choices import AssignmentSource, DeadlineKind, TaskSource, TaskStatus
+from campaigns.deadline_phrases import DeadlineError, names_a_date
 from campaigns.models import Plan, ProgressReport, Task
 from campaigns.reimport import Side
-from campaigns.units import Assignment, guesses, resolve_responsible, resolve_spelling, split_responsible
+from campaigns.units import (
+    Assignment,
+    guesses,
+    resolve_columns,
+    resolve_responsible,
+    resolve_spelling,
+    split_responsible,
+)
 from core.imports import Importer, Outcome, Progress, Row, Run
 from core.imports.reader import HEADER_SCAN_ROWS
 from core.spreadsheet import Column, read_book
 from core.xlsx import Style, Workbook
 
 HEADERS = {"group": "分组", "no": "序号", "item": "任务", "measures": "整治措施", "responsible": "责任单位",
-           "deadline": "计划完成时间"}
+           "coop": "配合单位", "deadline": "计划完成时间"}
 
 
 def _text(value: Any) -> str:
@@ -54,8 +61,13 @@ def _text(value: Any) -> str:
 COLUMNS = [
     Column(HEADERS["no"], "no", parse=_text, synonyms=("编号", "序")),
     Column(HEADERS["group"], "group", parse=_text, keywords=("专题", "分组", "类别", "阶段任务")),
-    Column(HEADERS["responsible"], "responsible", parse=_text, keywords=("责任单位", "责任部门", "牵头单位", "责任主体")),
-    Column(HEADERS["measures"], "measures", parse=_text, keywords=("措施", "推进计划", "具体工作", "工作内容")),
+    # 配合单位 before 责任单位: under a two-row header 责任单位 / 配合单位 names both.
+    Column(HEADERS["coop"], "coop", parse=_text, synonyms=("配合单位", "配合部门", "协办单位", "参与单位"),
+           keywords=("配合", "协办", "协同单位")),
+    Column(HEADERS["responsible"], "responsible", parse=_text, synonyms=("牵头单位", "牵头部门"),
+           keywords=("责任单位", "责任部门", "牵头单位", "牵头部门", "责任主体")),
+    Column(HEADERS["measures"], "measures", parse=_text,
+           keywords=("措施", "推进计划", "具体工作", "工作内容", "重点工作", "工作要求")),
     Column(HEADERS["deadline"], "deadline", parse=_text, keywords=("完成时间", "时限", "期限", "时间")),
     Column(HEADERS["item"], "item", parse=_text, keywords=("任务", "项目", "事项", "清单")),
 ]
@@ -68,7 +80,7 @@ class ParsedRow:
     group: str
     item: str
     measures: str
-    responsible: str
+    responsible: str  # as stored (责任单位 as written; with a 配合单位 column, both columns labelled)
     deadline_text: str
     values: dict[str, Any] = field(default_factory=dict)
     units: list[Assignment] = field(default_factory=list)
@@ -125,14 +137,16 @@ class TaskTableImporter(Importer):
 
     def clean(self, row: Row, run: Run) -> ParsedRow:
         v = row.values
+        lead, coop = v["responsible"], v.get("coop") or ""
+        responsible = _("牵头单位：%(l)s；配合单位：%(c)s") % {"l": lead, "c": coop} if coop else lead
         parsed = ParsedRow(line=row.line, no=v["no"], group=v["group"], item=v["item"], measures=v["measures"],
-                           responsible=v["responsible"], deadline_text=v["deadline"])
+                           responsible=responsible, deadline_text=v["deadline"])
         if not parsed.item:
             row.error(HEADERS["item"], _("任务为空"))
-        if not parsed.responsible:
+        if not lead:
             row.error(HEADERS["responsible"], _("责任单位为空"))
         else:
-            res = resolve_responsible(parsed.responsible)
+            res = resolve_columns(lead, coop) if coop else resolve_responsible(lead)
             for name in res.unknown:
                 row.error(HEADERS["responsible"],
                           _("责任单位“%(u)s”不是系统中的单位（安委办可在“单位别名”页把它对应到单位或新建单位）") % {"u": name})
@@ -142,7 +156,13 @@ class TaskTableImporter(Importer):
         try:
             parsed.values = services.deadline_values(parsed.deadline_text, default_year=run.params["year"])
         except DeadlineError as exc:
-            row.error(HEADERS["deadline"], str(exc))
+            if names_a_date(parsed.deadline_text):
+                row.error(HEADERS["deadline"], str(exc))
+            else:  # an undated phrase never blocks an import: kept as written, no deadline
+                parsed.values = {"deadline": None, "deadline_kind": DeadlineKind.PENDING,
+                                 "deadline_text": parsed.deadline_text, "recurrence": ""}
+                run.outcome.notes.append(_("第 %(r)d 行：完成时限“%(t)s”未写明日期，按原文保存，不设期限") % {
+                    "r": row.line, "t": parsed.deadline_text})
         return parsed
 
     def review(self, plan: Any, *, actor: Any, params: dict[str, Any]) -> dict[str, Any] | None:
@@ -155,8 +175,8 @@ class TaskTableImporter(Importer):
         except ValidationError:
             return None
         keys = {c.key for c in plan.columns}
-        unknown = unknown_spellings(_text(src.raw.get("responsible")) for src in sources) \
-            if "responsible" in keys else []
+        unknown = unknown_spellings(_text(src.raw.get(k)) for src in sources for k in ("responsible", "coop")
+                                    if k in keys)
         stored = list(stored_tasks(_plan(params), params["year"]))
         if not stored and not unknown:
             return None
@@ -165,8 +185,14 @@ class TaskTableImporter(Importer):
                                    "drop_manual": bool(params.get("drop_manual_units")), "stored": bool(stored)}
         if not stored:
             return context
-        new = [Side({f: _text(src.raw.get(k)) for f, k in FIELD_KEYS.items() if k in keys}, src.line)
-               for src in sources]
+        new = []
+        for src in sources:
+            values = {f: _text(src.raw.get(k)) for f, k in FIELD_KEYS.items() if k in keys}
+            coop = _text(src.raw.get("coop"))
+            if coop:
+                values["responsibility_text"] = _("牵头单位：%(l)s；配合单位：%(c)s") % {
+                    "l": values.get("responsibility_text", ""), "c": coop}
+            new.append(Side(values, src.line))
         result = reimport.diff([task_side(t) for t in stored], new)
         reported = set(ProgressReport.objects.filter(task__in=stored).values_list("task_id", flat=True))
         labels = dict(reimport.FIELDS)

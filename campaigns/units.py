@@ -194,3 +194,13 @@ def resolve_responsible(text: str) -> Resolution:
             role = UnitRole.COOP if explicit or i > 0 else UnitRole.LEAD
         resolve_into(res, name, role)
     return res
+
+
+def resolve_columns(lead: str, coop: str) -> Resolution:
+    """Resolve a table with separate 牵头单位 and 配合单位 columns: every unit of the first leads, every unit of
+    the second co-operates (unless the text itself says otherwise)."""
+    res = Resolution()
+    for text, default in ((lead, UnitRole.LEAD), (coop, UnitRole.COOP)):
+        for name, role in split_responsible(text):
+            resolve_into(res, name, role or default)
+    return res
