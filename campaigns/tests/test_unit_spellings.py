@@ -71,6 +71,7 @@ def test_alias_page_for_the_office_only(world, client) -> None:
     client.force_login(world.user("township_a"))
     assert client.get(reverse("orgs:aliases")).status_code == 403
     client.force_login(world.user("office"))
+    assert 'data-testid="aliases-link"' in client.get(reverse("orgs:structure")).content.decode()
     assert client.get(reverse("orgs:aliases") + "?alias=x").status_code == 200
     unit = Unit.objects.get(name="市应急管理局")
     response = client.post(reverse("orgs:aliases"), {"alias": "应急管理厅", "unit": unit.pk, "next": "/campaigns/"})
