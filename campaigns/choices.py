@@ -53,6 +53,7 @@ class DeadlineKind(models.TextChoices):
 class Recurrence(models.TextChoices):
     MONTHLY = "monthly", _("每月")
     QUARTERLY = "quarterly", _("每季度")
+    HALF_YEARLY = "half", _("每半年")
     YEARLY = "yearly", _("每年")
 
 

@@ -143,7 +143,8 @@ def test_task_list_with_instructions_sheet(world, campaign) -> None:  # noqa: F8
     assert [t.title for t in tasks] == [r[1] for r in LIST_ROWS]
     gas = {link.unit.name: link.role for link in tasks[2].unit_links.select_related("unit")}
     assert gas == {"市住房城乡建设局": UnitRole.LEAD, "市城管执法局": UnitRole.COOP, "市市场监管局": UnitRole.COOP}
-    assert tasks[0].deadline_kind in (DeadlineKind.PENDING, DeadlineKind.RECURRING) and tasks[0].deadline_text == "每半年"
+    assert (tasks[0].deadline_kind, tasks[0].recurrence, tasks[0].deadline_text) == (DeadlineKind.RECURRING, "half",
+                                                                                    "每半年")
     assert tasks[3].deadline_kind == DeadlineKind.PENDING
 
 
