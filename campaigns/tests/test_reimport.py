@@ -10,7 +10,7 @@ import random
 import pytest
 import xlsxwriter
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from campaigns import reimport, services, tasktable, workflow
@@ -205,7 +205,8 @@ def _text(rnd: random.Random, taken: list[str]) -> str:
             return t
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@example(seed=218, edits=[["reword", "insert", "remove"]])  # a row reworded then removed before re-import
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(seed=st.integers(0, 10**6), edits=st.lists(st.lists(st.sampled_from(["insert", "remove", "reword", "units"]),
                                                            min_size=1, max_size=3), min_size=1, max_size=3))
@@ -229,7 +230,8 @@ def test_reports_stay_with_their_task_text_and_unit(world, campaign, seed, edits
     reports = {}
     for r in rnd.sample(rows, k=2):
         reports[r[0]] = report(world, task_of[r[0]], PERSONA[r[3]])
-    removed: dict[int, str] = {}
+    removed: dict[int, str] = {}  # identity -> its title as last imported (what the withdrawn task keeps)
+    imported = {r[0]: r[1] for r in rows}
     for round_ in edits:
         for op in round_:
             if op == "insert":
@@ -239,7 +241,8 @@ def test_reports_stay_with_their_task_text_and_unit(world, campaign, seed, edits
                 next_id += 1
             elif op == "remove" and len(rows) > 1:
                 gone = rows.pop(rnd.randrange(len(rows)))
-                removed[gone[0]] = gone[1]
+                if gone[0] in imported:
+                    removed[gone[0]] = imported[gone[0]]
             elif op == "reword" and rows:
                 r = rows[rnd.randrange(len(rows))]
                 r[1] = r[1] + "（修订）"
@@ -248,6 +251,7 @@ def test_reports_stay_with_their_task_text_and_unit(world, campaign, seed, edits
                 r[3] = rnd.choice(UNITS + ["东山街道、山枣镇"])
         result = run(world, plan, table())
         assert result.ok, result.errors
+        imported.update({r[0]: r[1] for r in rows})
         current = {r[0]: r for r in rows}
         for ident, rep in reports.items():
             rep = ProgressReport.objects.select_related("task").get(pk=rep.pk)
