@@ -226,7 +226,8 @@ def population_snapshot(*, department: Unit, filters: dict[str, Any], cap: int, 
     Set-based: a fixed number of aggregate queries over the whole population (each keyed by enterprise id and
     merged here), the rows streamed in chunks; the same rows as ``directory_facts`` per enterprise (the test
     ``enforcement/tests/test_snapshot.py`` holds the per-batch build as the oracle of the canonical bytes)."""
-    from risk.selectors import class_flag_fields, class_inputs, flags_of
+    from risk.choices import CLASS_FREQUENCY
+    from risk.selectors import class_flag_fields, class_inputs, flags_in
 
     qs = department_enterprises(department)
     if filters.get("domain"):
@@ -243,21 +244,21 @@ def population_snapshot(*, department: Unit, filters: dict[str, Any], cap: int, 
         domains.setdefault(enterprise_id, []).append(code)
     flag_fields = class_flag_fields()
     rows = (Enterprise.objects.filter(pk__in=ids).order_by("pk")
-            .values("pk", "name", "jurisdiction_path", *flag_fields).iterator(chunk_size=SNAPSHOT_BATCH))
+            .values_list("pk", "name", "jurisdiction_path", *flag_fields).iterator(chunk_size=SNAPSHOT_BATCH))
     population = []
     none: dict[str, Any] = {}
-    for e in rows:
-        pk = e["pk"]
-        info = classes.info(pk, flags_of(e))
-        if classes_wanted and info.klass not in classes_wanted:
+    townships: dict[str, str] = {}
+    for pk, name, path, *flags in rows:
+        klass = classes.klass(pk, flags_in(flag_fields, flags))
+        if classes_wanted and klass not in classes_wanted:
             continue
         f = facts.get(pk, none)
-        path = e["jurisdiction_path"]
+        if path not in townships:
+            townships[path] = township_path(path)
         population.append({
-            "id": f"e{pk}", "name": e["name"], "stratum": _stratum(stratify, info.klass, path),
-            "place": path, "township": township_path(path), "domains": sorted(domains.get(pk, ())),
-            "class": info.klass,
-            "cap_left": max(min(cap, int(info.frequency) if stratify == "class_cap" else cap)
+            "id": f"e{pk}", "name": name, "stratum": _stratum(stratify, klass, path),
+            "place": path, "township": townships[path], "domains": sorted(domains.get(pk, ())), "class": klass,
+            "cap_left": max(min(cap, CLASS_FREQUENCY[klass] if stratify == "class_cap" else cap)
                             - f.get("inspections_this_year", 0), 0),
             "complaints": f.get("complaints", 0), "violations": f.get("violations", 0),
             "last_inspectors": f.get("last_inspectors", [])})

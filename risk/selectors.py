@@ -181,6 +181,13 @@ def flags_of(enterprise: Any) -> list[str]:
     return [name for name in CLASS_FLAGS if getattr(enterprise, name, False) is True]
 
 
+def flags_in(fields: list[str], values: tuple[Any, ...] | list[Any]) -> list[str]:
+    """The set flags of a ``values_list(*class_flag_fields())`` row."""
+    if not any(values):  # most enterprises: no flag set
+        return []
+    return [name for name, value in zip(fields, values, strict=True) if value is True]
+
+
 @dataclass
 class ClassInputs:
     """What the class rule needs from the database, fetched for many enterprises at once; ``info`` applies the
@@ -192,7 +199,7 @@ class ClassInputs:
     decisions: dict[int, ClassDecision]
     _memo: dict[tuple[Any, ...], tuple[str, list[str]]] = field(default_factory=dict, repr=False)
 
-    def info(self, pk: int, flags: list[str]) -> ClassInfo:
+    def _computed(self, pk: int, flags: list[str]) -> tuple[str | None, str, list[str]]:
         grade = RANK_GRADE.get(self.ranks.get(pk) or 0)
         open_major, closed_major = self.hazards.get(pk, (0, 0))
         shown_open, shown_closed = (None, None) if self.seen is None else self.seen.get(pk, (0, 0))
@@ -202,14 +209,28 @@ class ClassInputs:
                                             closed_major_hazards_last_year=closed_major, shown_open=shown_open,
                                             shown_closed=shown_closed)
         computed, reasons = self._memo[key]
-        reasons = list(reasons)
+        return grade, computed, reasons
+
+    def _decision(self, pk: int) -> ClassDecision | None:
+        """The latest manual decision when it sets a class (a decision without one restores the rule's)."""
         decision = self.decisions.get(pk)
+        return decision if decision is not None and decision.klass else None
+
+    def klass(self, pk: int, flags: list[str]) -> str:
+        """The class alone (``info(...).klass``), for populations of a million rows."""
+        decision = self._decision(pk)
+        return decision.klass if decision is not None else self._computed(pk, flags)[1]
+
+    def info(self, pk: int, flags: list[str]) -> ClassInfo:
+        grade, computed, reasons = self._computed(pk, flags)
+        reasons = list(reasons)
+        decision = self._decision(pk)
         klass, overridden = computed, False
-        if decision is not None and decision.klass:
+        if decision is not None:
             klass, overridden = decision.klass, True
             reasons.append(f"人工调整：{decision.reason}")
         return ClassInfo(klass=klass, computed=computed, overridden=overridden, frequency=CLASS_FREQUENCY[klass],
-                         grade=grade, reasons=reasons, decision=decision)
+                         grade=grade, reasons=reasons, decision=self.decisions.get(pk))
 
 
 def class_inputs(ids: Any, *, viewer: Any = None, ranks: dict[int, int] | None = None) -> ClassInputs:
