@@ -33,6 +33,7 @@ class AssignmentSource(models.TextChoices):
     TEXT = "text", _("原文所列")
     EXPANDED = "expanded", _("由集合称谓展开")
     PLAN = "plan", _("沿用方案分工")
+    MANUAL = "manual", _("手工添加")
 
 
 class TaskSource(models.TextChoices):
@@ -52,6 +53,7 @@ class DeadlineKind(models.TextChoices):
 class Recurrence(models.TextChoices):
     MONTHLY = "monthly", _("每月")
     QUARTERLY = "quarterly", _("每季度")
+    HALF_YEARLY = "half", _("每半年")
     YEARLY = "yearly", _("每年")
 
 
@@ -59,6 +61,11 @@ class TaskStatus(models.TextChoices):
     OPEN = "open", _("未开始")
     IN_PROGRESS = "in_progress", _("推进中")
     DONE = "done", _("已完成")
+    WITHDRAWN = "withdrawn", _("撤销")
+
+
+# A task in one of these states needs no more work: never overdue, reminded or escalated.
+CLOSED_TASK_STATES = (TaskStatus.DONE, TaskStatus.WITHDRAWN)
 
 
 class ReportedStatus(models.TextChoices):

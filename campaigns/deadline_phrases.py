@@ -18,7 +18,8 @@ Phrases without a date: 长期坚持/定期开展/持续推进/常态化/每月/
 即时/立即/立行立改 -> "immediate"; 待定/视情况 -> "pending"; 已落实/已完成 -> "done".
 A phrase that names a year explicitly is always a "date", even if it also says 长期坚持
 ("2020年完成，长期坚持" -> 2020-12-31).  A recurring phrase whose dates have no year of their
-own ("每年12月底前") stays "recurring".
+own ("每年12月底前") stays "recurring", and so does a duty recurring from a year on ("2024年起每年",
+"2024年起每半年" -> "half"); 按国家、省统一部署 / 根据…安排 -> "pending".
 
 Full-width digits and punctuation (２０２０．１２), Chinese numerals for months and days
 (十二月三十一日) and for four-digit years (二〇二〇年) are accepted.
@@ -34,10 +35,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["KINDS", "RECURRENCES", "Deadline", "DeadlineError", "parse_deadline"]
+__all__ = ["KINDS", "RECURRENCES", "Deadline", "DeadlineError", "names_a_date", "parse_deadline"]
 
 KINDS = ("date", "recurring", "immediate", "pending", "done")
-RECURRENCES = ("monthly", "quarterly", "yearly")
+RECURRENCES = ("monthly", "quarterly", "half", "yearly")
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Deadline:
     due: for "date" the last day of the named period; for "immediate" the ``today`` passed to
         :func:`parse_deadline` (or None); otherwise None.
     text: the original phrase, stripped.
-    recurrence: for "recurring", "monthly" / "quarterly" / "yearly" when the phrase says so.
+    recurrence: for "recurring", "monthly" / "quarterly" / "half" / "yearly" when the phrase says so.
     """
 
     kind: str
@@ -91,13 +92,16 @@ _TOKEN = re.compile(
 )
 
 _DONE = re.compile(r"已经?(?:落实|完成|完结|办结|整改到位|整改完成)")
-_PENDING = re.compile(r"待定|待明确|视情况|另行(?:通知|确定|安排)")
+_PENDING = re.compile(r"待定|待明确|视情况|另行(?:通知|确定|安排|部署)|(?:按照?|根据|遵照)[^，,。；;]{0,20}?(?:部署|安排)"
+                      r"|统一部署")
 _IMMEDIATE = re.compile(r"即时|立即|立行立改|即查即改|即知即改|马上|即刻|及时")
 _RECURRING = re.compile(
-    r"长期|持续|定期|常态|经常|日常|坚持|始终|动态|不定期|每个?[日天周月季年]|按[月季年]|逐[月季年]"
+    r"长期|持续|定期|常态|经常|日常|坚持|始终|动态|不定期|每个?[日天周月季年]|每半个?年|按[月季年]|逐[月季年]"
 )
+# "2024年起每年": a duty that recurs from a year on, not a date in that year.
+_SINCE = re.compile(r"[0-9]{4}\s*年\s*(?:起|开始|以来)\s*[，,]?\s*每")
 _RECURRENCE = re.compile(
-    r"(?P<monthly>每个?月|按月|逐月)|(?P<quarterly>每个?季|按季|逐季)|(?P<yearly>每年|按年|逐年)"
+    r"(?P<monthly>每个?月|按月|逐月)|(?P<quarterly>每个?季|按季|逐季)|(?P<half>每半个?年)|(?P<yearly>每年|按年|逐年)"
 )
 
 
@@ -181,6 +185,13 @@ def _last_date(
     return last
 
 
+def names_a_date(text: str) -> bool:
+    """Whether the phrase writes a date at all (a year, a month, a day): an undated phrase ("按国家、省统一部署",
+    "彻底整治") may be kept as written with no deadline; a dated one the parser cannot read is an error."""
+    norm = _normalize((text or "").strip())
+    return any(not (t["yo"] and not t["y"]) for t in _TOKEN.finditer(norm)) or bool(re.search(r"\d", norm))
+
+
 def parse_deadline(
     text: str, *, default_year: int | None = None, today: datetime.date | None = None
 ) -> Deadline:
@@ -197,7 +208,8 @@ def parse_deadline(
     tokens = [t for t in _TOKEN.finditer(norm) if not (t["yo"] and not t["y"])]
     explicit_year = any(t["rb"] or t["ny"] or t["y"] for t in tokens)
     recurring = _RECURRING.search(norm)
-    if tokens and (explicit_year or not recurring):
+    since = _SINCE.search(norm)
+    if tokens and (explicit_year or not recurring) and not since:
         due = _last_date(tokens, norm, phrase, default_year)
         if due is not None:
             return Deadline("date", due, phrase)

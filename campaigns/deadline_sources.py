@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from campaigns.choices import DeadlineKind, TaskStatus, UnitRole
+from campaigns.choices import CLOSED_TASK_STATES, DeadlineKind, UnitRole
 
 KEY = "campaigns.task"
 
@@ -16,7 +16,7 @@ KEY = "campaigns.task"
 def open_tasks() -> QuerySet:
     from campaigns.models import Task
 
-    return (Task.objects.exclude(status=TaskStatus.DONE)
+    return (Task.objects.exclude(status__in=CLOSED_TASK_STATES)
             .filter(deadline_kind=DeadlineKind.DATE, deadline__isnull=False)
             .select_related("plan", "campaign__office_unit"))
 

@@ -131,6 +131,8 @@ class TaskTableImportForm(forms.Form):
     year = forms.IntegerField(min_value=2000, max_value=2100, label=_("清单年度"),
                               help_text=_("“10月30日前”等未写年份的完成时间按此年度理解"))
     file = forms.FileField(label=_("任务清单（.xlsx）"))
+    drop_manual_units = forms.BooleanField(required=False, label=_("重新导入时移除手工添加的责任单位"),
+                                           help_text=_("默认保留手工添加的单位；报送过进展的单位总是保留。"))
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns import workflow
-from campaigns.choices import TaskStatus, UnitRole
+from campaigns.choices import CLOSED_TASK_STATES, UnitRole
 from campaigns.models import Campaign, ProgressReport, TaskUnit
 from orgs.models import Unit
 
@@ -34,7 +34,7 @@ def remind_missing_reports(*, today: dt.date | None = None, lead_workdays: int =
         reported = ProgressReport.objects.filter(task=OuterRef("task"), unit=OuterRef("unit"), period_start=start)
         owing = (TaskUnit.objects.filter(task__campaign=campaign, role__in=[UnitRole.LEAD, UnitRole.COOP],
                                          unit__collective=False, unit__active=True)
-                 .exclude(task__status=TaskStatus.DONE).exclude(Exists(reported))
+                 .exclude(task__status__in=CLOSED_TASK_STATES).exclude(Exists(reported))
                  .values_list("unit_id", flat=True))
         counts = Counter(owing)
         with transaction.atomic():

@@ -9,14 +9,14 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 
-from campaigns.choices import DeadlineKind, TaskStatus
+from campaigns.choices import CLOSED_TASK_STATES, DeadlineKind, TaskStatus
 from campaigns.models import Campaign, Task, TaskUnit
 
 DONE = Q(status=TaskStatus.DONE)
 
 
 def _overdue_q(today: dt.date, prefix: str = "") -> Q:
-    return (~Q(**{f"{prefix}status": TaskStatus.DONE}) & Q(**{f"{prefix}deadline_kind": DeadlineKind.DATE})
+    return (~Q(**{f"{prefix}status__in": CLOSED_TASK_STATES}) & Q(**{f"{prefix}deadline_kind": DeadlineKind.DATE})
             & Q(**{f"{prefix}deadline__lt": today}))
 
 
@@ -28,7 +28,8 @@ def _on_time_q(prefix: str = "") -> Q:
 def _due_q(today: dt.date, prefix: str = "") -> Q:
     """Tasks that should be finished by now, or are finished."""
     return Q(**{f"{prefix}status": TaskStatus.DONE}) | (
-        Q(**{f"{prefix}deadline_kind": DeadlineKind.DATE}) & Q(**{f"{prefix}deadline__lt": today}))
+        Q(**{f"{prefix}deadline_kind": DeadlineKind.DATE}) & Q(**{f"{prefix}deadline__lt": today})
+        & ~Q(**{f"{prefix}status": TaskStatus.WITHDRAWN}))
 
 
 @dataclass

@@ -165,17 +165,24 @@ def plan_save(*, actor: Any, campaign: Campaign, plan: Plan | None = None,
 
 
 # -- tasks ----------------------------------------------------------------------------------
-def _sync_units(task: Task, assignments: Iterable[Assignment], source: str) -> dict[str, Any]:
+def _sync_units(task: Task, assignments: Iterable[Assignment], source: str,
+                keep: Iterable[int] = ()) -> dict[str, Any]:
+    """Make the task's unit links those of ``assignments``; the units in ``keep`` stay linked whatever
+    (a unit that reported on the task, a unit added by hand). Links added by hand are ``MANUAL``: a link that
+    exists keeps the source it had."""
     wanted = {a.unit.pk: a for a in assignments}
     current = {link.unit_id: link for link in task.unit_links.all()}
+    keep = set(keep)
     changes: dict[str, Any] = {}
-    gone = [u for u in current if u not in wanted]
+    gone = [u for u in current if u not in wanted and u not in keep]
     if gone:
         TaskUnit.objects.filter(task=task, unit_id__in=gone).delete()
     new, changed = [], []
     for unit_id, a in wanted.items():
         src = AssignmentSource.EXPANDED if a.via is not None else source
         link = current.get(unit_id)
+        if link is not None and source == AssignmentSource.MANUAL and a.via is None:
+            src = link.source
         if link is None:
             new.append(TaskUnit(task=task, unit_id=unit_id, role=a.role, as_written=a.as_written, source=src,
                                 via=a.via))
@@ -187,7 +194,7 @@ def _sync_units(task: Task, assignments: Iterable[Assignment], source: str) -> d
     if changed:
         TaskUnit.objects.bulk_update(changed, ["role", "as_written", "via", "source"])
     if gone or new or changed:
-        changes["units"] = [sorted(current), sorted(wanted)]
+        changes["units"] = [sorted(current), sorted(set(wanted) | (keep & set(current)))]
     return changes
 
 
@@ -219,7 +226,7 @@ def task_create(*, actor: Any, plan: Plan, units: Iterable[Assignment] = (),
 
 @transaction.atomic
 def task_update(*, actor: Any, task: Task, units: Iterable[Assignment] | None = None,
-                unit_source: str = AssignmentSource.TEXT, **values: Any) -> Task:
+                unit_source: str = AssignmentSource.TEXT, keep_units: Iterable[int] = (), **values: Any) -> Task:
     task = Task.objects.select_for_update().select_related("campaign", "plan").get(pk=task.pk)
     require_office(actor, task.campaign)
     before = audit.snapshot(task, TASK_FIELDS)
@@ -232,7 +239,7 @@ def task_update(*, actor: Any, task: Task, units: Iterable[Assignment] | None = 
     task.domain_id = task.plan.domain_id
     changes = audit.diff(before, audit.snapshot(task, TASK_FIELDS))
     if units is not None:
-        changes.update(_sync_units(task, units, unit_source))
+        changes.update(_sync_units(task, units, unit_source, keep_units))
     if changes:
         task.save()
         audit.record(action="campaigns.update", obj=task, changes=changes)

@@ -15,22 +15,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaigns import services
-from campaigns.choices import AssignmentSource, TaskSource
-from campaigns.deadline_phrases import DeadlineError
-from campaigns.models import Plan, Task
-from campaigns.units import Assignment, resolve_responsible
+from campaigns import reimport, services, workflow
+from campaigns.choices import AssignmentSource, DeadlineKind, TaskSource, TaskStatus
+from campaigns.deadline_phrases import DeadlineError, names_a_date
+from campaigns.models import Plan, ProgressReport, Task
+from campaigns.reimport import Side
+from campaigns.units import (
+    Assignment,
+    guesses,
+    resolve_columns,
+    resolve_responsible,
+    resolve_spelling,
+    split_responsible,
+)
 from core.imports import Importer, Outcome, Progress, Row, Run
 from core.imports.reader import HEADER_SCAN_ROWS
 from core.spreadsheet import Column, read_book
 from core.xlsx import Style, Workbook
 
 HEADERS = {"group": "分组", "no": "序号", "item": "任务", "measures": "整治措施", "responsible": "责任单位",
-           "deadline": "计划完成时间"}
+           "coop": "配合单位", "deadline": "计划完成时间"}
 
 
 def _text(value: Any) -> str:
@@ -51,8 +61,13 @@ def _text(value: Any) -> str:
 COLUMNS = [
     Column(HEADERS["no"], "no", parse=_text, synonyms=("编号", "序")),
     Column(HEADERS["group"], "group", parse=_text, keywords=("专题", "分组", "类别", "阶段任务")),
-    Column(HEADERS["responsible"], "responsible", parse=_text, keywords=("责任单位", "责任部门", "牵头单位", "责任主体")),
-    Column(HEADERS["measures"], "measures", parse=_text, keywords=("措施", "推进计划", "具体工作", "工作内容")),
+    # 配合单位 before 责任单位: under a two-row header 责任单位 / 配合单位 names both.
+    Column(HEADERS["coop"], "coop", parse=_text, synonyms=("配合单位", "配合部门", "协办单位", "参与单位"),
+           keywords=("配合", "协办", "协同单位")),
+    Column(HEADERS["responsible"], "responsible", parse=_text, synonyms=("牵头单位", "牵头部门"),
+           keywords=("责任单位", "责任部门", "牵头单位", "牵头部门", "责任主体")),
+    Column(HEADERS["measures"], "measures", parse=_text,
+           keywords=("措施", "推进计划", "具体工作", "工作内容", "重点工作", "工作要求")),
     Column(HEADERS["deadline"], "deadline", parse=_text, keywords=("完成时间", "时限", "期限", "时间")),
     Column(HEADERS["item"], "item", parse=_text, keywords=("任务", "项目", "事项", "清单")),
 ]
@@ -65,7 +80,7 @@ class ParsedRow:
     group: str
     item: str
     measures: str
-    responsible: str
+    responsible: str  # as stored (责任单位 as written; with a 配合单位 column, both columns labelled)
     deadline_text: str
     values: dict[str, Any] = field(default_factory=dict)
     units: list[Assignment] = field(default_factory=list)
@@ -122,50 +137,155 @@ class TaskTableImporter(Importer):
 
     def clean(self, row: Row, run: Run) -> ParsedRow:
         v = row.values
+        lead, coop = v["responsible"], v.get("coop") or ""
+        responsible = _("牵头单位：%(l)s；配合单位：%(c)s") % {"l": lead, "c": coop} if coop else lead
         parsed = ParsedRow(line=row.line, no=v["no"], group=v["group"], item=v["item"], measures=v["measures"],
-                           responsible=v["responsible"], deadline_text=v["deadline"])
+                           responsible=responsible, deadline_text=v["deadline"])
         if not parsed.item:
             row.error(HEADERS["item"], _("任务为空"))
-        if not parsed.responsible:
+        if not lead:
             row.error(HEADERS["responsible"], _("责任单位为空"))
         else:
-            res = resolve_responsible(parsed.responsible)
+            res = resolve_columns(lead, coop) if coop else resolve_responsible(lead)
             for name in res.unknown:
                 row.error(HEADERS["responsible"],
-                          _("责任单位“%(u)s”不是系统中的单位（可在组织机构中添加单位或别名）") % {"u": name})
+                          _("责任单位“%(u)s”不是系统中的单位（安委办可在“单位别名”页把它对应到单位或新建单位）") % {"u": name})
             for name in res.collective:
                 run.outcome.notes.append(_("第 %(r)d 行：“%(u)s”为集合称谓，按集合单位分配") % {"r": row.line, "u": name})
             parsed.units = res.assignments
         try:
             parsed.values = services.deadline_values(parsed.deadline_text, default_year=run.params["year"])
         except DeadlineError as exc:
-            row.error(HEADERS["deadline"], str(exc))
+            if names_a_date(parsed.deadline_text):
+                row.error(HEADERS["deadline"], str(exc))
+            else:  # an undated phrase never blocks an import: kept as written, no deadline
+                parsed.values = {"deadline": None, "deadline_kind": DeadlineKind.PENDING,
+                                 "deadline_text": parsed.deadline_text, "recurrence": ""}
+                run.outcome.notes.append(_("第 %(r)d 行：完成时限“%(t)s”未写明日期，按原文保存，不设期限") % {
+                    "r": row.line, "t": parsed.deadline_text})
         return parsed
 
+    def review(self, plan: Any, *, actor: Any, params: dict[str, Any]) -> dict[str, Any] | None:
+        """Under the mapping preview: the unit spellings nothing resolves, with best guesses (the office maps
+        each on the alias page, then refreshes), and what a re-import adds, changes and removes (rows matched as
+        :meth:`write` matches them). Required — the preview is shown — when a spelling is unknown or a stored
+        task would change."""
+        try:
+            sources = plan.rows()
+        except ValidationError:
+            return None
+        keys = {c.key for c in plan.columns}
+        unknown = unknown_spellings(_text(src.raw.get(k)) for src in sources for k in ("responsible", "coop")
+                                    if k in keys)
+        stored = list(stored_tasks(_plan(params), params["year"]))
+        if not stored and not unknown:
+            return None
+        context: dict[str, Any] = {"template": "campaigns/_reimport_diff.html", "unknown": unknown,
+                                   "alias_url": reverse("orgs:aliases"), "required": bool(unknown),
+                                   "drop_manual": bool(params.get("drop_manual_units")), "stored": bool(stored)}
+        if not stored:
+            return context
+        new = []
+        for src in sources:
+            values = {f: _text(src.raw.get(k)) for f, k in FIELD_KEYS.items() if k in keys}
+            coop = _text(src.raw.get("coop"))
+            if coop:
+                values["responsibility_text"] = _("牵头单位：%(l)s；配合单位：%(c)s") % {
+                    "l": values.get("responsibility_text", ""), "c": coop}
+            new.append(Side(values, src.line))
+        result = reimport.diff([task_side(t) for t in stored], new)
+        reported = set(ProgressReport.objects.filter(task__in=stored).values_list("task_id", flat=True))
+        labels = dict(reimport.FIELDS)
+        rows = []
+        for c in result.changes:
+            if c.kind == reimport.UNCHANGED:
+                continue
+            task = c.old
+            rows.append({"kind": c.kind, "line": c.new, "task": task,
+                         "withdrawn": c.kind == reimport.REMOVED and task.pk in reported,
+                         "fields": [{"label": labels[f], "before": c.before.get(f, ""), "after": c.after.get(f, "")}
+                                    for f in c.changed],
+                         "text": (c.after or c.before).get("title", "")})
+        context.update(required=bool(unknown) or result.touches_existing, counts=result.counts, rows=rows)
+        return context
+
     def write(self, items: list[ParsedRow], run: Run) -> None:
-        """Re-importing the plan's table of the same year updates its rows in place (matched by position)."""
+        """A re-import of the plan's table of the same year is applied as a diff (:mod:`campaigns.reimport`):
+        matched rows update their task, new rows add one, a task no longer in the file is deleted — or, when it
+        has reports, withdrawn (撤销) with its history. A task is never re-pointed to another row; units that
+        reported on a task stay linked to it, and units added by hand stay unless the upload asked otherwise."""
         plan, year, actor = run.ctx, run.params["year"], run.actor
-        existing = list(Task.objects.filter(plan=plan, source=TaskSource.TABLE, table_year=year).order_by("sort", "pk"))
-        if len(existing) > len(items):
-            extra = existing[len(items):]
-            if any(t.reports.exists() for t in extra):
-                run.error(None, "", _("新清单比原清单少 %(n)d 行，而多出的任务已有进展报送，不能删除。") % {"n": len(extra)})
-                return
-            for t in extra:
-                services.task_delete(actor=actor, task=t)
-        for i, row in enumerate(items, start=1):
+        existing = list(stored_tasks(plan, year).prefetch_related("unit_links"))
+        result = reimport.diff([task_side(t) for t in existing], [row_side(r) for r in items])
+        reported: dict[int, set[int]] = {}
+        for task_id, unit_id in ProgressReport.objects.filter(task__in=existing).values_list("task_id", "unit_id"):
+            reported.setdefault(task_id, set()).add(unit_id)
+        drop_manual = bool(run.params.get("drop_manual_units"))
+        withdrawn = deleted = 0
+        for change in result.of(reimport.REMOVED):
+            task = change.old
+            if task.pk in reported:
+                workflow.task_withdraw(actor=actor, task=task, reason=_("重新导入的任务清单中已无此任务"))
+                withdrawn += 1
+            else:
+                services.task_delete(actor=actor, task=task)
+                deleted += 1
+        i = 0
+        for change in result.changes:
+            if change.kind == reimport.REMOVED:
+                continue
+            i += 1
             run.tick("write", i)
+            row = change.new
             values = {"source": TaskSource.TABLE, "table_year": year, "number": row.no, "table_group": row.group,
                       "title": row.item, "text": row.item, "measures": row.measures,
                       "responsibility_text": row.responsible, "sort": i, "source_line": row.line,
                       "source_note": _("由任务清单导入"), **row.values}
-            if i <= len(existing):
-                services.task_update(actor=actor, task=existing[i - 1], units=row.units, **values)
-                run.outcome.updated += 1
-            else:
+            if change.old is None:
                 services.task_create(actor=actor, plan=plan, units=row.units, unit_source=AssignmentSource.TEXT,
                                      **values)
                 run.outcome.created += 1
+                continue
+            task = change.old
+            keep = set(reported.get(task.pk, set()))
+            if not drop_manual:
+                keep |= {link.unit_id for link in task.unit_links.all()
+                         if link.source in (AssignmentSource.MANUAL, AssignmentSource.PLAN)}
+            services.task_update(actor=actor, task=task, units=row.units, keep_units=keep, **values)
+            if change.kind == reimport.CHANGED:
+                run.outcome.updated += 1
+        if withdrawn or deleted:
+            run.outcome.notes.append(_("原清单中有 %(n)d 项任务不在新清单中：%(w)d 项已有进展报送，已撤销并保留记录；"
+                                       "%(d)d 项已删除。") % {"n": withdrawn + deleted, "w": withdrawn, "d": deleted})
+
+
+FIELD_KEYS = {"table_group": "group", "number": "no", "title": "item", "measures": "measures",
+              "responsibility_text": "responsible", "deadline_text": "deadline"}
+
+
+def unknown_spellings(cells: Any) -> list[dict[str, Any]]:
+    """Each unit spelling in the 责任单位 cells that resolves to no unit, once, with best-guess units."""
+    seen: dict[str, dict[str, Any]] = {}
+    for cell in cells:
+        for name, _role in split_responsible(cell):
+            if name not in seen and not resolve_spelling(name):
+                seen[name] = {"spelling": name, "guesses": guesses(name)}
+    return list(seen.values())
+
+
+def stored_tasks(plan: Plan, year: int) -> QuerySet[Task]:
+    """The tasks a re-import of the plan's table of ``year`` is matched against (withdrawn ones stay out)."""
+    return (Task.objects.filter(plan=plan, source=TaskSource.TABLE, table_year=year)
+            .exclude(status=TaskStatus.WITHDRAWN).order_by("sort", "pk"))
+
+
+def task_side(task: Task) -> Side:
+    return Side({f: getattr(task, f) or "" for f in FIELD_KEYS}, task)
+
+
+def row_side(row: ParsedRow) -> Side:
+    return Side({"table_group": row.group, "number": row.no, "title": row.item, "measures": row.measures,
+                 "responsibility_text": row.responsible, "deadline_text": row.deadline_text}, row)
 
 
 IMPORTER = TaskTableImporter()

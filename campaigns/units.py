@@ -7,6 +7,7 @@ reported by the callers; names that resolve to nothing are errors."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -14,16 +15,25 @@ from django.db.models import QuerySet
 
 from campaigns.choices import UnitRole
 from orgs.choices import JurisdictionLevel, UnitKind
-from orgs.models import Unit
+from orgs.models import Jurisdiction, Unit, UnitAlias
 from orgs.selectors import resolve_units
 
 _CLAUSE = re.compile(r"[，,；;\n。]")
 
 
+# Collectives that stand for every department regulating a domain (the stated rule of expansion: a unit that is
+# not a collective, is a department or "other" body, and has at least one regulated domain).
+REGULATOR_COLLECTIVES = frozenset({"各负有安全监管职责的部门", "各行业监管部门"})
+
+
 def expansion(unit: Unit) -> QuerySet[Unit]:
-    """The member units a collective unit stands for ("各乡镇（街道）" → every township);
-    empty for a collective whose members cannot be told (相关部门)."""
+    """The member units a collective unit stands for ("各乡镇（街道）" → every township; 各负有安全监管职责的部门 /
+    各行业监管部门 → every department with a regulated domain); empty for a collective whose members cannot be
+    told (相关部门)."""
     members = Unit.objects.filter(active=True, collective=False)
+    if unit.collective and unit.name in REGULATOR_COLLECTIVES:
+        return (members.filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.OTHER], domains__isnull=False)
+                .distinct().order_by("sort", "name"))
     if unit.kind == UnitKind.TOWNSHIP and unit.collective:
         if unit.name == "乡镇人民政府":
             return members.filter(kind=UnitKind.TOWNSHIP, jurisdiction__level=JurisdictionLevel.TOWNSHIP)
@@ -60,8 +70,60 @@ class Resolution:
         self.assignments.append(Assignment(unit, role, as_written, via))
 
 
+_NOTE = re.compile(r"[（(]([^（）()]*)[）)]$")
+
+
+def _prefixes() -> list[str]:
+    """Names of the top territories (湘乡市): "湘乡市应急管理局" is written for "市应急管理局"."""
+    return [name for name in Jurisdiction.objects.filter(parent__isnull=True).values_list("name", flat=True) if name]
+
+
+def spellings(name: str) -> list[str]:
+    """The ways a spelling may be meant, tried in order: as written, without a note in brackets at its end
+    (（牵头）, （含…）), with the territory's name read as 市, with 市 added or dropped."""
+    out = [name]
+    bare = _NOTE.sub("", name).strip()
+    if bare and bare != name:
+        out.append(bare)
+    for base in list(out):
+        for prefix in _prefixes():
+            if base.startswith(prefix) and len(base) > len(prefix):
+                out += ["市" + base[len(prefix):], base[len(prefix):]]
+        if base.startswith("市") and len(base) > 2:
+            out.append(base[1:])
+        elif not base.startswith("市"):
+            out.append("市" + base)
+    seen: list[str] = []
+    return [x for x in out if not (x in seen or seen.append(x))]
+
+
+def resolve_spelling(name: str) -> list[Unit]:
+    """The units a spelling names, read through :func:`spellings` (the first reading that names any)."""
+    for candidate in spellings(name):
+        units = resolve_units(candidate)
+        if units:
+            return units
+    return []
+
+
+def guesses(name: str, n: int = 3) -> list[Unit]:
+    """Best-guess units for a spelling nothing resolves: near spellings of unit names and aliases."""
+    names: dict[str, int] = {}
+    for unit_id, unit_name in Unit.objects.filter(active=True).values_list("pk", "name"):
+        names.setdefault(unit_name, unit_id)
+    for unit_id, alias in UnitAlias.objects.filter(unit__active=True).values_list("unit_id", "alias"):
+        names.setdefault(alias, unit_id)
+    found: list[int] = []
+    for candidate in spellings(name):
+        for close in difflib.get_close_matches(candidate, list(names), n=n, cutoff=0.5):
+            if names[close] not in found:
+                found.append(names[close])
+    units = Unit.objects.in_bulk(found[:n])
+    return [units[pk] for pk in found[:n] if pk in units]
+
+
 def resolve_into(res: Resolution, name: str, role: str) -> None:
-    units = resolve_units(name)
+    units = resolve_spelling(name)
     if not units:
         res.unknown.append(name)
         return
@@ -76,8 +138,9 @@ def resolve_into(res: Resolution, name: str, role: str) -> None:
                 res.collective.append(name)
 
 
-_MARKERS = re.compile(r"(牵头负责|牵头|配合|(?:依据|按照?)?职责分工负责|(?:依据|按照?)?职责分工|分工负责|负责具体落实"
+_MARKERS = re.compile(r"(〔牵头〕|〔配合〕|牵头负责|牵头|配合|(?:依据|按照?)?职责分工负责|(?:依据|按照?)?职责分工|分工负责|负责具体落实"
                       r"|具体落实|负责|[、/]|\s+)")
+_ROLE_NOTE = re.compile(r"[（(](牵头|配合)[）)]")
 _TRAILING = re.compile(r"(等部门|等单位|等)$")
 
 
@@ -94,7 +157,9 @@ def split_responsible(text: str) -> list[tuple[str, str | None]]:
     """Names in a 责任单位 cell with the role the text gives them (牵头 → lead, 配合 → coop,
     otherwise None): "生态环境综合行政执法局牵头，卫健局、发改局等按职责分工"."""
     out: list[tuple[str, str | None]] = []
-    for clause in _CLAUSE.split(text or ""):
+    # A note in brackets (市应急管理局（牵头）) gives the role of the one name before it: one unit, the lead.
+    text = _ROLE_NOTE.sub(lambda m: f"〔{m[1]}〕", text or "")
+    for clause in _CLAUSE.split(text):
         clause = clause.strip()
         if clause and resolve_units(clause):  # a name that contains a marker word: 各牵头单位
             out.append((clause, None))
@@ -104,7 +169,11 @@ def split_responsible(text: str) -> list[tuple[str, str | None]]:
             if not token or not token.strip():
                 continue
             if _MARKERS.fullmatch(token):
-                if token.startswith("牵头") or token == "配合":
+                if token.startswith("〔"):
+                    role = UnitRole.LEAD if token == "〔牵头〕" else UnitRole.COOP
+                    out += [(n, None) for n in pending[:-1]] + [(n, role) for n in pending[-1:]]
+                    pending = []
+                elif token.startswith("牵头") or token == "配合":
                     role = UnitRole.LEAD if token.startswith("牵头") else UnitRole.COOP
                     out += [(n, role) for n in pending]
                     pending = []
@@ -124,4 +193,14 @@ def resolve_responsible(text: str) -> Resolution:
         if role is None:
             role = UnitRole.COOP if explicit or i > 0 else UnitRole.LEAD
         resolve_into(res, name, role)
+    return res
+
+
+def resolve_columns(lead: str, coop: str) -> Resolution:
+    """Resolve a table with separate 牵头单位 and 配合单位 columns: every unit of the first leads, every unit of
+    the second co-operates (unless the text itself says otherwise)."""
+    res = Resolution()
+    for text, default in ((lead, UnitRole.LEAD), (coop, UnitRole.COOP)):
+        for name, role in split_responsible(text):
+            resolve_into(res, name, role or default)
     return res

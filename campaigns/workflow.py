@@ -165,6 +165,8 @@ def report_submit(*, actor: Any, task: Task, reported_status: str, narrative: st
     unit_id = unit_id if unit_id in units else units[0]
     if task.status == TaskStatus.DONE:
         raise ValidationError(_("该任务已确认完成，无需再报送。"))
+    if task.status == TaskStatus.WITHDRAWN:
+        raise ValidationError(_("该任务已撤销，不再报送。"))
     _validate(reported_status, narrative, percent)
     start, label = period_for(task.campaign, today)
     report = (ProgressReport.objects.filter(task=task, unit_id=unit_id, period_start=start).first()
@@ -212,3 +214,21 @@ def _notify_review(report: ProgressReport, action: str, comment: str) -> None:
     from campaigns import integrations
 
     integrations.notify_review(report, action, comment)
+
+
+def task_withdraw(*, actor: Any, task: Task, reason: str) -> Task:
+    """撤销: a task that left a re-issued task table but carries reports stays, withdrawn, with its reports
+    and history (never deleted, never re-pointed). Withdrawn tasks are not reported on, reminded or escalated."""
+    from campaigns.services import require_office
+
+    with transaction.atomic():
+        task = Task.objects.select_for_update().select_related("campaign").get(pk=task.pk)
+        require_office(actor, task.campaign)
+        if task.status == TaskStatus.WITHDRAWN:
+            return task
+        before = audit.snapshot(task, ["status"])
+        task.status = TaskStatus.WITHDRAWN
+        task.save(update_fields=["status", "updated_at"])
+        audit.record(action="campaigns.task_withdraw", obj=task,
+                     changes=audit.diff(before, audit.snapshot(task, ["status"])), note=reason)
+    return task

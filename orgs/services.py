@@ -107,3 +107,62 @@ def unit_save(*, actor: Any, name: str, kind: str, jurisdiction: Jurisdiction, p
     if changes:
         audit.record(action="orgs.update" if before else "orgs.create", obj=unit, changes=changes)
     return unit
+
+
+# -- the campaign office: spellings of units as documents write them ---------------------------------
+def _require_office(actor: Any) -> None:
+    from accounts.choices import Role
+
+    if actor is not None and not (actor.has_role(Role.OFFICE) or actor.has_role(Role.SYSADMIN)):
+        raise PermissionDenied(_("只有安委办可以维护单位别名。"))
+
+
+@transaction.atomic
+def alias_add(*, actor: Any, unit: Unit, alias: str) -> UnitAlias:
+    """Keep ``alias`` (a spelling a task table used) as another name of ``unit``, for every later import."""
+    _require_office(actor)
+    alias = (alias or "").strip()
+    if not alias:
+        raise ValidationError({"alias": _("请填写别名。")})
+    if len(alias) > UnitAlias._meta.get_field("alias").max_length:
+        raise ValidationError({"alias": _("别名过长。")})
+    if alias == unit.name:
+        raise ValidationError({"alias": _("别名与单位名称相同，无需添加。")})
+    if Unit.objects.filter(name=alias).exclude(pk=unit.pk).exists():
+        raise ValidationError({"alias": _("“%(a)s”是另一个单位的名称，不能作为别名。") % {"a": alias}})
+    found = UnitAlias.objects.filter(unit=unit, alias=alias).first()
+    if found is not None:
+        return found
+    row = UnitAlias.objects.create(unit=unit, alias=alias)
+    audit.record(action="orgs.alias_add", obj=unit, changes={"alias": [None, alias]})
+    return row
+
+
+@transaction.atomic
+def alias_remove(*, actor: Any, alias: UnitAlias) -> None:
+    _require_office(actor)
+    audit.record(action="orgs.alias_remove", obj=alias.unit, changes={"alias": [alias.alias, None]})
+    alias.delete()
+
+
+@transaction.atomic
+def unit_create_by_office(*, actor: Any, name: str, kind: str, jurisdiction: Jurisdiction) -> Unit:
+    """A unit a task table names that the system does not have yet (国网湘乡市供电公司), created by the office
+    in its own territory."""
+    from core.scoping import scope_for
+    from orgs.choices import UnitKind
+
+    _require_office(actor)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("请填写单位名称。")})
+    if kind not in UnitKind.values:
+        raise ValidationError({"kind": _("请选择单位类别。")})
+    if Unit.objects.filter(name=name).exists():
+        raise ValidationError({"name": _("已有名为“%(n)s”的单位。") % {"n": name}})
+    if actor is not None and not scope_for(actor).covers_path(jurisdiction.path):
+        raise PermissionDenied(_("只能在本辖区内添加单位。"))
+    unit = Unit.objects.create(name=name, kind=kind, jurisdiction=jurisdiction, jurisdiction_path=jurisdiction.path,
+                               sort=9000)
+    audit.record(action="orgs.create", obj=unit, changes=audit.diff({}, audit.snapshot(unit, U_FIELDS)))
+    return unit

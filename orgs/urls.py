@@ -3,4 +3,4 @@ from django.urls import path
 from orgs import views
 
 app_name = "orgs"
-urlpatterns = [path("", views.structure, name="structure")]
+urlpatterns = [path("", views.structure, name="structure"), path("aliases/", views.aliases, name="aliases")]

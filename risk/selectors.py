@@ -163,6 +163,91 @@ def _count_if(q: Q) -> Any:
     return Count("pk", filter=q)
 
 
+CLASS_FLAGS = (*ELEVATING_FLAGS, *MAJOR_FLAGS)
+
+
+def class_flag_fields() -> list[str]:
+    """The enterprise fields the class rule reads (``values()`` of them feeds ``ClassInputs.info``)."""
+    from enterprises.models import Enterprise
+
+    names = {f.name for f in Enterprise._meta.get_fields()}
+    return [name for name in CLASS_FLAGS if name in names]
+
+
+def flags_of(enterprise: Any) -> list[str]:
+    """The set flags of an enterprise, or of a ``values()`` row of it."""
+    if isinstance(enterprise, dict):
+        return [name for name in CLASS_FLAGS if enterprise.get(name, False) is True]
+    return [name for name in CLASS_FLAGS if getattr(enterprise, name, False) is True]
+
+
+def flags_in(fields: list[str], values: tuple[Any, ...] | list[Any]) -> list[str]:
+    """The set flags of a ``values_list(*class_flag_fields())`` row."""
+    if not any(values):  # most enterprises: no flag set
+        return []
+    return [name for name, value in zip(fields, values, strict=True) if value is True]
+
+
+@dataclass
+class ClassInputs:
+    """What the class rule needs from the database, fetched for many enterprises at once; ``info`` applies the
+    rule (``compute_class``) and the latest manual decision to one of them."""
+
+    ranks: dict[int, int]
+    hazards: dict[int, tuple[int, int]]
+    seen: dict[int, tuple[int, int]] | None
+    decisions: dict[int, ClassDecision]
+    _memo: dict[tuple[Any, ...], tuple[str, list[str]]] = field(default_factory=dict, repr=False)
+
+    def _computed(self, pk: int, flags: list[str]) -> tuple[str | None, str, list[str]]:
+        grade = RANK_GRADE.get(self.ranks.get(pk) or 0)
+        open_major, closed_major = self.hazards.get(pk, (0, 0))
+        shown_open, shown_closed = (None, None) if self.seen is None else self.seen.get(pk, (0, 0))
+        key = (grade, tuple(flags), open_major, closed_major, shown_open, shown_closed)
+        if key not in self._memo:  # most enterprises share their inputs: the rule runs once per distinct input
+            self._memo[key] = compute_class(grade=grade, flags=flags, open_major_hazards=open_major,
+                                            closed_major_hazards_last_year=closed_major, shown_open=shown_open,
+                                            shown_closed=shown_closed)
+        computed, reasons = self._memo[key]
+        return grade, computed, reasons
+
+    def _decision(self, pk: int) -> ClassDecision | None:
+        """The latest manual decision when it sets a class (a decision without one restores the rule's)."""
+        decision = self.decisions.get(pk)
+        return decision if decision is not None and decision.klass else None
+
+    def klass(self, pk: int, flags: list[str]) -> str:
+        """The class alone (``info(...).klass``), for populations of a million rows."""
+        decision = self._decision(pk)
+        return decision.klass if decision is not None else self._computed(pk, flags)[1]
+
+    def info(self, pk: int, flags: list[str]) -> ClassInfo:
+        grade, computed, reasons = self._computed(pk, flags)
+        reasons = list(reasons)
+        decision = self._decision(pk)
+        klass, overridden = computed, False
+        if decision is not None:
+            klass, overridden = decision.klass, True
+            reasons.append(f"人工调整：{decision.reason}")
+        return ClassInfo(klass=klass, computed=computed, overridden=overridden, frequency=CLASS_FREQUENCY[klass],
+                         grade=grade, reasons=reasons, decision=self.decisions.get(pk))
+
+
+def class_inputs(ids: Any, *, viewer: Any = None, ranks: dict[int, int] | None = None) -> ClassInputs:
+    """The class rule's inputs for the enterprises ``ids`` (a list of ids, or a ``values("pk")`` queryset for a
+    whole population: the queries are then aggregates over it, as many as for one enterprise)."""
+    if ranks is None:
+        ranks = dict(RiskPoint.objects.active().filter(enterprise_id__in=ids, grade__isnull=False)
+                     .values("enterprise_id").annotate(r=Max(grade_rank_expr())).values_list("enterprise_id", "r"))
+    hazards = _hazard_counts(ids)
+    seen = _hazard_counts(ids, viewer) if viewer is not None else None
+    decisions: dict[int, ClassDecision] = {}
+    for d in (ClassDecision.objects.filter(enterprise_id__in=ids).order_by("enterprise_id", "-decided_at", "-pk")
+              .iterator(chunk_size=2000)):
+        decisions.setdefault(d.enterprise_id, d)
+    return ClassInputs(ranks=ranks, hazards=hazards, seen=seen, decisions=decisions)
+
+
 def classes_for(enterprises: list[Any], *, viewer: Any = None) -> dict[int, ClassInfo]:
     """The 分类分级 class of several enterprises in a fixed number of queries (lists, maps).
     Uses ``risk_rank`` when the enterprises were annotated by ``annotate_overall``. Pages pass the ``viewer``:
@@ -170,33 +255,9 @@ def classes_for(enterprises: list[Any], *, viewer: Any = None) -> dict[int, Clas
     ids = [e.pk for e in enterprises]
     if not ids:
         return {}
-    if all(hasattr(e, "risk_rank") for e in enterprises):
-        ranks = {e.pk: e.risk_rank for e in enterprises}
-    else:
-        ranks = dict(RiskPoint.objects.active().filter(enterprise_id__in=ids, grade__isnull=False)
-                     .values("enterprise_id").annotate(r=Max(grade_rank_expr())).values_list("enterprise_id", "r"))
-    hazards = _hazard_counts(ids)
-    seen = _hazard_counts(ids, viewer) if viewer is not None else None
-    decisions: dict[int, ClassDecision] = {}
-    for d in ClassDecision.objects.filter(enterprise_id__in=ids).order_by("enterprise_id", "-decided_at", "-pk"):
-        decisions.setdefault(d.enterprise_id, d)
-    out: dict[int, ClassInfo] = {}
-    for e in enterprises:
-        grade = RANK_GRADE.get(ranks.get(e.pk) or 0)
-        flags = [name for name in (*ELEVATING_FLAGS, *MAJOR_FLAGS) if getattr(e, name, False) is True]
-        open_major, closed_major = hazards.get(e.pk, (0, 0))
-        shown_open, shown_closed = (None, None) if seen is None else seen.get(e.pk, (0, 0))
-        computed, reasons = compute_class(grade=grade, flags=flags, open_major_hazards=open_major,
-                                          closed_major_hazards_last_year=closed_major, shown_open=shown_open,
-                                          shown_closed=shown_closed)
-        decision = decisions.get(e.pk)
-        klass, overridden = computed, False
-        if decision is not None and decision.klass:
-            klass, overridden = decision.klass, True
-            reasons.append(f"人工调整：{decision.reason}")
-        out[e.pk] = ClassInfo(klass=klass, computed=computed, overridden=overridden,
-                              frequency=CLASS_FREQUENCY[klass], grade=grade, reasons=reasons, decision=decision)
-    return out
+    ranks = {e.pk: e.risk_rank for e in enterprises} if all(hasattr(e, "risk_rank") for e in enterprises) else None
+    inputs = class_inputs(ids, viewer=viewer, ranks=ranks)
+    return {e.pk: inputs.info(e.pk, flags_of(e)) for e in enterprises}
 
 
 def enterprise_class(enterprise: Any, *, viewer: Any = None) -> ClassInfo:

@@ -81,6 +81,7 @@ FIELDS = ("status", "state")
 ALLOWED = {
     ("ledgers/services.py", "row_create"): "creation: a permit is filed as applied",
     ("campaigns/workflow.py", "_apply_to_task"): "a task's status follows from its accepted reports",
+    ("campaigns/workflow.py", "task_withdraw"): "a task removed from a re-issued table is withdrawn (撤销)",
     # An import job's status is the worker's bookkeeping (preview → queued → running → done/failed, or
     # cancelled by its uploader); the uploader's confirm and cancel are recorded by these services.
     ("core/imports/services.py", "job_confirm"): "an import job leaves its preview",

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.choices import (
+    CLOSED_TASK_STATES,
     AssignmentSource,
     DeadlineKind,
     Recurrence,
@@ -27,7 +28,7 @@ from core.scoping import Scope, ScopedQuerySet
 
 class TaskQuerySet(ScopedQuerySet):
     def open(self) -> Self:
-        return self.exclude(status=TaskStatus.DONE)
+        return self.exclude(status__in=CLOSED_TASK_STATES)
 
     def overdue(self, today: dt.date) -> Self:
         return self.open().filter(deadline_kind=DeadlineKind.DATE, deadline__lt=today)
@@ -94,7 +95,7 @@ class Task(models.Model):
         return f"{self.plan.code}·{self.number or self.sort}"
 
     def is_overdue(self, today: dt.date) -> bool:
-        return (self.status != TaskStatus.DONE and self.deadline_kind == DeadlineKind.DATE
+        return (self.status not in CLOSED_TASK_STATES and self.deadline_kind == DeadlineKind.DATE
                 and self.deadline is not None and self.deadline < today)
 
     @classmethod

@@ -283,3 +283,30 @@ def test_garbage_raises_only_deadline_error(text: str, year: int | None) -> None
     assert result.text == text.strip()
     assert (result.due is not None) == (result.kind == "date")
     assert result.recurrence is None or (result.kind == "recurring" and result.recurrence in RECURRENCES)
+
+
+@pytest.mark.parametrize(
+    ("text", "recurrence"),
+    [
+        ("每半年", "half"),
+        ("每半年报送一次", "half"),
+        ("2024年起每年", "yearly"),
+        ("2024年起，每年10月底前", "yearly"),
+        ("自2025年开始每季度", "quarterly"),
+        ("2024年起每半年开展一次", "half"),
+    ],
+)
+def test_recurring_duties_as_real_plans_write_them(text: str, recurrence: str) -> None:
+    """每半年 is a recurrence; "2024年起每年" is a yearly duty from 2024, not one date in 2024."""
+    result = parse_deadline(text, default_year=2024)
+    assert (result.kind, result.due, result.recurrence) == ("recurring", None, recurrence)
+    assert recurrence in RECURRENCES
+
+
+@pytest.mark.parametrize("text", ["按国家、省统一部署", "根据上级安排", "按照省安委会统一部署推进"])
+def test_deployment_phrases_are_pending(text: str) -> None:
+    assert parse_deadline(text).kind == "pending"
+
+
+def test_a_date_after_since_is_still_a_date() -> None:
+    assert parse_deadline("2024年起至2025年6月底").due == date(2025, 6, 30)

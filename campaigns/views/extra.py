@@ -48,7 +48,8 @@ def table_import(request: HttpRequest, pk: int) -> HttpResponse:
     form = TaskTableImportForm(request.POST or None, request.FILES or None, campaign=campaign,
                                initial={"plan": request.GET.get("plan")})
     return upload_page(request, kind=tasktable.IMPORTER.key, form=form, template="campaigns/table_import.html",
-                       params=lambda data: {"plan": data["plan"].pk, "year": data["year"]},
+                       params=lambda data: {"plan": data["plan"].pk, "year": data["year"],
+                                            "drop_manual_units": bool(data.get("drop_manual_units"))},
                        context={"campaign": campaign})
 
 

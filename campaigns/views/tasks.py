@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaigns import services, workflow
-from campaigns.choices import AssignmentSource, ReportAction, ReportState, TaskStatus, UnitRole
+from campaigns.choices import (
+    CLOSED_TASK_STATES,
+    AssignmentSource,
+    ReportAction,
+    ReportState,
+    TaskStatus,
+    UnitRole,
+)
 from campaigns.filters import TaskFilter
 from campaigns.forms import EvidenceForm, ProgressReportForm, ReviewForm, TaskForm
 from campaigns.models import Campaign, ProgressReport, Task, TaskUnit
@@ -100,7 +107,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     current = next((r for r in mine if r.period_start == period_start), None)
     for r in reports:
         r.files = files.get(str(r.pk), [])
-    can_report = bool(units) and task.status != TaskStatus.DONE and (
+    can_report = bool(units) and task.status not in CLOSED_TASK_STATES and (
         current is None or current.state == ReportState.RETURNED)
     initial = {}
     if current is not None:
@@ -229,9 +236,11 @@ def task_edit(request: HttpRequest, pk: int, task_pk: int | None = None) -> Http
         try:
             data.update(services.parse_or_error(data["deadline_text"], year=campaign.starts_on.year))
             if task is None:
-                task = services.task_create(actor=request.user, units=units, **data)
+                task = services.task_create(actor=request.user, units=units, unit_source=AssignmentSource.MANUAL,
+                                            **data)
             else:
-                task = services.task_update(actor=request.user, task=task, units=units, **data)
+                task = services.task_update(actor=request.user, task=task, units=units,
+                                            unit_source=AssignmentSource.MANUAL, **data)
         except (ValidationError, PermissionDenied) as exc:
             add_service_error(form, exc)
         else:

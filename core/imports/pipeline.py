@@ -82,6 +82,12 @@ class Importer:
         unit = getattr(actor, "unit_id", None)
         return f"unit:{unit}" if unit else f"user:{actor.pk}"
 
+    def review(self, plan: Plan, *, actor: Any, params: dict[str, Any]) -> dict[str, Any] | None:
+        """What the import will do to records already stored, shown under the mapping preview: a context for
+        ``template`` (its key), or None. With ``required`` true the preview is shown before anything is
+        written (a re-import that changes or removes records), even when every column is kept."""
+        return None
+
     # -- its rules and writes
     def authorize(self, actor: Any, params: dict[str, Any]) -> None:
         """Raise PermissionDenied when ``actor`` may not run this import."""

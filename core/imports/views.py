@@ -57,7 +57,7 @@ def start(request: HttpRequest, *, importer: Importer, upload: Any, params: dict
     importer.authorize(actor, params)
     plan = importer.plan(upload, actor=actor, params=params)
     upload.seek(0)
-    if plan.table_found and plan.needs_review:
+    if plan.table_found and (plan.needs_review or _review_required(importer, plan, actor, params)):
         return redirect(services.job_create(actor=actor, kind=importer.key, upload=upload, params=params, rows=rows,
                                             preview=True))
     if services.large(rows):
@@ -140,7 +140,20 @@ def _preview(request: HttpRequest, job: ImportJob, importer: Importer) -> HttpRe
     return render(request, template, {
         "job": job, "title": importer.title(job.params), "upload_url": importer.upload_url(job.params),
         "plan": plan, "sheets": [_sheet_view(plan, s) for s in plan.sheets], "problems": problems,
-        "can_remember": context_key is not None, "tables": sum(1 for s in plan.sheets if s.table)})
+        "can_remember": context_key is not None, "tables": sum(1 for s in plan.sheets if s.table),
+        "review": None if problems else _review(importer, plan, request.user, job.params)})
+
+
+def _review(importer: Importer, plan: Plan, actor: Any, params: dict[str, Any]) -> dict[str, Any] | None:
+    """The importer's account of the changes to stored records, when the mapping can be read."""
+    if not plan.table_found or plan.missing() or plan.conflicts():
+        return None
+    return importer.review(plan, actor=actor, params=params)
+
+
+def _review_required(importer: Importer, plan: Plan, actor: Any, params: dict[str, Any]) -> bool:
+    review = _review(importer, plan, actor, params)
+    return bool(review and review.get("required"))
 
 
 def _problems(plan: Plan) -> list[str]:

@@ -72,7 +72,7 @@ def test_a_run_survives_going_offline_and_is_submitted_when_the_connection_retur
     page.get_by_test_id("todo-item").filter(has_text="一班三检（演示）").first.click()
     form = page.get_by_test_id("run-form")
     expect(form).to_be_visible()
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("document.documentElement.dataset.offlineReady === '1'")  # the form is kept on the phone
     context = page.context
     context.set_offline(True)  # the signal drops in the middle of the check
     item = page.get_by_test_id("run-item").filter(has_text="作业场所安全通道畅通")

@@ -100,7 +100,16 @@
   flush();
 
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/checks/sw.js", {scope: "/checks/"}).catch(function () {
+    navigator.serviceWorker.register("/checks/sw.js", {scope: "/checks/"}).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function () {
+      // A page loaded before the worker took control was fetched past it, so the worker has not kept it: keep it
+      // now (same cache name as sw.js), then say the form will open without signal.
+      if (location.pathname !== "/checks/run/new/") { return null; }
+      return caches.open("anzhi-checks-v1").then(function (cache) { return cache.add(location.href); });
+    }).then(function () {
+      document.documentElement.dataset.offlineReady = "1";
+    }).catch(function () {
       /* no worker (private mode, old browser): the form still works online */
     });
   }
