@@ -72,7 +72,8 @@ def test_a_run_survives_going_offline_and_is_submitted_when_the_connection_retur
     page.get_by_test_id("todo-item").filter(has_text="一班三检（演示）").first.click()
     form = page.get_by_test_id("run-form")
     expect(form).to_be_visible()
-    page.wait_for_function("document.documentElement.dataset.offlineReady === '1'")  # the form is kept on the phone
+    # The form is kept on the phone. (A locator, not wait_for_function: that polls with eval, which the CSP refuses.)
+    expect(page.locator("html[data-offline-ready='1']")).to_have_count(1, timeout=30_000)
     context = page.context
     context.set_offline(True)  # the signal drops in the middle of the check
     item = page.get_by_test_id("run-item").filter(has_text="作业场所安全通道畅通")

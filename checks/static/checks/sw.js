@@ -38,6 +38,8 @@ self.addEventListener("fetch", function (event) {
     }
     return response;
   }).catch(function () {
-    return caches.match(request).then(function (hit) { return hit || Response.error(); });
+    // ignoreVary: the page varies on Cookie and Accept-Language, and the copy kept by run.js was fetched by the
+    // page, not by this navigation; it is the same user's page on the same device either way.
+    return caches.match(request, {ignoreVary: true}).then(function (hit) { return hit || Response.error(); });
   }));
 });
