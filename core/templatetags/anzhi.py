@@ -54,3 +54,11 @@ def import_limits() -> str:
     return _("每个文件不超过 %(mb)s MB、%(rows)s 行；超过 %(bg)s 行的文件在后台导入，页面会显示进度。") % {
         "mb": f"{settings.ANZHI_IMPORT_MAX_BYTES / (1024 * 1024):g}", "rows": settings.ANZHI_IMPORT_MAX_ROWS,
         "bg": settings.ANZHI_IMPORT_BACKGROUND_ROWS}
+
+
+@register.filter
+def readable_history(events: Any) -> list[Any]:
+    """An object's change events as a person reads them (``core.history.readable``)."""
+    from core.history import readable
+
+    return readable(events or [])
