@@ -16,6 +16,8 @@ class Role(models.TextChoices):
 
 SYSTEM_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN})
 BUSINESS_ROLES = frozenset(set(Role) - SYSTEM_ROLES)
+# Those who govern (menus of the committee's and departments' work: structure, boards, campaigns).
+GOVERNMENT_ROLES = (Role.OFFICE, Role.REGULATOR, Role.TOWNSHIP, Role.INSPECTOR)
 # Who may be given explicit, time-bounded grants of objects outside their scope (accounts.ScopeGrant): those the
 # enforcement module assigns to a target — drawn inspectors and experts.
 GRANTEE_ROLES = frozenset({Role.INSPECTOR, Role.EXPERT})

@@ -11,12 +11,13 @@ class CampaignsConfig(AppConfig):
         from core.dashboard import register_card
 
         register_card("campaigns", "campaigns/_home_card.html", campaign_card, order=30)
+        from accounts.choices import GOVERNMENT_ROLES, Role
         from core.bootstrap import register_loader
         from core.navigation import register_nav
 
         register_loader("load_seed_campaign", order=40)
-        register_nav(_("专项整治"), "campaigns:list", order=40, roles=())
-        register_nav(_("我的任务"), "campaigns:my_tasks", order=41, roles=())
+        register_nav(_("专项整治"), "campaigns:list", order=40, roles=(*GOVERNMENT_ROLES, Role.ENTERPRISE))
+        register_nav(_("我的任务"), "campaigns:my_tasks", order=41, roles=(*GOVERNMENT_ROLES, Role.ENTERPRISE))
 
         from campaigns import deadline_sources, tasks  # noqa: F401  (tasks registers the periodic reminders)
 

@@ -11,11 +11,12 @@ class HazardsConfig(AppConfig):
         from hazards.cards import hazard_card
 
         register_card("hazards", "hazards/_home_card.html", hazard_card, order=20)
+        from accounts.choices import GOVERNMENT_ROLES
         from core.bootstrap import register_loader
         from core.navigation import register_nav
 
         register_nav(_("隐患"), "hazards:list", order=30, roles=())
-        register_nav(_("重大隐患"), "hazards:board", order=31, roles=())
+        register_nav(_("重大隐患"), "hazards:board", order=31, roles=GOVERNMENT_ROLES)
         register_loader("load_supervision_templates", order=50)
         register_loader("load_demo_hazards", order=950, demo_only=True)
         from hazards import deadline_sources, tasks  # noqa: F401  (tasks registers the periodic 通报)

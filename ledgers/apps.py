@@ -7,7 +7,11 @@ class LedgersConfig(AppConfig):
     verbose_name = _("台账")
 
     def ready(self) -> None:
+        from core.dashboard import register_card
         from core.navigation import register_nav
+        from ledgers.cards import expiring_card
+
+        register_card("ledgers.expiring", "ledgers/_home_card.html", expiring_card, order=25)
 
         register_nav(_("台账"), "ledgers:index", order=25, roles=())
         register_nav(_("到期提醒"), "ledgers:expiring", order=26, roles=())

@@ -7,9 +7,10 @@ class OrgsConfig(AppConfig):
     verbose_name = _("组织机构")
 
     def ready(self) -> None:
+        from accounts.choices import GOVERNMENT_ROLES
         from core.bootstrap import register_loader
         from core.navigation import register_nav
 
         register_loader("load_orgs", order=10)
 
-        register_nav(_("组织机构"), "orgs:structure", order=90, roles=())
+        register_nav(_("组织机构"), "orgs:structure", order=90, roles=GOVERNMENT_ROLES)
