@@ -278,7 +278,7 @@ def _shower(object_type: str, key: str, fld: models.Field | None,
 
 
 def _value(fld: models.Field | None, value: Any) -> Any:
-    from core.templatetags.anzhi import cn_date, cn_datetime
+    from core.dates import cn_date, cn_datetime
 
     if isinstance(value, str):
         if isinstance(fld, models.DateTimeField) or (fld is None and _looks_like_datetime(value)):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core import audit
+from core.dates import cn_date
 from core.workflow import Step, transition
 from escalation.choices import ItemEventKind, ItemStatus
 from escalation.models import SupervisionEvent, SupervisionItem
@@ -75,7 +76,7 @@ def item_assign(*, actor: Any, title: str, assignee: Unit, deadline: dt.date, de
     _check_visible(actor, item)
     notify(title=_("新的督办事项：%(t)s") % {"t": item.title},
            body=_("%(u)s交办督办事项“%(t)s”，办结期限 %(d)s。%(desc)s") % {
-               "u": item.assigning_unit or _("安委办"), "t": item.title, "d": deadline.isoformat(),
+               "u": item.assigning_unit or _("安委办"), "t": item.title, "d": cn_date(deadline),
                "desc": item.description},
            url=item_url(item), kind=Kind.INFO, units=[assignee], obj=item, source_key=SOURCE_KEY)
     return item
@@ -90,7 +91,7 @@ def item_extend(*, actor: Any, item: SupervisionItem, deadline: dt.date, note: s
     if item.status == ItemStatus.CLOSED:
         raise ValidationError(_("已销号的督办事项不能延期。"))
     if deadline is None or deadline <= item.deadline:
-        raise ValidationError({"deadline": _("新的期限应晚于现有期限 %(d)s。") % {"d": item.deadline.isoformat()}})
+        raise ValidationError({"deadline": _("新的期限应晚于现有期限 %(d)s。") % {"d": cn_date(item.deadline)}})
     if not (note or "").strip():
         raise ValidationError({"note": _("请说明延期理由。")})
     before = audit.snapshot(item, FIELDS)
@@ -98,7 +99,7 @@ def item_extend(*, actor: Any, item: SupervisionItem, deadline: dt.date, note: s
     item.deadline = deadline
     item.save(update_fields=["deadline"])
     _event(item, ItemEventKind.EXTENDED, actor, _("期限由 %(a)s 延至 %(b)s：%(n)s") % {
-        "a": old.isoformat(), "b": deadline.isoformat(), "n": note.strip()})
+        "a": cn_date(old), "b": cn_date(deadline), "n": note.strip()})
     audit.record(actor=actor, action="escalation.item_extend", obj=item, changes=audit.diff(before, audit.snapshot(item, FIELDS)),
                  note=note.strip())
     return item

@@ -1,36 +1,16 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import template
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.dates import cn_date, cn_datetime
 
 register = template.Library()
 
-WEEKDAYS = ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"]
-
-
-@register.filter
-def cn_date(value: Any, with_weekday: bool = False) -> str:
-    """2026年11月29日 (and the weekday when asked): how Chinese offices write dates."""
-    if not value:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-    text = f"{value.year}年{value.month}月{value.day}日"
-    if with_weekday:
-        text += f" {_(WEEKDAYS[value.weekday()])}"
-    return text
-
-
-@register.filter
-def cn_datetime(value: Any) -> str:
-    if not value:
-        return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{cn_date(local)} {local:%H:%M:%S}"
+register.filter("cn_date", cn_date)
+register.filter("cn_datetime", cn_datetime)
 
 
 @register.simple_tag(takes_context=True)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
+from core.dates import cn_date
 from core.forms import add_service_error
 from core.listing import ScopedListView
 from core.models import ChangeEvent
@@ -108,7 +109,7 @@ def item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "extend":
             supervision.item_extend(actor=request.user, item=item, deadline=form.cleaned_data["deadline"], note=note)
             messages.success(request, _("期限已延至 %(d)s，督办阶梯重新计算。") % {
-                "d": form.cleaned_data["deadline"].isoformat()})
+                "d": cn_date(form.cleaned_data["deadline"])})
         else:
             raise Http404
     except ValidationError as exc:
