@@ -33,15 +33,18 @@ def add_service_error(form: Any, exc: ValidationError | PermissionDenied) -> Non
         form.add_error(None, str(exc) or _("您没有执行此操作的权限。"))
 
 
-def style_widgets(form: Any) -> None:
-    """Give every widget of a form its Bootstrap class (select, check box or text control), unless it has one."""
+def bootstrap_class(widget: Any) -> str:
+    """The Bootstrap class of a widget: select, check box (also each box of a multiple choice) or text control."""
     from django import forms
 
+    if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):  # SelectMultiple too
+        return "form-select"
+    return "form-control"
+
+
+def style_widgets(form: Any) -> None:
+    """Give every widget of a form its Bootstrap class, unless it has one."""
     for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        elif isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        else:
-            widget.attrs.setdefault("class", "form-control")
+        field.widget.attrs.setdefault("class", bootstrap_class(field.widget))

@@ -278,7 +278,7 @@ def _shower(object_type: str, key: str, fld: models.Field | None,
 
 
 def _value(fld: models.Field | None, value: Any) -> Any:
-    from core.dates import cn_date, cn_datetime
+    from core.formats import cn_date, cn_datetime, plain_number
 
     if isinstance(value, str):
         if isinstance(fld, models.DateTimeField) or (fld is None and _looks_like_datetime(value)):
@@ -293,12 +293,12 @@ def _value(fld: models.Field | None, value: Any) -> Any:
                 pass
         if isinstance(fld, (models.DecimalField, models.FloatField)) or _looks_like_decimal(value):
             try:
-                return _plain_number(decimal.Decimal(value))
+                return plain_number(decimal.Decimal(value))
             except (decimal.InvalidOperation, ValueError):
                 pass
         return value if len(value) <= TEXT_LIMIT else value[:TEXT_LIMIT] + "…"
     if isinstance(value, float | decimal.Decimal):
-        return _plain_number(decimal.Decimal(str(value)))
+        return plain_number(value)
     if isinstance(value, dict):
         return "；".join(f"{k}：{v}" for k, v in value.items())
     return value
@@ -314,10 +314,3 @@ def _looks_like_datetime(value: str) -> bool:
 
 def _looks_like_decimal(value: str) -> bool:
     return "E" in value and value.replace("E", "").replace("+", "").replace("-", "").replace(".", "").isdigit()
-
-
-def _plain_number(value: decimal.Decimal) -> str:
-    if not value.is_finite():
-        return str(value)
-    text = format(value.normalize(), "f")
-    return text

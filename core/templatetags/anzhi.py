@@ -5,12 +5,13 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
-from core.dates import cn_date, cn_datetime
+from core.formats import cn_date, cn_datetime, plain_number
 
 register = template.Library()
 
 register.filter("cn_date", cn_date)
 register.filter("cn_datetime", cn_datetime)
+register.filter("plain_number", plain_number)
 
 
 @register.simple_tag(takes_context=True)
@@ -42,3 +43,14 @@ def readable_history(events: Any) -> list[Any]:
     from core.history import readable
 
     return readable(events or [])
+
+
+@register.filter
+def styled(field: Any) -> Any:
+    """A bound field rendered with its Bootstrap class (``templates/_field.html``: one form rendering for the
+    site), unless the form gave the widget a class of its own."""
+    from core.forms import bootstrap_class
+
+    if field.field.widget.attrs.get("class"):
+        return field
+    return field.as_widget(attrs={"class": bootstrap_class(field.field.widget)})

@@ -50,7 +50,22 @@ def site_plan(request: HttpRequest, pk: int) -> HttpResponse:
         "enterprise": enterprise, "plan": plan, "form": form, "can_edit": can_edit, "points": points,
         "features": features, "legend": [(g, GRADE_COLOUR[g], GRADE_SHORT[g], label) for g, label in Grade.choices],
         "image_url": reverse("core:file", args=[plan.attachment_id]) if plan and plan.attachment_id else "",
+        "draw_words": draw_words() if can_edit else None,
     })
+
+
+def draw_words() -> dict[str, object]:
+    """Leaflet.draw's own words (``L.drawLocal``, English in the package) for the polygon tool the page offers."""
+    return {"draw": {
+        "toolbar": {"actions": {"title": _("取消绘制"), "text": _("取消")},
+                    "finish": {"title": _("完成绘制"), "text": _("完成")},
+                    "undo": {"title": _("删除最后一个点"), "text": _("删除最后一个点")},
+                    "buttons": {"polygon": _("圈出风险区域（多边形）")}},
+        "handlers": {"polygon": {"tooltip": {"start": _("单击开始绘制区域。"), "cont": _("单击继续绘制。"),
+                                             "end": _("单击第一个点闭合区域。")}},
+                     "polyline": {"error": _("区域的边不能交叉！"),
+                                  "tooltip": {"start": _("单击开始绘制。"), "cont": _("单击继续绘制。"),
+                                              "end": _("单击最后一个点结束。")}}}}}
 
 
 @require_POST

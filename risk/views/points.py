@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,7 +19,7 @@ from core.models import ChangeEvent
 from core.permissions import business_required
 from core.scoping import get_visible_or_404
 from risk import services
-from risk.choices import GRADE_COLOUR, Method, PointKind, accident_labels, hazard_factor_labels
+from risk.choices import GRADE_COLOUR, Grade, Method, PointKind, accident_labels, hazard_factor_labels
 from risk.doc_templates import CARD_KINDS
 from risk.documents import card_docx
 from risk.forms import AssessForm, HazardLinkForm, MeasureForm, RiskPointForm
@@ -65,7 +67,20 @@ def point_create(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
             if exc.messages != [""]:
                 add_service_error(form, exc)
     return render(request, "risk/point_form.html", {"form": form, "assess": assess, "enterprise": enterprise,
-                                                    "bands": _bands()})
+                                                    "bands": _bands(), "preview": _preview(enterprise)})
+
+
+def _preview(enterprise: Any) -> dict[str, Any]:
+    """What the live grade on the assessment form needs (risk/static/risk/assess_preview.js): the thresholds of
+    every scheme that applies to this enterprise, per method, and the grade labels."""
+    return {
+        "schemes": {method: [{"red": float(s.red_threshold), "orange": float(s.orange_threshold),
+                              "yellow": float(s.yellow_threshold), "inclusive": s.inclusive}
+                             for s in services.schemes_for(enterprise, method)]
+                    for method in (Method.LEC, Method.LS)},
+        "grades": {value: str(label) for value, label in Grade.choices},
+        "words": {"pending": _("选齐各项取值后显示风险值和等级"), "direct": _("直接判定为重大风险（红）")},
+    }
 
 
 def _bands() -> dict[str, list[tuple[str, str]]]:
@@ -125,6 +140,7 @@ def point_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "accidents": [accidents.get(c, c) for c in point.accident_types],
         "history": ChangeEvent.objects.for_object(point)[:100], "colours": GRADE_COLOUR,
         "card_kinds": CARD_KINDS, "is_post": point.kind == PointKind.POST, "bands": _bands(),
+        "preview": _preview(point.enterprise) if can_edit else None,
         "can_link": can_edit or request.user.has_role(*services.REVIEWERS),
     })
 

@@ -18,6 +18,13 @@
     return span;
   }
 
+  function merge(into, from) {  // Leaflet.draw's words replaced by the page's (zh-hans or en)
+    Object.keys(from).forEach(function (k) {
+      if (from[k] && typeof from[k] === "object" && into[k] && typeof into[k] === "object") { merge(into[k], from[k]); }
+      else { into[k] = from[k]; }
+    });
+  }
+
   const img = new Image();
   img.addEventListener("load", function () {
     const w = img.naturalWidth || 1000, h = img.naturalHeight || 1000;
@@ -68,6 +75,8 @@
       save({type: "Point", coordinates: toXY(e.latlng)});
     });
     if (L.Control.Draw) {
+      const words = document.getElementById("draw-words");
+      if (words && L.drawLocal) { merge(L.drawLocal, JSON.parse(words.textContent)); }
       map.addControl(new L.Control.Draw({draw: {polyline: false, rectangle: false, circle: false, marker: false,
                                                 circlemarker: false, polygon: {allowIntersection: false}}}));
       map.on(L.Draw.Event.CREATED, function (e) {
