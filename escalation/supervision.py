@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core import audit
-from core.dates import cn_date
+from core.formats import cn_date
 from core.workflow import Step, transition
 from escalation.choices import ItemEventKind, ItemStatus
 from escalation.models import SupervisionEvent, SupervisionItem

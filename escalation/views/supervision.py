@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
-from core.dates import cn_date
+from core.formats import cn_date
 from core.forms import add_service_error
 from core.listing import ScopedListView
 from core.models import ChangeEvent
