@@ -24,6 +24,7 @@ from enforcement.choices import InspectionOrigin
 from enforcement.tests.factories import roster
 from hazards.choices import Source
 from hazards.tests.factories import enterprise_hazard
+from orgs.models import Jurisdiction
 from tests.personas import World
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +197,32 @@ def test_export_lists_what_the_reader_sees(client: Client, world: World) -> None
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][-1] == "=HYPERLINK(\"x\")"
+
+
+def _render(client: Client, url: str) -> str:
+    from tests.test_figure_scope import render
+
+    return render(client, url)
+
+
+@pytest.mark.parametrize("persona", ["township_a", "regulator_fire", "enterprise_a"])
+def test_figures_do_not_change_when_accidents_out_of_scope_are_added(client: Client, world: World,
+                                                                     persona: str) -> None:
+    today = timezone.localdate()
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
+    pages = ["/", "/accidents/", "/accidents/figures/", f"/accidents/bulletin/?year={today.year}&month={today.month}",
+             f"/accidents/bulletin/?year={last_month.year}&month={last_month.month}", "/api/v1/accidents/"]
+    register(world, deaths=1)
+    client.force_login(world.users[persona])
+    before = {url: _render(client, url) for url in pages}
+    for when in (timezone.now(), moment(last_month), moment(last_month.replace(year=last_month.year - 1))):
+        register(world, enterprise="ent_b1", occurred_at=when, deaths=4, summary="越界标记")
+        register(world, enterprise=None, occurred_at=when, summary="越界标记",
+                 jurisdiction=Jurisdiction.objects.get(name="山枣镇"))
+    if persona == "enterprise_a":  # the shop next door: in 东山街道, not the enterprise's own
+        register(world, "regulator_fire", enterprise="ent_a2", accident_type="fire", summary="越界标记")
+    if persona == "regulator_fire":
+        register(world, summary="越界标记")
+    after = {url: _render(client, url) for url in pages}
+    for url in pages:
+        assert before[url] == after[url], url
