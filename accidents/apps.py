@@ -11,6 +11,7 @@ class AccidentsConfig(AppConfig):
         from accidents import deadline_sources, doc_templates
         from accidents.cards import accident_card
         from accidents.importer import IMPORTER
+        from core.bootstrap import register_loader
         from core.dashboard import register_card
         from core.imports import register_importer
         from core.navigation import register_nav
@@ -18,5 +19,6 @@ class AccidentsConfig(AppConfig):
         register_nav(_("事故"), "accidents:list", order=57, roles=())
         register_card("accidents", "accidents/_home_card.html", accident_card, order=25)
         register_importer(IMPORTER)
+        register_loader("load_demo_accidents", order=960, demo_only=True)
         doc_templates.register()
         deadline_sources.register()
