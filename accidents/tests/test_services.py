@@ -182,3 +182,22 @@ def test_domain_must_belong_to_the_enterprise(world: World) -> None:
     with pytest.raises(ValidationError) as exc:
         register(world, domain=Domain.objects.get(code="D3"))
     assert "行业领域" in exc.value.message_dict["domain"][0]
+
+
+def test_an_overdue_evaluation_climbs_the_escalation_ladder(world: World) -> None:
+    from escalation import services as escalation
+    from escalation.loaders import load_escalation_defaults
+    from escalation.models import EscalationRecord
+
+    load_escalation_defaults()
+    office = world.user("office")
+    accident = register(world, occurred_at=moment(dt.date(2024, 3, 1)))
+    services.accident_transition(actor=office, accident=accident, action="investigate")
+    services.accident_attach(actor=office, accident=accident, file=report_pdf(), role=AttachmentRole.REPORT)
+    services.accident_transition(actor=office, accident=accident, action="report", cause="原因")
+    services.accident_transition(actor=office, accident=accident, action="close", approved_on=dt.date(2024, 6, 3))
+    accident.refresh_from_db()
+    assert accident.evaluation_due == dt.date(2025, 6, 3)
+    report = escalation.sweep(today=dt.date(2025, 6, 5), sources=["accidents.evaluation"])
+    assert not report.errors
+    assert EscalationRecord.objects.filter(source_key="accidents.evaluation", object_id=accident.pk).exists()
