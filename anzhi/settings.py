@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "checks",
     "documents",
     "enforcement",
+    "accidents",
     "demo",
 ]
 

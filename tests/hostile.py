@@ -95,6 +95,7 @@ def hostile(world: World) -> dict[str, Any]:
     documents.template_upload(actor=office, doc_type=get_type("campaign_monthly"), note=P_EQ,
                               file=upload(edited("campaign_monthly", before=[P_EQ, P_DDE]), name=f"{P_EQ}.docx"))
     _enforcement(world, ent)
+    _accidents(world, ent)
     import uuid
 
     from checks import services as checks
@@ -139,3 +140,17 @@ def _enforcement(world: World, ent: Any) -> None:
                                        penalty_types=["fine"], fine_amount="1000")
     enforcement.case_transition(actor=regulator, case=case, action="decide", penalty_types=["fine"],
                                 fine_amount="1000")
+
+
+def _accidents(world: World, ent: Any) -> None:
+    """Typical accidents in hostile text, in last month and in May 2025 (the months the bulletin is fetched for)."""
+    from accidents import services as accidents
+
+    office = world.user("office")
+    last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    for day in (last.replace(day=15), dt.date(2025, 5, 15)):
+        when = timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+        accident = accidents.accident_register(actor=office, occurred_at=when, accident_type="machinery", enterprise=ent,
+                                               address=P_DDE, summary=P_EQ, deaths=1, typical=True)
+        accidents.accident_transition(actor=office, accident=accident, action="investigate")
+        accidents.finding_add(actor=office, accident=accident, kind="unit", name=P_MINUS, responsibility=P_CTRL)

@@ -37,6 +37,7 @@ def _how(hostile: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any], dict[s
         "task_table": ("office", {"plan": plan.pk, "year": 2024}, {"plan": plan.pk, "year": 2024}),
         "enforcement_plan": ("regulator", {"year": 2026}, {"year": 2026}),
         "checklist": ("office", {"checklist": hostile["checklist"].pk}, {}),
+        "accidents_history": ("office", {}, {}),
     }
 
 

@@ -52,6 +52,11 @@ CASES: dict[tuple[str, str], Callable[[World], Case]] = {
         "enterprise_a", f"/api/v1/hazards/{enterprise_hazard(w).pk}/files/", {"role": "before"}, {"role": "after"},
         multipart=True),
     ("post", "/api/v1/checks/runs/"): lambda w: _check_run_case(w),
+    ("post", "/api/v1/accidents/"): lambda w: Case(
+        "office", "/api/v1/accidents/", {"occurred_at": "2026-01-05T10:00:00+08:00", "accident_type": "fall",
+                                         "enterprise": w.enterprises["ent_a1"].pk, "summary": "重试登记：高处坠落"},
+        {"occurred_at": "2026-01-05T10:00:00+08:00", "accident_type": "fall",
+         "enterprise": w.enterprises["ent_a1"].pk, "summary": "另一起事故"}),
 }
 
 
