@@ -41,3 +41,12 @@ def prune_import_previews() -> int:
 
     with audit_context(source=Source.SYSTEM):
         return prune_previews()
+
+
+@register_periodic("core.prune_held_files", dt.timedelta(hours=1))
+@task()
+def prune_held_files() -> int:
+    """Drop photos kept for a refused form after a day (core.uploads.hold_files)."""
+    from core.uploads import prune_held_files as prune
+
+    return prune()

@@ -110,3 +110,86 @@ def attach(*, actor: Any, owner: models.Model, file: UploadedFile, role: str = "
 def attachments_for(owner: models.Model, role: str | None = None) -> models.QuerySet[Attachment]:
     qs = Attachment.objects.filter(owner_type=audit.object_label(owner), owner_id=str(owner.pk))
     return qs.filter(role=role) if role is not None else qs
+
+
+# -- files held across a refused form ---------------------------------------------------------------------------
+# A browser cannot put a chosen file back into a form, so a form refused for another field (a missing description,
+# a service's rule) would lose the photo taken on site. The page keeps the checked files here, under a signed token
+# of the uploader, and the next submit uses them unless new files are chosen. Files expire after a day
+# (``prune_held_files``). Written here because Django has no such mechanism and the libraries that do (formtools'
+# wizard storage) keep whole wizard steps in the session, which is heavier than one signed token.
+HELD_SALT = "anzhi.uploads.held"
+HELD_MAX_AGE = 24 * 3600
+
+
+def _held_root() -> Any:
+    return settings.VAR_DIR / "held"
+
+
+def hold_files(user: Any, files: Iterable[UploadedFile], *, kinds: Iterable[str] = ("image",)) -> tuple[str, list[str]]:
+    """Keep the files that pass the content check; returns (signed token, their names) — ("", []) if none."""
+    import json
+    import secrets
+
+    from django.core import signing
+
+    kinds = tuple(kinds)
+    kept: list[tuple[str, str, bytes]] = []
+    for upload in files:
+        try:
+            mime, _ext = check_upload(upload, kinds=kinds)
+        except ValidationError:
+            continue
+        upload.seek(0)
+        kept.append(((upload.name or "file")[-120:], mime, upload.read()))
+    if not kept:
+        return "", []
+    key = secrets.token_hex(16)
+    folder = _held_root() / key
+    folder.mkdir(parents=True)
+    for i, (_name, _mime, content) in enumerate(kept):
+        (folder / str(i)).write_bytes(content)
+    (folder / "meta.json").write_text(json.dumps({"user": user.pk, "files": [[n, m] for n, m, _c in kept]}),
+                                      encoding="utf-8")
+    return signing.dumps({"k": key, "u": user.pk}, salt=HELD_SALT), [n for n, _m, _c in kept]
+
+
+def held_files(user: Any, token: str) -> list[UploadedFile]:
+    """The files kept under ``token`` for this user (none for a forged, foreign or expired token)."""
+    import json
+
+    from django.core import signing
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    if not token:
+        return []
+    try:
+        data = signing.loads(token, salt=HELD_SALT, max_age=HELD_MAX_AGE)
+    except signing.BadSignature:
+        return []
+    if not isinstance(data, dict) or data.get("u") != user.pk or not str(data.get("k", "")).isalnum():
+        return []
+    folder = _held_root() / str(data["k"])
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        return [SimpleUploadedFile(name, (folder / str(i)).read_bytes(), content_type=mime)
+                for i, (name, mime) in enumerate(meta["files"])]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def prune_held_files(now: float | None = None) -> int:
+    """Remove held files older than a day; returns how many sets were removed."""
+    import shutil
+    import time
+
+    root = _held_root()
+    if not root.exists():
+        return 0
+    limit = (now or time.time()) - HELD_MAX_AGE
+    removed = 0
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < limit:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed

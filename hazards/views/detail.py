@@ -16,7 +16,7 @@ from core.forms import add_service_error, add_service_message
 from core.models import ChangeEvent
 from core.permissions import business_required
 from core.scoping import get_visible_or_404
-from core.uploads import attachments_for
+from core.uploads import attachments_for, held_files, hold_files
 from hazards import services, workflow
 from hazards.choices import PLAN_DRAFT, PLAN_EDITABLE, Grade
 from hazards.forms import AttachForm, HazardEditForm, HazardRegisterForm, PlanForm, TransitionForm
@@ -32,8 +32,11 @@ def _hazards() -> QuerySet:
 @business_required
 def hazard_create(request: HttpRequest) -> HttpResponse:
     form = HazardRegisterForm(request.POST or None, request.FILES or None, user=request.user)
+    held = request.POST.get("held_photos", "") if request.method == "POST" else ""
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        if not data.get("photos") and held:  # the photos of the refused attempt, unless new ones were chosen
+            data["photos"] = held_files(request.user, held)
         data["grade"] = data.get("grade") or None
         for key in ("place", "location", "criterion", "criterion_ref", "reporter", "report_cause", "report_analysis"):
             data[key] = data.get(key) or ""
@@ -44,7 +47,15 @@ def hazard_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已登记隐患 %(n)s。") % {"n": hazard.number})
             return redirect("hazards:detail", pk=hazard.pk)
-    return render(request, "hazards/hazard_form.html", {"form": form})
+    held_names: list[str] = []
+    if request.method == "POST":  # refused: keep the photos so that nobody has to take them again
+        chosen = request.FILES.getlist("photos")
+        if chosen:
+            held, held_names = hold_files(request.user, chosen)
+        else:
+            held_names = [f.name for f in held_files(request.user, held)]
+            held = held if held_names else ""
+    return render(request, "hazards/hazard_form.html", {"form": form, "held": held, "held_names": held_names})
 
 
 @business_required
