@@ -92,6 +92,9 @@ class TipIdentity(models.Model):
     class Meta:
         verbose_name = _("举报人信息")
 
+    def __str__(self) -> str:
+        return f"identity of tip {self.tip_id}"  # never the identity itself
+
 
 class TipEvent(models.Model):
     """The tip's timeline (domain events); the reporter sees only the states and the reply."""
@@ -108,6 +111,9 @@ class TipEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.tip_id} {self.label}"
 
 
 class RewardBand(models.Model):
@@ -140,6 +146,9 @@ class RateCount(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "window"], name="tips_rate_key_window")]
         indexes = [models.Index(fields=["window"], name="tips_rate_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.window:%Y-%m-%d %H:%M} {self.count}"
 
 
 class ExposureEntry(models.Model):
