@@ -115,7 +115,7 @@ def track(request: HttpRequest) -> HttpResponse:
             form.add_error("code", _("没有找到该查询码对应的举报，请核对后重新输入。"))
         else:
             steps = [(e.at, PUBLIC_LABELS.get(e.to_status, "")) for e in tip.events.all() if e.to_status]
-            context.update(tip=tip, status=PUBLIC_LABELS[TipStatus(tip.status)], steps=steps,
+            context.update(tip=tip, public_label=PUBLIC_LABELS[TipStatus(tip.status)], steps=steps,
                            rewarded=tip.status in (TipStatus.REWARD_APPROVED, TipStatus.PAID))
     return render(request, "tips/public_track.html", context)
 
