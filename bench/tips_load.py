@@ -2,9 +2,10 @@
 
 Each submitter is one simulated phone: it opens the page (GET: the CSRF cookie, the server-rendered question and
 its signed token), answers, and posts a tip; then again, until the time is up. By default each submitter has its
-own client address, sent as X-Forwarded-For through a trusted proxy (the server is started with
-ANZHI_TRUSTED_PROXIES=127.0.0.1), so the per-address limit (ANZHI_TIPS_SUBMIT_PER_HOUR, 5) lets each phone's first
-few tips in and refuses the rest with 429; ``--same-address`` sends them all from one address.
+own client address: it connects from its own loopback address (127.0.1.N; Linux routes all of 127.0.0.0/8 to the
+loopback), so the per-address limit (ANZHI_TIPS_SUBMIT_PER_HOUR, 5) lets each phone's first few tips in and refuses
+the rest with 429; ``--same-address`` sends them all from 127.0.0.1. (X-Forwarded-For cannot stand in for this:
+waitress drops forwarded headers unless it is itself told which proxy to trust.)
 
 Prints requests, errors (anything but 200/429, or no answer), p50/p95 of the page and of the submission, tips
 accepted and submissions the rate limit refused. Local only: the server is started here on 127.0.0.1 (SQLite in
@@ -16,6 +17,8 @@ a temporary folder, or the database of DATABASE_URL, which must be bootstrapped)
 from __future__ import annotations
 
 import argparse
+import functools
+import http.client
 import http.cookiejar
 import os
 import re
@@ -48,7 +51,7 @@ def _port() -> int:
 def start_server(threads: int) -> tuple[str, subprocess.Popen[bytes], Path]:
     workdir = Path(tempfile.mkdtemp(prefix="anzhi-tips-bench-"))
     env = {**os.environ, "ANZHI_VAR_DIR": str(workdir), "DJANGO_DEBUG": "0", "ANZHI_TESTING": "0",
-           "ANZHI_TRUSTED_PROXIES": "127.0.0.1", "ANZHI_CHAIN_ANCHOR_DIR": str(workdir / "anchor")}
+           "ANZHI_CHAIN_ANCHOR_DIR": str(workdir / "anchor")}
     manage = [sys.executable, str(ROOT / "manage.py")]
     done = subprocess.run([*manage, "bootstrap"], cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode:
@@ -84,10 +87,21 @@ class Stats:
             self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
 
 
+class SourceAddressHandler(urllib.request.HTTPHandler):
+    """Connects from a given local address (one simulated phone)."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__()
+        self.source = source
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(functools.partial(http.client.HTTPConnection, source_address=(self.source, 0)), req)
+
+
 def submitter(url: str, address: str, until: float, stats: Stats) -> None:
     jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    headers = {"X-Forwarded-For": address, "User-Agent": "tips-bench"}
+    opener = urllib.request.build_opener(SourceAddressHandler(address), urllib.request.HTTPCookieProcessor(jar))
+    headers = {"User-Agent": "tips-bench"}
     n = 0
     while time.monotonic() < until:
         n += 1
@@ -151,7 +165,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--server-threads", type=int, default=8)
     parser.add_argument("--same-address", action="store_true")
-    parser.add_argument("--url", help="an already running local server (must trust 127.0.0.1 as a proxy)")
+    parser.add_argument("--url", help="an already running local server")
     args = parser.parse_args()
     if not 1 <= args.clients <= 200 or not 1 <= args.seconds <= 600:
         raise SystemExit("bounded: 1–200 clients, 1–600 seconds")
@@ -164,7 +178,7 @@ def main() -> None:
     stats = Stats()
     until = time.monotonic() + args.seconds
     threads = [threading.Thread(target=submitter, args=(
-        url, "198.51.100.1" if args.same_address else f"198.51.{100 + i // 250}.{1 + i % 250}", until, stats))
+        url, "127.0.0.1" if args.same_address else f"127.0.{1 + i // 250}.{1 + i % 250}", until, stats))
         for i in range(args.clients)]
     began = time.monotonic()
     for t in threads:
