@@ -243,7 +243,7 @@ def tip_register_hazard(*, actor: Any, tip: Tip, domain: Any, grade: str | None 
     tip.hazard = hazard
     tip.save(update_fields=["hazard"])
     _event(tip, action="hazard", label=str(_("登记为隐患")), actor=actor, note=hazard.number)
-    audit.record(action="tips.tip_link_hazard", obj=tip, changes={"hazard": [None, hazard.number]})
+    audit.record(action="tips.tip_link_hazard", obj=tip, actor=actor, changes={"hazard": [None, hazard.number]})
     return hazard
 
 
@@ -267,7 +267,7 @@ def identity_reveal(*, actor: Any, tip: Tip) -> dict[str, str]:
     if not may_see_identity(actor, tip):
         raise PermissionDenied(_("您无权查看举报人信息。"))
     identity = TipIdentity.objects.filter(tip=tip).first()
-    audit.record(action="tips.identity_view", obj=tip, note="shown" if identity else "none")
+    audit.record(action="tips.identity_view", obj=tip, actor=actor, note="shown" if identity else "none")
     if identity is None:
         return {"name": "", "phone": ""}
     return {"name": crypto.unseal(identity.name_sealed), "phone": crypto.unseal(identity.phone_sealed)}
@@ -304,7 +304,7 @@ def reward_band_save(*, actor: Any, kind: str, grade: str, amount: decimal.Decim
     band = band or RewardBand(kind=kind, grade=grade)
     band.amount, band.basis = amount, clean_text(basis, 200)
     band.save()
-    audit.record(action="tips.band_save", obj=band, changes=audit.diff(before, audit.snapshot(band, ["amount", "basis"])))
+    audit.record(action="tips.band_save", obj=band, actor=actor, changes=audit.diff(before, audit.snapshot(band, ["amount", "basis"])))
     return band
 
 
@@ -312,7 +312,7 @@ def reward_band_save(*, actor: Any, kind: str, grade: str, amount: decimal.Decim
 def reward_band_delete(*, actor: Any, band: RewardBand) -> None:
     if actor is None or not actor.has_role(Role.OFFICE):
         raise PermissionDenied(_("只有安委办可以设置奖励标准。"))
-    audit.record(action="tips.band_delete", obj=band, changes={"amount": [str(band.amount), None]})
+    audit.record(action="tips.band_delete", obj=band, actor=actor, changes={"amount": [str(band.amount), None]})
     band.delete()
 
 
@@ -357,7 +357,7 @@ def exposure_publish(*, actor: Any, title: str, summary: str, grounds: str = "",
         summary=mask_personal(summary, names), grounds=clean_text(grounds, 300),
         enterprise_name=clean_text(enterprise_name, 200) or (tip.enterprise.name if tip and tip.enterprise_id else ""),
         tip=tip, case=case, jurisdiction_path=path, published_on=today, expires_on=expires_on, published_by=actor)
-    audit.record(action="tips.exposure_publish", obj=entry,
+    audit.record(action="tips.exposure_publish", obj=entry, actor=actor,
                  changes=audit.diff({}, audit.snapshot(entry, ["title", "published_on", "expires_on"])))
     return entry
 
@@ -372,5 +372,5 @@ def exposure_withdraw(*, actor: Any, entry: ExposureEntry, reason: str) -> Expos
         raise ValidationError({"reason": _("请填写撤下理由。")})
     entry.withdrawn_at = timezone.now()
     entry.save(update_fields=["withdrawn_at"])
-    audit.record(action="tips.exposure_withdraw", obj=entry, note=reason.strip()[:500])
+    audit.record(action="tips.exposure_withdraw", obj=entry, actor=actor, note=reason.strip()[:500])
     return entry
