@@ -32,7 +32,8 @@ router.register("jurisdictions", JurisdictionViewSet, basename="jurisdiction")
 router.register("units", UnitViewSet, basename="unit")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("audit/events", ChangeEventViewSet, basename="changeevent")
-for _app in ("workdays", "notifications", "escalation", "campaigns", "ledgers", "hazards", "risk", "enforcement", "checks", "accidents"):
+for _app in ("workdays", "notifications", "escalation", "campaigns", "ledgers", "hazards", "risk", "enforcement", "checks",
+             "accidents", "tips"):
     import_module(f"{_app}.api").register(router)
 
 

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "documents",
     "enforcement",
     "accidents",
+    "tips",
     "demo",
 ]
 
@@ -288,6 +289,16 @@ LOGGING = {
 }
 
 ANZHI_MAX_UPLOAD_MB = env_int("ANZHI_MAX_UPLOAD_MB", 20, minimum=1)
+
+# Public tips (tips app): Fernet keys for the reporter's identity (comma-separated, first encrypts; unset: a key
+# made once in var/tips_key), and the public page's limits per client address and per tracking code.
+ANZHI_TIPS_KEYS = env_list("ANZHI_TIPS_KEYS", [])
+ANZHI_TIPS_SUBMIT_PER_HOUR = env_int("ANZHI_TIPS_SUBMIT_PER_HOUR", 5, minimum=1)
+ANZHI_TIPS_SUBMIT_PER_DAY = env_int("ANZHI_TIPS_SUBMIT_PER_DAY", 20, minimum=1)
+ANZHI_TIPS_LOOKUP_PER_HOUR = env_int("ANZHI_TIPS_LOOKUP_PER_HOUR", 60, minimum=1)
+ANZHI_TIPS_CODE_LOOKUP_PER_HOUR = env_int("ANZHI_TIPS_CODE_LOOKUP_PER_HOUR", 30, minimum=1)
+ANZHI_TIPS_MAX_PHOTOS = env_int("ANZHI_TIPS_MAX_PHOTOS", 3, minimum=0)
+ANZHI_TIPS_PHOTO_MAX_MB = env_int("ANZHI_TIPS_PHOTO_MAX_MB", 5, minimum=1)
 # Word templates of generated documents (documents app): a letterhead template is tens of KB.
 ANZHI_DOC_TEMPLATE_MAX_MB = env_int("ANZHI_DOC_TEMPLATE_MAX_MB", 5, minimum=1)
 

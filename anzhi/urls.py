@@ -33,6 +33,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("enforcement/", include("enforcement.urls")),
     path("accidents/", include("accidents.urls")),
+    path("tips/", include("tips.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # The admin's own password change and logout would bypass the policy, history and change log.

@@ -96,6 +96,7 @@ def hostile(world: World) -> dict[str, Any]:
                               file=upload(edited("campaign_monthly", before=[P_EQ, P_DDE]), name=f"{P_EQ}.docx"))
     _enforcement(world, ent)
     _accidents(world, ent)
+    _tip(ent)
     import uuid
 
     from checks import services as checks
@@ -108,6 +109,14 @@ def hostile(world: World) -> dict[str, Any]:
                                          domains=[Domain.objects.get(code="D12")])
     checks.item_save(actor=office, checklist=checklist, clause=P_MINUS, text=P_EQ, note=P_AT)
     return {"enterprise": ent, "point": point, "campaign": campaign, "plan": plan, "checklist": checklist}
+
+
+def _tip(ent: Any) -> None:
+    from orgs.models import Jurisdiction
+    from tips.services import tip_submit
+
+    tip_submit(kind="hazard", description=f"{P_EQ}举报内容", jurisdiction=Jurisdiction.objects.get(name="东山街道"),
+               address=P_DDE, subject=P_MINUS, enterprise=ent, name=P_AT, phone="")
 
 
 def _enforcement(world: World, ent: Any) -> None:
