@@ -5,6 +5,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+# waitress removes X-Forwarded-For / X-Real-IP unless it trusts the sender itself; the platform decides whom to
+# believe in one place (core.net.client_ip with ANZHI_TRUSTED_PROXIES), so the headers pass through to it.
+WAITRESS = {"ident": "anzhi", "clear_untrusted_proxy_headers": False}
+
 
 class Command(BaseCommand):
     help = "Serve the platform with waitress, with the background worker and scheduler in the same process."
@@ -44,4 +48,4 @@ class Command(BaseCommand):
         self.stdout.write(f"安治已启动：http://{options['host']}:{options['port']}/  （按 Ctrl+C 停止）")
         if settings.DEBUG:
             self.stdout.write("注意：DJANGO_DEBUG 已开启，仅供开发使用。")
-        serve(application, host=options["host"], port=options["port"], threads=options["threads"], ident="anzhi")
+        serve(application, host=options["host"], port=options["port"], threads=options["threads"], **WAITRESS)
