@@ -84,6 +84,29 @@ def _rows(kind: str) -> list[tuple[str, str, str]]:
             ("", "签字确认", "本人已知悉本岗位安全责任。    签名：__________    日期：__________")]
 
 
+def card_rows(kind: str, context: dict[str, Any]) -> list[tuple[str, str]]:
+    """The rows of a card as (label, text) for the HTML print view, from the same row list the default Word
+    template is built from (``_rows``), evaluated in the documents' sandbox on the card's context."""
+    from documents.rendering import environment
+
+    env = environment()
+    env.autoescape = False  # plain text here; the page template escapes it
+
+    def text(expr: str, scope: dict[str, Any]) -> str:
+        return env.from_string(expr).render(**scope)
+
+    rows = [("岗位名称", text("{{ post.name }}", context))]
+    for condition, label, value in _rows(kind):
+        if condition.startswith("for "):
+            var, _in, seq = condition[4:].partition(" in ")
+            for item in env.compile_expression(seq)(**context) or []:
+                scope = {**context, var.strip(): item}
+                rows.append((text(label, scope), text(value, scope)))
+        elif not condition or env.compile_expression(condition)(**context):
+            rows.append((text(label, context), text(value, context)))
+    return rows
+
+
 def build_card_template(kind: str, size: str) -> Any:
     doc = new_document()
     normal = doc.styles["Normal"]

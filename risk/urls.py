@@ -24,5 +24,6 @@ urlpatterns = [
     path("points/<int:pk>/hazards/", points.hazard_link, name="hazard_link"),
     path("points/<int:pk>/place/", maps.point_place, name="point_place"),
     path("points/<int:pk>/cards/<str:kind>.docx", points.card, name="card"),
+    path("points/<int:pk>/cards/<str:kind>/", points.card_print, name="card_print"),
     path("measures/<int:pk>/delete/", points.measure_delete, name="measure_delete"),
 ]

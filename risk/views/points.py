@@ -20,8 +20,8 @@ from core.permissions import business_required
 from core.scoping import get_visible_or_404
 from risk import services
 from risk.choices import GRADE_COLOUR, Grade, Method, PointKind, accident_labels, hazard_factor_labels
-from risk.doc_templates import CARD_KINDS
-from risk.documents import card_docx
+from risk.doc_templates import CARD_KINDS, card_rows, qr_png
+from risk.documents import card_context, card_docx
 from risk.forms import AssessForm, HazardLinkForm, MeasureForm, RiskPointForm
 from risk.models import ControlMeasure, RiskPoint, RiskPointHazard
 from risk.scoring import DEFAULT_BANDS
@@ -212,3 +212,22 @@ def card(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                .select_related("hazard") if link.hazard.is_open]
     data = card_docx(kind=kind, point=point, enterprise=point.enterprise, url=url, size=size, hazards=hazards)
     return file_response(data, f"{point.name}{CARD_KINDS[kind]}{'（小卡）' if size == 'a6' else ''}.docx")
+
+
+@business_required
+def card_print(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The same card as a page to print from the browser (A4 or A6), for those without Word at hand."""
+    import base64
+
+    point = visible_point(request, pk)
+    if kind not in CARD_KINDS:
+        raise Http404
+    size = "a6" if request.GET.get("size") == "a6" else "a4"
+    url = request.build_absolute_uri(reverse("risk:point", args=[point.pk]))
+    hazards = [link.hazard for link in RiskPointHazard.objects.visible_to(request.user).filter(risk_point=point)
+               .select_related("hazard") if link.hazard.is_open]
+    context = card_context(point=point, enterprise=point.enterprise, url=url, size=size, hazards=hazards)
+    return render(request, "risk/card_print.html", {
+        "point": point, "kind": kind, "title": CARD_KINDS[kind], "size": size, "enterprise": point.enterprise,
+        "rows": card_rows(kind, context),
+        "qr": "data:image/png;base64," + base64.b64encode(qr_png(url)).decode("ascii")})
