@@ -14,6 +14,7 @@ from campaigns.choices import (
     CLOSED_TASK_STATES,
     AssignmentSource,
     DeadlineKind,
+    PartStatus,
     Recurrence,
     ReportAction,
     ReportedStatus,
@@ -119,6 +120,11 @@ class TaskUnit(models.Model):
     source = models.CharField(max_length=10, choices=AssignmentSource.choices, default=AssignmentSource.TEXT)
     via = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                             verbose_name=_("集合称谓"))
+    # The unit's own part: moved only by the office accepting this unit's reports (``workflow.report_review``).
+    status = models.CharField(max_length=12, choices=PartStatus.choices, default=PartStatus.OPEN,
+                              verbose_name=_("本单位进展"))
+    percent = models.PositiveSmallIntegerField(default=0, verbose_name=_("本单位完成进度（%）"))
+    completed_on = models.DateField(null=True, blank=True, verbose_name=_("本单位完成日期"))
 
     class Meta:
         ordering = ["task", "role", "pk"]
