@@ -13,6 +13,7 @@ from campaigns.choices import (
     DeadlineKind,
     ListItemStatus,
     ListKind,
+    PartStatus,
     ReportState,
     TaskSource,
     TaskStatus,
@@ -37,6 +38,9 @@ class TaskFilter(FilterSet):
     plan = django_filters.ModelChoiceFilter(queryset=Plan.objects.all(), label=_("方案"))
     unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), method="filter_unit", label=_("责任单位"))
     role = django_filters.ChoiceFilter(choices=UnitRole.choices, method="filter_noop", label=_("分工"))
+    part = django_filters.ChoiceFilter(choices=[*PartStatus.choices, ("overdue", _("逾期")), ("on_time", _("按期完成")),
+                                                ("due", _("应完成"))],
+                                       method="filter_noop", label=_("该单位的部分"))
     phase = django_filters.CharFilter(method="filter_phase", label=_("阶段"))
     status = django_filters.ChoiceFilter(choices=TaskStatus.choices, label=_("状态"))
     source = django_filters.ChoiceFilter(choices=TaskSource.choices, label=_("来源"))
@@ -46,7 +50,7 @@ class TaskFilter(FilterSet):
 
     class Meta:
         model = Task
-        fields = ["q", "plan", "unit", "role", "phase", "status", "source", "overdue", "on_time", "due"]
+        fields = ["q", "plan", "unit", "role", "part", "phase", "status", "source", "overdue", "on_time", "due"]
 
     def __init__(self, *args: Any, campaign: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -73,6 +77,21 @@ class TaskFilter(FilterSet):
         role = self.data.get("role") if self.data else None
         if role in UnitRole.values:
             links = links.filter(role=role)
+        part = self.data.get("part") if self.data else None
+        today = timezone.localdate()
+        if part in PartStatus.values:
+            links = links.filter(status=part)
+        elif part == "overdue":
+            links = links.exclude(status=PartStatus.DONE).filter(
+                task__deadline_kind=DeadlineKind.DATE, task__deadline__lt=today).exclude(
+                task__status__in=[TaskStatus.DONE, TaskStatus.WITHDRAWN])
+        elif part == "on_time":
+            links = links.filter(Q(status=PartStatus.DONE) & (Q(task__deadline__isnull=True)
+                                                               | Q(completed_on__lte=F("task__deadline"))))
+        elif part == "due":
+            links = links.filter(Q(status=PartStatus.DONE) | (Q(task__deadline_kind=DeadlineKind.DATE)
+                                                               & Q(task__deadline__lt=today)
+                                                               & ~Q(task__status=TaskStatus.WITHDRAWN)))
         return qs.filter(Exists(links))
 
     def filter_phase(self, qs: QuerySet, name: str, value: str) -> QuerySet:

@@ -18,6 +18,7 @@ from campaigns.lifecycle import require_writable
 from campaigns.models import Campaign, Phase, Plan, PlanType, PlanUnit, Task, TaskUnit
 from campaigns.units import Assignment
 from core import audit
+from core.pinyin import search_text
 from core.scoping import scope_for
 
 CAMPAIGN_FIELDS = ["name", "short_name", "document_number", "document_title", "issuer", "issued_on", "issued_text",
@@ -248,6 +249,7 @@ def task_create(*, actor: Any, plan: Plan, units: Iterable[Assignment] = (),
         task.phase = phase_for(campaign, task.deadline)
     task.domain_id = plan.domain_id
     task.jurisdiction_path = campaign.jurisdiction_path
+    task.search_text = search_text(task.title)
     if not task.sort:
         task.sort = (Task.objects.filter(plan=plan, source=task.source).count() + 1)
     task.save()
@@ -274,6 +276,7 @@ def task_update(*, actor: Any, task: Task, units: Iterable[Assignment] | None = 
     if task.plan.campaign_id != task.campaign_id:
         raise ValidationError(_("任务只能属于本行动的方案。"))
     task.domain_id = task.plan.domain_id
+    task.search_text = search_text(task.title)
     changes = audit.diff(before, audit.snapshot(task, TASK_FIELDS))
     added: list[int] = []
     if units is not None:

@@ -174,7 +174,10 @@ def report_submit(*, actor: Any, task: Task, reported_status: str, narrative: st
     units = reporting_units(actor, task)
     if not units:
         raise PermissionDenied(_("您所在单位不是该任务的责任单位，不能报送进展。"))
-    unit_id = unit_id if unit_id in units else units[0]
+    if unit_id not in units:  # the first of the actor's units whose part is still open
+        open_units = set(TaskUnit.objects.filter(task=task, unit_id__in=units).exclude(status=PartStatus.DONE)
+                         .values_list("unit_id", flat=True))
+        unit_id = next((u for u in units if u in open_units), units[0])
     require_writable(task.campaign)
     if task.status == TaskStatus.WITHDRAWN:
         raise ValidationError(_("该任务已撤销，不再报送。"))

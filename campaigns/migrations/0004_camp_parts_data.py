@@ -5,7 +5,8 @@
   done when every 牵头/实施 part is done, or every part when it names only 配合 units), so a task one township
   completed for ten is open again with that township's part done;
 - campaigns that existed before the lifecycle were being run: they are 实施;
-- each campaign gets its plan types from the plans it has (code, short name, kind, domain).
+- each campaign gets its plan types from the plans it has (code, short name, kind, domain);
+- each task gets its pinyin search keys.
 """
 
 from django.db import migrations
@@ -21,6 +22,10 @@ def forwards(apps, schema_editor):
     TaskUnit = apps.get_model("campaigns", "TaskUnit")
     ProgressReport = apps.get_model("campaigns", "ProgressReport")
     Campaign.objects.all().update(stage="running")
+    from core.pinyin import search_text
+
+    for task in Task.objects.only("pk", "title").iterator():
+        Task.objects.filter(pk=task.pk).update(search_text=search_text(task.title))
     for plan in Plan.objects.filter(plan_type__isnull=True).order_by("campaign_id", "sort", "pk"):
         ptype, _ = PlanType.objects.get_or_create(
             campaign_id=plan.campaign_id, code=plan.code,

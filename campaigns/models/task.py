@@ -70,6 +70,9 @@ class Task(models.Model):
     source_line = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("原文行号"))
     source_note = models.CharField(max_length=300, blank=True, verbose_name=_("数据说明"))
     sort = models.PositiveIntegerField(default=0)
+    # The title, its pinyin and pinyin initials (core.pinyin), kept by the services: 我的任务 finds 消防通道划线
+    # by "xftd" as enterprises are found.
+    search_text = models.CharField(max_length=1000, blank=True, editable=False)
     # Scope keys copied from the campaign and plan by the create service (house style 10).
     domain = models.ForeignKey("orgs.Domain", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
