@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.choices import (
+    CampaignStage,
     DeadlineKind,
     ListItemStatus,
     ListKind,
@@ -19,7 +20,7 @@ from campaigns.choices import (
     TaskStatus,
     UnitRole,
 )
-from campaigns.models import ListItem, Plan, ProgressReport, Task, TaskUnit
+from campaigns.models import Campaign, Goal, ListItem, Plan, ProgressReport, Task, TaskUnit
 from core.filters import FilterSet, parse_id
 from orgs.models import Unit
 
@@ -129,6 +130,23 @@ class ProgressReportFilter(FilterSet):
     class Meta:
         model = ProgressReport
         fields = ["state", "task", "campaign", "unit"]
+
+
+class CampaignFilter(FilterSet):
+    stage = django_filters.ChoiceFilter(choices=CampaignStage.choices, label=_("阶段状态"))
+
+    class Meta:
+        model = Campaign
+        fields = ["stage"]
+
+
+class GoalFilter(FilterSet):
+    campaign = django_filters.NumberFilter(field_name="plan__campaign_id", label=_("行动"))
+    plan = django_filters.NumberFilter(field_name="plan_id", label=_("方案"))
+
+    class Meta:
+        model = Goal
+        fields = ["campaign", "plan"]
 
 
 class ListItemFilter(FilterSet):
