@@ -61,6 +61,7 @@ class TaskListView(ScopedListView):
         (_("整治措施"), lambda t: t.measures),
         (_("牵头单位"), lambda t: _units_text(t, UnitRole.LEAD)),
         (_("配合单位"), lambda t: _units_text(t, UnitRole.COOP)),
+        (_("实施单位"), lambda t: _units_text(t, UnitRole.IMPLEMENTING)),
         (_("责任单位（原文）"), lambda t: t.responsibility_text),
         (_("计划完成时间（原文）"), lambda t: t.deadline_text),
         (_("完成期限"), lambda t: t.deadline),
@@ -87,7 +88,7 @@ class TaskListView(ScopedListView):
     def get_context(self, **kwargs: Any) -> dict[str, Any]:
         kwargs.update(campaign=self.campaign, today=timezone.localdate(),
                       is_office=writable(self.request.user, self.campaign),
-                      phases=self.campaign.phases.all())
+                      phases=self.campaign.phases.all(), roles=UnitRole.choices)
         return kwargs
 
 
