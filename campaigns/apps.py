@@ -26,6 +26,9 @@ class CampaignsConfig(AppConfig):
         from core.imports import register_importer
 
         register_importer(IMPORTER)
+        from campaigns.goal_import import IMPORTER as GOAL_IMPORTER
+
+        register_importer(GOAL_IMPORTER)
         from campaigns import doc_templates
 
         doc_templates.register()

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from campaigns.choices import CampaignStage
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_tasks, totals
 
@@ -15,7 +16,8 @@ def campaign_card(user: Any) -> dict[str, Any] | None:
         return None
     today = timezone.localdate()
     rows = []
-    for campaign in Campaign.objects.order_by("-pk")[:3]:
+    # Campaigns being run: an archived one is history, read on its own pages.
+    for campaign in Campaign.objects.exclude(stage=CampaignStage.ARCHIVED).order_by("-pk")[:3]:
         row = totals(campaign_tasks(user, campaign), today)
         if row.total:
             rows.append((campaign, row))

@@ -8,6 +8,26 @@ class PlanKind(models.TextChoices):
     DOMAIN = "domain", _("行业领域")
 
 
+class CampaignStage(models.TextChoices):
+    """The campaign's lifecycle (``campaigns.lifecycle.TRANSITIONS``)."""
+
+    PREPARE = "prepare", _("筹备")
+    RUNNING = "running", _("实施")
+    SUMMARY = "summary", _("总结")
+    ARCHIVED = "archived", _("归档")
+
+
+class StageAction(models.TextChoices):
+    START = "start", _("启动实施")
+    CLOSE = "close", _("转入总结")
+    REOPEN = "reopen", _("恢复实施")
+    ARCHIVE = "archive", _("归档")
+
+
+# A campaign in one of these stages is closed: no reminders, no escalation of its tasks.
+CLOSED_STAGES = (CampaignStage.SUMMARY, CampaignStage.ARCHIVED)
+
+
 class PhaseKind(models.TextChoices):
     MOBILIZE = "mobilize", _("动员部署")
     RECTIFY = "rectify", _("排查整治")
@@ -66,6 +86,19 @@ class TaskStatus(models.TextChoices):
 
 # A task in one of these states needs no more work: never overdue, reminded or escalated.
 CLOSED_TASK_STATES = (TaskStatus.DONE, TaskStatus.WITHDRAWN)
+
+
+class PartStatus(models.TextChoices):
+    """One unit's part in a task (``TaskUnit``): moved only by the office accepting that unit's reports."""
+
+    OPEN = "open", _("未开始")
+    IN_PROGRESS = "in_progress", _("推进中")
+    DONE = "done", _("已完成")
+
+
+# The roles whose parts decide when a shared task is done (配合 units report and are reviewed on their own,
+# but a task is not held open by them unless it names only 配合 units).
+DECIDING_ROLES = ("lead", "implementing")
 
 
 class ReportedStatus(models.TextChoices):

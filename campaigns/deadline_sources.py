@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from campaigns.choices import CLOSED_TASK_STATES, DeadlineKind, UnitRole
+from campaigns.choices import CLOSED_STAGES, CLOSED_TASK_STATES, DeadlineKind, PartStatus
 
 KEY = "campaigns.task"
 
@@ -16,7 +16,8 @@ KEY = "campaigns.task"
 def open_tasks() -> QuerySet:
     from campaigns.models import Task
 
-    return (Task.objects.exclude(status__in=CLOSED_TASK_STATES)
+    # A closed campaign (总结, 归档) reminds and escalates nothing.
+    return (Task.objects.exclude(status__in=CLOSED_TASK_STATES).exclude(campaign__stage__in=CLOSED_STAGES)
             .filter(deadline_kind=DeadlineKind.DATE, deadline__isnull=False)
             .select_related("plan", "campaign__office_unit"))
 
@@ -30,10 +31,13 @@ def _url(task: Any) -> str:
 
 
 def responsible(task: Any) -> Any:
+    """Per unit part: only the units whose own part is still open are reminded and escalated (东山街道, whose
+    part was accepted as done, hears nothing more of a shared task the others are late on)."""
     from escalation.registry import Recipients
 
-    links = task.unit_links.filter(role__in=[UnitRole.LEAD, UnitRole.COOP]).select_related("unit")
-    return Recipients(units=tuple(link.unit for link in links if not link.unit.collective))
+    links = (task.unit_links.exclude(status=PartStatus.DONE).filter(unit__collective=False)
+             .select_related("unit").order_by("role", "unit__sort", "pk"))
+    return Recipients(units=tuple(link.unit for link in links))
 
 
 def supervisors(task: Any) -> Any:

@@ -24,6 +24,9 @@ VARIABLES = (
     Var("report.start", _("统计期第一天"), "2024年3月1日"),
     Var("report.end", _("统计期最后一天"), "2024年3月31日"),
     Var("report.issued", _("成文日期（默认为统计期最后一天）"), "2024年3月31日"),
+    Var("report.as_of", _("统计截至日（统计期未结束时为当天）"), "2024年3月31日"),
+    Var("report.open_note", _("统计期尚未结束时的说明（已结束时为空）"),
+        "本统计期尚未结束，数据截至2024年3月20日；期限在此之后的任务不计为逾期。"),
     Var("figures.total", _("整治任务总数"), 120),
     Var("figures.done", _("截至期末已完成的任务数"), 45),
     Var("figures.percent", _("完成率（%，整数）"), 38),
@@ -38,6 +41,13 @@ VARIABLES = (
         Var("done", _("已完成"), 5),
         Var("percent", _("完成率（%）"), 42),
         Var("overdue", _("逾期"), 1),
+    )),
+    Var("unit_reports", _("本期各单位报送的工作进展（各单位原文），每份报送一项"), loop="r", item=(
+        Var("unit", _("报送单位"), "东山街道"),
+        Var("task", _("任务（编号和名称）"), "D3·1 消防通道划线"),
+        Var("period", _("报送周期"), "2024年3月"),
+        Var("state", _("审核状态"), "已采纳"),
+        Var("narrative", _("工作进展（原文）"), "已完成辖区消防通道划线。"),
     )),
     Var("overdue_units", _("有逾期未完成任务的单位，按逾期任务数从多到少"), loop="u", item=(
         Var("name", _("责任单位"), "山枣镇"),
@@ -76,11 +86,21 @@ def build_report_template() -> Any:
     head, body = ("黑体", 12), ("仿宋_GB2312", 12)
     para("{{ report.title }}", font="方正小标宋简体", size=22, align="center")
     para("（{{ report.start }}—{{ report.end }}）", align="center")
+    control(doc, "{%p if report.open_note %}")
+    para("{{ report.open_note }}")
+    control(doc, "{%p endif %}")
     para("一、总体情况", font="黑体")
     para("{{ campaign.name }}共有整治任务{{ figures.total }}项。截至{{ report.period }}末，已完成{{ figures.done }}项，"
          "完成率{{ figures.percent }}%；本期完成{{ figures.done_in_period }}项；逾期未完成{{ figures.overdue }}项。"
          "本期共收到进展报送{{ figures.reports_submitted }}份，采纳{{ figures.reports_accepted }}份，"
          "退回{{ figures.reports_returned }}份。")
+    # Each unit's own words, as filed in the period (nothing when no unit reported).
+    control(doc, "{%p if unit_reports %}")
+    para("各单位报送的工作进展如下：")
+    control(doc, "{%p for r in unit_reports %}")
+    para("{{ r.unit }}（{{ r.task }}，{{ r.period }}，{{ r.state }}）：{{ r.narrative }}")
+    control(doc, "{%p endfor %}")
+    control(doc, "{%p endif %}")
     para("二、各方案进展", font="黑体")
     loop_table(doc, ["方案", "任务数", "已完成", "完成率", "逾期"], "p in plans",
                ["{{ p.label }}", "{{ p.total }}", "{{ p.done }}", "{{ p.percent }}%", "{{ p.overdue }}"],

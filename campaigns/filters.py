@@ -10,15 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.choices import (
+    CampaignStage,
     DeadlineKind,
     ListItemStatus,
     ListKind,
+    PartStatus,
     ReportState,
     TaskSource,
     TaskStatus,
     UnitRole,
 )
-from campaigns.models import ListItem, Plan, ProgressReport, Task, TaskUnit
+from campaigns.models import Campaign, Goal, ListItem, Plan, ProgressReport, Task, TaskUnit
 from core.filters import FilterSet, parse_id
 from orgs.models import Unit
 
@@ -37,6 +39,9 @@ class TaskFilter(FilterSet):
     plan = django_filters.ModelChoiceFilter(queryset=Plan.objects.all(), label=_("方案"))
     unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), method="filter_unit", label=_("责任单位"))
     role = django_filters.ChoiceFilter(choices=UnitRole.choices, method="filter_noop", label=_("分工"))
+    part = django_filters.ChoiceFilter(choices=[*PartStatus.choices, ("overdue", _("逾期")), ("on_time", _("按期完成")),
+                                                ("due", _("应完成"))],
+                                       method="filter_noop", label=_("该单位的部分"))
     phase = django_filters.CharFilter(method="filter_phase", label=_("阶段"))
     status = django_filters.ChoiceFilter(choices=TaskStatus.choices, label=_("状态"))
     source = django_filters.ChoiceFilter(choices=TaskSource.choices, label=_("来源"))
@@ -46,7 +51,7 @@ class TaskFilter(FilterSet):
 
     class Meta:
         model = Task
-        fields = ["q", "plan", "unit", "role", "phase", "status", "source", "overdue", "on_time", "due"]
+        fields = ["q", "plan", "unit", "role", "part", "phase", "status", "source", "overdue", "on_time", "due"]
 
     def __init__(self, *args: Any, campaign: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -73,6 +78,21 @@ class TaskFilter(FilterSet):
         role = self.data.get("role") if self.data else None
         if role in UnitRole.values:
             links = links.filter(role=role)
+        part = self.data.get("part") if self.data else None
+        today = timezone.localdate()
+        if part in PartStatus.values:
+            links = links.filter(status=part)
+        elif part == "overdue":
+            links = links.exclude(status=PartStatus.DONE).filter(
+                task__deadline_kind=DeadlineKind.DATE, task__deadline__lt=today).exclude(
+                task__status__in=[TaskStatus.DONE, TaskStatus.WITHDRAWN])
+        elif part == "on_time":
+            links = links.filter(Q(status=PartStatus.DONE) & (Q(task__deadline__isnull=True)
+                                                               | Q(completed_on__lte=F("task__deadline"))))
+        elif part == "due":
+            links = links.filter(Q(status=PartStatus.DONE) | (Q(task__deadline_kind=DeadlineKind.DATE)
+                                                               & Q(task__deadline__lt=today)
+                                                               & ~Q(task__status=TaskStatus.WITHDRAWN)))
         return qs.filter(Exists(links))
 
     def filter_phase(self, qs: QuerySet, name: str, value: str) -> QuerySet:
@@ -110,6 +130,23 @@ class ProgressReportFilter(FilterSet):
     class Meta:
         model = ProgressReport
         fields = ["state", "task", "campaign", "unit"]
+
+
+class CampaignFilter(FilterSet):
+    stage = django_filters.ChoiceFilter(choices=CampaignStage.choices, label=_("阶段状态"))
+
+    class Meta:
+        model = Campaign
+        fields = ["stage"]
+
+
+class GoalFilter(FilterSet):
+    campaign = django_filters.NumberFilter(field_name="plan__campaign_id", label=_("行动"))
+    plan = django_filters.NumberFilter(field_name="plan_id", label=_("方案"))
+
+    class Meta:
+        model = Goal
+        fields = ["campaign", "plan"]
 
 
 class ListItemFilter(FilterSet):

@@ -8,8 +8,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.choices import ListItemStatus, ListKind, PlanKind, ReportedStatus
-from campaigns.models import Campaign, ListItem, Phase, Plan
+from campaigns.choices import Comparison, ListItemStatus, ListKind, PlanKind, ReportedStatus
+from campaigns.models import Campaign, Goal, ListItem, Phase, Plan, PlanType
 from core.scoping import scope_for
 from orgs.models import Domain, Jurisdiction, Unit
 
@@ -62,13 +62,44 @@ class _UnitsMixin(forms.Form):
 class PlanForm(_NoModelValidation, forms.ModelForm):
     class Meta:
         model = Plan
-        fields = ["kind", "code", "title", "short_name", "domain", "preamble", "objective_text", "sort"]
+        fields = ["plan_type", "kind", "code", "title", "short_name", "domain", "preamble", "objective_text", "sort"]
         widgets = {"preamble": forms.Textarea(attrs={"rows": 3}), "objective_text": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, campaign: Campaign | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].queryset = Domain.objects.all()
+        self.fields["kind"].initial = PlanKind.DOMAIN
+        # The campaign's own list of plan types (八大行动, or the seed's 行业领域 and 专题): the plan's code, kind
+        # and domain default to its type's.
+        self.fields["plan_type"].queryset = (campaign.plan_types.all() if campaign is not None
+                                             else PlanType.objects.none())
+        self.fields["code"].required = False
+        self.fields["code"].help_text = _("留空时沿用方案类别的代码")
+
+
+class PlanTypeForm(_NoModelValidation, forms.ModelForm):
+    class Meta:
+        model = PlanType
+        fields = ["code", "name", "kind", "domain"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["domain"].queryset = Domain.objects.all()
         self.fields["kind"].initial = PlanKind.DOMAIN
+
+
+class GoalForm(_NoModelValidation, forms.ModelForm):
+    """A goal (目标) or, with a comparison and a target value, an indicator (指标) of a plan."""
+
+    class Meta:
+        model = Goal
+        fields = ["text", "metric", "comparison", "target_value", "measure_unit", "target_text", "deadline",
+                  "deadline_text", "ref"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2}), "deadline": DATE}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["comparison"].choices = [("", "—"), *Comparison.choices]
 
 
 class PlanUnitsForm(_UnitsMixin):
@@ -138,6 +169,10 @@ class TaskTableImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["plan"].queryset = campaign.plans.all()
         self.fields["year"].initial = campaign.starts_on.year
+
+
+class GoalImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
 
 
 class ListItemForm(_NoModelValidation, forms.ModelForm):

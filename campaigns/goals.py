@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
+from campaigns.lifecycle import require_writable
 from campaigns.models import Goal, GoalReading, Plan
 from campaigns.models.scope import user_unit_ids
 from campaigns.services import is_office_for, require_office
@@ -23,6 +24,9 @@ GOAL_FIELDS = ["text", "metric", "target_text", "comparison", "target_value", "m
 @transaction.atomic
 def goal_save(*, actor: Any, plan: Plan, goal: Goal | None = None, **values: Any) -> Goal:
     require_office(actor, plan.campaign)
+    require_writable(plan.campaign)
+    if goal is not None and goal.plan_id != plan.pk:
+        raise ValidationError(_("目标不属于该方案。"))
     values = {k: v for k, v in values.items() if k in GOAL_FIELDS}
     if not (values.get("text") or getattr(goal, "text", "")).strip():
         raise ValidationError({"text": _("请填写目标内容。")})
@@ -42,6 +46,17 @@ def goal_save(*, actor: Any, plan: Plan, goal: Goal | None = None, **values: Any
     return goal
 
 
+@transaction.atomic
+def goal_delete(*, actor: Any, goal: Goal) -> None:
+    """Delete a goal entered by mistake: recorded; refused once a unit has reported a value for it."""
+    require_office(actor, goal.plan.campaign)
+    require_writable(goal.plan.campaign)
+    if goal.readings.exists():
+        raise ValidationError(_("该指标已有报送的实际值，不能删除。"))
+    audit.record(action="campaigns.delete", obj=goal, changes=audit.diff(audit.snapshot(goal, GOAL_FIELDS), {}))
+    goal.delete()
+
+
 def can_report(actor: Any, goal: Goal) -> bool:
     """Units with a part in the plan report its indicators; the office may too."""
     if is_office_for(actor, goal.plan.campaign):
@@ -52,6 +67,7 @@ def can_report(actor: Any, goal: Goal) -> bool:
 
 @transaction.atomic
 def goal_report_value(*, actor: Any, goal: Goal, value: Decimal, as_of: dt.date, note: str = "") -> GoalReading:
+    require_writable(goal.plan.campaign)
     if not goal.measurable:
         raise ValidationError(_("该目标没有可量化的目标值，不能报送实际值。"))
     if not can_report(actor, goal):

@@ -171,7 +171,15 @@ def _ensure_campaign(data: dict[str, Any]) -> Campaign:
     }
     campaign = Campaign.objects.filter(source_key=SOURCE_KEY).first()
     if campaign is None:
-        return services.campaign_create(actor=None, source_key=SOURCE_KEY, **values)
+        from campaigns.choices import StageAction
+        from campaigns.lifecycle import campaign_transition
+
+        campaign = services.campaign_create(actor=None, source_key=SOURCE_KEY, **values)
+        # A published plan is being run: the seed starts in 实施 (``lifecycle.close_stale`` archives it later).
+        return campaign_transition(actor=None, campaign=campaign, action=StageAction.START, system=True,
+                                   note="载入已印发的方案")
+    if campaign.is_archived:  # history is read-only: a re-run of the loader leaves an archived seed alone
+        return campaign
     # Keep the office's own settings (report schedule); bring the document's fields up to date.
     return services.campaign_update(actor=None, campaign=campaign, **values)
 
@@ -181,6 +189,9 @@ def load_seed_campaign(path: Path | None = None) -> SeedReport:
     data = json.loads((path or DATA_FILE).read_text(encoding="utf-8"))
     report = SeedReport()
     campaign = _ensure_campaign(data)
+    if campaign.is_archived:
+        report.notes.append("专项整治三年行动已归档，保持原样（只读）")
+        return report
     for i, ph in enumerate(data["phases"]):
         services.phase_save(actor=None, campaign=campaign, name=ph["name"], kind=PHASE_KINDS.get(ph["name"],
                             PhaseKind.OTHER), starts_on=_month_start(ph["start"]), ends_on=_month_end(ph["end"]),
@@ -197,8 +208,12 @@ def load_seed_campaign(path: Path | None = None) -> SeedReport:
                                                             (p.get("implementing_units") or [],
                                                              UnitRole.IMPLEMENTING)])
         plan = Plan.objects.filter(campaign=campaign, code=code).first()
-        plan = services.plan_save(actor=None, campaign=campaign, plan=plan, units=plan_units,
-                                  **_plan_values(p, sort, domains))
+        values = _plan_values(p, sort, domains)
+        # The seed's own plan types: 总方案, 12 行业领域, 2 专题 (another campaign has its own list).
+        values["plan_type"] = services.plan_type_save(
+            actor=None, campaign=campaign, code=code, name=values["short_name"][:60], kind=values["kind"],
+            domain=values["domain"], sort=sort)
+        plan = services.plan_save(actor=None, campaign=campaign, plan=plan, units=plan_units, **values)
         report.count("方案")
         existing = {(t.source, t.number if t.source == TaskSource.PLAN else str(t.sort)): t
                     for t in Task.objects.filter(plan=plan)}

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns import workflow
-from campaigns.choices import CLOSED_TASK_STATES, UnitRole
+from campaigns.choices import CLOSED_STAGES, CLOSED_TASK_STATES, PartStatus, UnitRole
 from campaigns.models import Campaign, ProgressReport, TaskUnit
 from orgs.models import Unit
 
@@ -26,15 +26,18 @@ def remind_missing_reports(*, today: dt.date | None = None, lead_workdays: int =
 
     today = today or timezone.localdate()
     sent = 0
-    for campaign in Campaign.objects.filter(starts_on__lte=today, ends_on__gte=today - dt.timedelta(days=31)):
+    campaigns = (Campaign.objects.filter(starts_on__lte=today, ends_on__gte=today - dt.timedelta(days=31))
+                 .exclude(stage__in=CLOSED_STAGES))
+    for campaign in campaigns:
         start, label = workflow.period_for(campaign, today)
         due = workflow.period_due(campaign, start)
         if today > due or workdays_between(today, due) > lead_workdays:
             continue
         reported = ProgressReport.objects.filter(task=OuterRef("task"), unit=OuterRef("unit"), period_start=start)
-        owing = (TaskUnit.objects.filter(task__campaign=campaign, role__in=[UnitRole.LEAD, UnitRole.COOP],
+        owing = (TaskUnit.objects.filter(task__campaign=campaign, role__in=UnitRole.values,
                                          unit__collective=False, unit__active=True)
-                 .exclude(task__status__in=CLOSED_TASK_STATES).exclude(Exists(reported))
+                 .exclude(task__status__in=CLOSED_TASK_STATES).exclude(status=PartStatus.DONE)
+                 .exclude(Exists(reported))
                  .values_list("unit_id", flat=True))
         counts = Counter(owing)
         with transaction.atomic():

@@ -50,6 +50,20 @@ class Figures:
     overdue_units: list[tuple[str, int]] = field(default_factory=list)
     upcoming: list[Task] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
+    as_of: dt.date | None = None  # the period's last day, or today while the period is not over
+    unit_reports: list[ProgressReport] = field(default_factory=list)  # filed in the period, each unit's own words
+
+    @property
+    def period_open(self) -> bool:
+        return self.as_of is not None and self.as_of < self.end
+
+    @property
+    def open_note(self) -> str:
+        if not self.period_open:
+            return ""
+        assert self.as_of is not None
+        return (f"本统计期尚未结束，数据截至{self.as_of.year}年{self.as_of.month}月{self.as_of.day}日；"
+                f"期限在此之后的任务不计为逾期。")
 
     @property
     def percent(self) -> int:
@@ -64,14 +78,24 @@ def period(kind: str, year: int, month: int | None = None) -> tuple[dt.date, dt.
     return dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year}年度"
 
 
-def figures(user: Any, campaign: Campaign, kind: str, year: int, month: int | None = None) -> Figures:
-    """Figures as at the end of the period, from the tasks the viewer may see."""
+def figures(user: Any, campaign: Campaign, kind: str, year: int, month: int | None = None,
+            today: dt.date | None = None) -> Figures:
+    """Figures as at the end of the period — or, while it is not over, as at today (a task due later this
+    period is not yet overdue: the annual report made on 11-30 does not count December) — from the tasks the
+    viewer may see."""
+    from django.utils import timezone
+
     start, end, label = period(kind, year, month)
     word = "工作进展情况" if kind == MONTHLY else "工作总结"
     fig = Figures(title=f"{campaign.name}{label}{word}", period_label=label, start=start, end=end)
+    today = today or timezone.localdate()
+    fig.as_of = as_of = min(end, max(today, start - dt.timedelta(days=1)))
     tasks = Task.objects.visible_to(user).filter(campaign=campaign)
-    done_q = Q(status=TaskStatus.DONE, completed_on__lte=end)
-    overdue_q = Q(deadline_kind=DeadlineKind.DATE, deadline__lte=end) & ~done_q
+    done_q = Q(status=TaskStatus.DONE, completed_on__lte=as_of)
+    overdue_q = (Q(deadline_kind=DeadlineKind.DATE, deadline__lte=end) & Q(deadline__lt=as_of)
+                 & ~done_q & ~Q(status=TaskStatus.WITHDRAWN))
+    if as_of == end:
+        overdue_q = Q(deadline_kind=DeadlineKind.DATE, deadline__lte=end) & ~done_q & ~Q(status=TaskStatus.WITHDRAWN)
     agg = tasks.aggregate(total=Count("pk"), done=Count("pk", filter=done_q), overdue=Count("pk", filter=overdue_q),
                           done_in=Count("pk", filter=done_q & Q(completed_on__gte=start)))
     fig.total, fig.done, fig.overdue, fig.done_in_period = agg["total"], agg["done"], agg["overdue"], agg["done_in"]
@@ -84,11 +108,15 @@ def figures(user: Any, campaign: Campaign, kind: str, year: int, month: int | No
     units = (TaskUnit.objects.filter(task__in=tasks.filter(overdue_q).values("pk"), unit__collective=False)
              .values("unit__name").annotate(n=Count("task_id", distinct=True)).order_by("-n", "unit__name"))
     fig.overdue_units = [(u["unit__name"], u["n"]) for u in units]
-    reports = ProgressReport.objects.filter(task__in=tasks.values("pk"), period_start__gte=start,
-                                            period_start__lte=end)
+    # Reports FILED in the period, whatever their own reporting period (a quarterly report filed in November
+    # counts in November's report).
+    reports = ProgressReport.objects.filter(task__in=tasks.values("pk"), submitted_at__date__gte=start,
+                                            submitted_at__date__lte=end)
     ragg = reports.aggregate(all=Count("pk"), acc=Count("pk", filter=Q(state=ReportState.ACCEPTED)),
                              ret=Count("pk", filter=Q(state=ReportState.RETURNED)))
     fig.reports_submitted, fig.reports_accepted, fig.reports_returned = ragg["all"], ragg["acc"], ragg["ret"]
+    fig.unit_reports = list(reports.select_related("unit", "task__plan").order_by("unit__sort", "unit__name",
+                                                                                   "submitted_at", "pk")[:200])
     horizon = end + dt.timedelta(days=31 if kind == MONTHLY else 366)
     fig.upcoming = list(tasks.filter(deadline_kind=DeadlineKind.DATE, deadline__gt=end, deadline__lte=horizon)
                         .exclude(status=TaskStatus.DONE).select_related("plan").order_by("deadline", "pk")[:20])
@@ -124,7 +152,10 @@ def docx_context(campaign: Campaign, fig: Figures, *, issued: dt.date | None = N
     return {
         "campaign": {"name": campaign.name, "office": campaign.office_unit.name},
         "report": {"title": fig.title, "period": fig.period_label, "start": _cn(fig.start), "end": _cn(fig.end),
-                   "issued": _cn(issued or fig.end)},
+                   "issued": _cn(issued or fig.as_of or fig.end), "as_of": _cn(fig.as_of or fig.end),
+                   "open_note": fig.open_note},
+        "unit_reports": [{"unit": r.unit.name, "task": f"{r.task.label} {r.task.title}", "period": r.period_label,
+                          "state": r.get_state_display(), "narrative": r.narrative} for r in fig.unit_reports],
         "figures": {"total": fig.total, "done": fig.done, "percent": fig.percent, "done_in_period": fig.done_in_period,
                     "overdue": fig.overdue, "reports_submitted": fig.reports_submitted,
                     "reports_accepted": fig.reports_accepted, "reports_returned": fig.reports_returned},
@@ -165,6 +196,8 @@ def xlsx_bytes(fig: Figures) -> bytes:
     ws.write(0, 0, fig.title, bold)
     ws.write(1, 0, "统计期")
     ws.write(1, 1, fig.period_label)
+    if fig.open_note:
+        ws.write(2, 0, fig.open_note)
     for r, (k, v) in enumerate([("任务总数", fig.total), ("已完成", fig.done), ("完成率（%）", fig.percent),
                                 ("本期完成", fig.done_in_period), ("逾期未完成", fig.overdue),
                                 ("进展报送", fig.reports_submitted), ("已采纳", fig.reports_accepted),
@@ -181,4 +214,11 @@ def xlsx_bytes(fig: Figures) -> bytes:
     ws.write_row(0, ["责任单位", "逾期任务数"], head)
     for r, (name, n) in enumerate(fig.overdue_units, start=1):
         ws.write_row(r, [name, n])
+    ws = book.sheet("各单位工作进展")
+    ws.set_column(0, 1, 24)
+    ws.set_column(4, 4, 60)
+    ws.write_row(0, ["报送单位", "任务", "报送周期", "审核状态", "工作进展（原文）"], head)
+    for r, rep in enumerate(fig.unit_reports, start=1):
+        ws.write_row(r, [rep.unit.name, f"{rep.task.label} {rep.task.title}", rep.period_label,
+                         rep.get_state_display(), rep.narrative])
     return book.getvalue()

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 
-from campaigns.choices import CLOSED_TASK_STATES, DeadlineKind, TaskStatus
+from campaigns.choices import CLOSED_TASK_STATES, DeadlineKind, PartStatus, TaskStatus, UnitRole
 from campaigns.models import Campaign, Task, TaskUnit
 
 DONE = Q(status=TaskStatus.DONE)
@@ -81,21 +81,38 @@ def by_phase(tasks: QuerySet[Task], today: dt.date) -> list[Row]:
             for r in rows]
 
 
+def _part_overdue_q(today: dt.date) -> Q:
+    return (~Q(status=PartStatus.DONE) & ~Q(task__status__in=CLOSED_TASK_STATES)
+            & Q(task__deadline_kind=DeadlineKind.DATE) & Q(task__deadline__lt=today))
+
+
+def _part_on_time_q() -> Q:
+    return Q(status=PartStatus.DONE) & (Q(task__deadline__isnull=True) | Q(completed_on__lte=F("task__deadline")))
+
+
+def _part_due_q(today: dt.date) -> Q:
+    return Q(status=PartStatus.DONE) | (Q(task__deadline_kind=DeadlineKind.DATE) & Q(task__deadline__lt=today)
+                                        & ~Q(task__status=TaskStatus.WITHDRAWN))
+
+
 def by_unit(tasks: QuerySet[Task], today: dt.date) -> list[Row]:
-    """Per responsible unit (lead or co-operating; collectives left out): the ranking data."""
+    """Per unit with a part (collectives left out), from each unit's OWN part (``TaskUnit.status``): a township
+    is credited with what it completed, never with a shared task another unit finished. Leads and 配合 apart."""
     links = (TaskUnit.objects.filter(task__in=tasks.values("pk"), unit__collective=False)
              .values("unit_id", "unit__name", "unit__sort")
-             .annotate(total=Count("task_id", distinct=True),
-                       done=Count("task_id", filter=_on_prefix(DONE), distinct=True),
-                       overdue=Count("task_id", filter=_overdue_q(today, "task__"), distinct=True),
-                       on_time=Count("task_id", filter=_on_time_q("task__"), distinct=True),
-                       due=Count("task_id", filter=_due_q(today, "task__"), distinct=True)))
-    return [Row(r["unit_id"], r["unit__name"], r["total"], r["done"], r["overdue"], r["on_time"], r["due"])
-            for r in links]
-
-
-def _on_prefix(q: Q) -> Q:
-    return Q(task__status=TaskStatus.DONE) if q is DONE else q
+             .annotate(total=Count("pk"), done=Count("pk", filter=Q(status=PartStatus.DONE)),
+                       overdue=Count("pk", filter=_part_overdue_q(today)),
+                       on_time=Count("pk", filter=_part_on_time_q()),
+                       due=Count("pk", filter=_part_due_q(today)),
+                       lead=Count("pk", filter=Q(role=UnitRole.LEAD)),
+                       coop=Count("pk", filter=Q(role=UnitRole.COOP)),
+                       implementing=Count("pk", filter=Q(role=UnitRole.IMPLEMENTING))))
+    rows = []
+    for r in links:
+        row = Row(r["unit_id"], r["unit__name"], r["total"], r["done"], r["overdue"], r["on_time"], r["due"])
+        row.lead, row.coop, row.implementing = r["lead"], r["coop"], r["implementing"]  # type: ignore[attr-defined]
+        rows.append(row)
+    return rows
 
 
 def ranking(rows: list[Row]) -> list[Row]:

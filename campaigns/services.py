@@ -14,16 +14,18 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from campaigns.choices import AssignmentSource, DeadlineKind, PlanKind
 from campaigns.deadline_phrases import DeadlineError, parse_deadline
-from campaigns.models import Campaign, Phase, Plan, PlanUnit, Task, TaskUnit
+from campaigns.lifecycle import require_writable
+from campaigns.models import Campaign, Phase, Plan, PlanType, PlanUnit, Task, TaskUnit
 from campaigns.units import Assignment
 from core import audit
+from core.pinyin import search_text
 from core.scoping import scope_for
 
 CAMPAIGN_FIELDS = ["name", "short_name", "document_number", "document_title", "issuer", "issued_on", "issued_text",
                    "addressees", "starts_on", "ends_on", "report_interval", "report_day", "office_unit",
                    "jurisdiction", "extra"]
 PHASE_FIELDS = ["name", "kind", "starts_on", "ends_on", "heading", "text", "source_line", "sort"]
-PLAN_FIELDS = ["kind", "code", "annex", "title", "short_name", "domain", "preamble", "objective_text",
+PLAN_FIELDS = ["plan_type", "kind", "code", "annex", "title", "short_name", "domain", "preamble", "objective_text",
                "responsibility_text", "units_note", "period_text", "table_caption", "table_columns",
                "source_first_line", "source_last_line", "sort", "extra"]
 TASK_FIELDS = ["plan", "source", "number", "table_year", "table_group", "section", "title", "text", "measures",
@@ -94,6 +96,7 @@ def campaign_create(*, actor: Any, source_key: str = "", **values: Any) -> Campa
 def campaign_update(*, actor: Any, campaign: Campaign, **values: Any) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     require_office(actor, campaign)
+    require_writable(campaign)
     before = audit.snapshot(campaign, CAMPAIGN_FIELDS)
     for k, v in values.items():
         if k in CAMPAIGN_FIELDS:
@@ -112,6 +115,7 @@ def campaign_update(*, actor: Any, campaign: Campaign, **values: Any) -> Campaig
 @transaction.atomic
 def phase_save(*, actor: Any, campaign: Campaign, phase: Phase | None = None, **values: Any) -> Phase:
     require_office(actor, campaign)
+    require_writable(campaign)
     values = {k: v for k, v in values.items() if k in PHASE_FIELDS}
     if values.get("starts_on") and values.get("ends_on") and values["ends_on"] < values["starts_on"]:
         raise ValidationError({"ends_on": _("结束日期不能早于开始日期。")})
@@ -132,7 +136,19 @@ def phase_save(*, actor: Any, campaign: Campaign, phase: Phase | None = None, **
 def plan_save(*, actor: Any, campaign: Campaign, plan: Plan | None = None,
               units: Iterable[Assignment] | None = None, **values: Any) -> Plan:
     require_office(actor, campaign)
+    require_writable(campaign)
     values = {k: v for k, v in values.items() if k in PLAN_FIELDS}
+    plan_type = values.get("plan_type")
+    if plan_type is not None:
+        if plan_type.campaign_id != campaign.pk:
+            raise ValidationError({"plan_type": _("方案类别不属于本行动。")})
+        # The type says what kind of plan it is and which domain it covers, unless the form says otherwise.
+        values.setdefault("kind", plan_type.kind)
+        values["kind"] = values["kind"] or plan_type.kind
+        if values.get("domain") is None:
+            values["domain"] = plan_type.domain
+        if not values.get("code") and not getattr(plan, "code", ""):
+            values["code"] = plan_type.code
     if not (values.get("code") or getattr(plan, "code", "")):
         raise ValidationError({"code": _("请填写方案代码。")})
     if values.get("kind") == PlanKind.DOMAIN and values.get("domain") is None and not getattr(plan, "domain_id", None):
@@ -166,7 +182,7 @@ def plan_save(*, actor: Any, campaign: Campaign, plan: Plan | None = None,
 
 # -- tasks ----------------------------------------------------------------------------------
 def _sync_units(task: Task, assignments: Iterable[Assignment], source: str,
-                keep: Iterable[int] = ()) -> dict[str, Any]:
+                keep: Iterable[int] = (), added: list[int] | None = None) -> dict[str, Any]:
     """Make the task's unit links those of ``assignments``; the units in ``keep`` stay linked whatever
     (a unit that reported on the task, a unit added by hand). Links added by hand are ``MANUAL``: a link that
     exists keeps the source it had."""
@@ -191,6 +207,8 @@ def _sync_units(task: Task, assignments: Iterable[Assignment], source: str,
             link.role, link.as_written, link.via, link.source = a.role, a.as_written, a.via, src
             changed.append(link)
     TaskUnit.objects.bulk_create(new)
+    if added is not None:
+        added.extend(link.unit_id for link in new)
     if changed:
         TaskUnit.objects.bulk_update(changed, ["role", "as_written", "via", "source"])
     if gone or new or changed:
@@ -203,11 +221,27 @@ def _check_task(values: dict[str, Any]) -> None:
         raise ValidationError({"title": _("任务内容不能为空。")})
 
 
+def _announce(actor: Any, task: Task, added: list[int], notify: bool | dict[int, list[Task]]) -> None:
+    """A unit newly given a part in a task is told so (not when the system loads a seed document). ``notify``
+    may be a dict that collects the assignments of a whole import, announced once per unit by the importer."""
+    if actor is None or not added or notify is False:
+        return
+    if isinstance(notify, dict):
+        for unit_id in added:
+            notify.setdefault(unit_id, []).append(task)
+        return
+    from campaigns import integrations
+
+    integrations.notify_assigned({unit_id: [task] for unit_id in added})
+
+
 @transaction.atomic
 def task_create(*, actor: Any, plan: Plan, units: Iterable[Assignment] = (),
-                unit_source: str = AssignmentSource.TEXT, **values: Any) -> Task:
+                unit_source: str = AssignmentSource.TEXT, notify: bool | dict[int, list[Task]] = True,
+                **values: Any) -> Task:
     campaign = plan.campaign
     require_office(actor, campaign)
+    require_writable(campaign)
     values = {k: v for k, v in values.items() if k in TASK_FIELDS and k != "plan"}
     _check_task(values)
     task = Task(campaign=campaign, plan=plan, **values)
@@ -215,20 +249,25 @@ def task_create(*, actor: Any, plan: Plan, units: Iterable[Assignment] = (),
         task.phase = phase_for(campaign, task.deadline)
     task.domain_id = plan.domain_id
     task.jurisdiction_path = campaign.jurisdiction_path
+    task.search_text = search_text(task.title)
     if not task.sort:
         task.sort = (Task.objects.filter(plan=plan, source=task.source).count() + 1)
     task.save()
     changes = audit.diff({}, audit.snapshot(task, TASK_FIELDS))
-    changes.update(_sync_units(task, units, unit_source))
+    added: list[int] = []
+    changes.update(_sync_units(task, units, unit_source, added=added))
     audit.record(action="campaigns.create", obj=task, changes=changes)
+    _announce(actor, task, added, notify)
     return task
 
 
 @transaction.atomic
 def task_update(*, actor: Any, task: Task, units: Iterable[Assignment] | None = None,
-                unit_source: str = AssignmentSource.TEXT, keep_units: Iterable[int] = (), **values: Any) -> Task:
+                unit_source: str = AssignmentSource.TEXT, keep_units: Iterable[int] = (),
+                notify: bool | dict[int, list[Task]] = True, **values: Any) -> Task:
     task = Task.objects.select_for_update().select_related("campaign", "plan").get(pk=task.pk)
     require_office(actor, task.campaign)
+    require_writable(task.campaign)
     before = audit.snapshot(task, TASK_FIELDS)
     for k, v in values.items():
         if k in TASK_FIELDS:
@@ -237,22 +276,96 @@ def task_update(*, actor: Any, task: Task, units: Iterable[Assignment] | None = 
     if task.plan.campaign_id != task.campaign_id:
         raise ValidationError(_("任务只能属于本行动的方案。"))
     task.domain_id = task.plan.domain_id
+    task.search_text = search_text(task.title)
     changes = audit.diff(before, audit.snapshot(task, TASK_FIELDS))
+    added: list[int] = []
     if units is not None:
-        changes.update(_sync_units(task, units, unit_source, keep_units))
+        changes.update(_sync_units(task, units, unit_source, keep_units, added=added))
     if changes:
         task.save()
         audit.record(action="campaigns.update", obj=task, changes=changes)
+    _announce(actor, task, added, notify)
     return task
 
 
 @transaction.atomic
 def task_delete(*, actor: Any, task: Task) -> None:
     require_office(actor, task.campaign)
+    require_writable(task.campaign)
     if task.reports.exists():
         raise ValidationError(_("该任务已有进展报送，不能删除。"))
     audit.record(action="campaigns.delete", obj=task, changes=audit.diff(audit.snapshot(task, TASK_FIELDS), {}))
     task.delete()
+
+
+@transaction.atomic
+def table_delete(*, actor: Any, plan: Plan, year: int) -> int:
+    """Undo a mistaken task-table import: delete the plan's table rows of ``year``, recorded (one entry for
+    the table, one per task); refused once any of them carries a report. Returns how many were deleted."""
+    from campaigns.choices import TaskSource
+
+    require_office(actor, plan.campaign)
+    require_writable(plan.campaign)
+    tasks = Task.objects.select_for_update().filter(plan=plan, source=TaskSource.TABLE, table_year=year)
+    if not tasks.exists():
+        raise ValidationError(_("该方案没有%(y)d年的任务清单。") % {"y": year})
+    if tasks.filter(reports__isnull=False).exists():
+        raise ValidationError(_("该清单中已有任务收到进展报送，不能删除整张清单；请逐项撤销。"))
+    n = 0
+    for task in tasks:
+        audit.record(action="campaigns.delete", obj=task, changes=audit.diff(audit.snapshot(task, TASK_FIELDS), {}))
+        n += 1
+    audit.record(action="campaigns.table_delete", obj=plan, changes={"table_year": [year, None], "tasks": [n, 0]})
+    tasks.delete()
+    return n
+
+
+# -- plan types (a campaign's own list of domains / actions) ---------------------------------------
+PLAN_TYPE_FIELDS = ["code", "name", "kind", "domain", "sort"]
+
+
+@transaction.atomic
+def plan_type_save(*, actor: Any, campaign: Campaign, plan_type: PlanType | None = None,
+                   **values: Any) -> PlanType:
+    require_office(actor, campaign)
+    require_writable(campaign)
+    values = {k: v for k, v in values.items() if k in PLAN_TYPE_FIELDS}
+    errors = {}
+    if not (values.get("code") or getattr(plan_type, "code", "")).strip():
+        errors["code"] = _("请填写代码。")
+    if not (values.get("name") or getattr(plan_type, "name", "")).strip():
+        errors["name"] = _("请填写名称。")
+    if errors:
+        raise ValidationError(errors)
+    if plan_type is None:
+        plan_type = (PlanType.objects.filter(campaign=campaign, code=values["code"]).first()
+                     or PlanType(campaign=campaign))
+    elif plan_type.campaign_id != campaign.pk:
+        raise ValidationError(_("方案类别不属于本行动。"))
+    clash = PlanType.objects.filter(campaign=campaign, code=values.get("code", plan_type.code)).exclude(
+        pk=plan_type.pk)
+    if clash.exists():
+        raise ValidationError({"code": _("本行动已有代码相同的方案类别。")})
+    before = audit.snapshot(plan_type, PLAN_TYPE_FIELDS) if plan_type.pk else {}
+    for k, v in values.items():
+        setattr(plan_type, k, v)
+    created = not plan_type.pk
+    changes = audit.diff(before, audit.snapshot(plan_type, PLAN_TYPE_FIELDS))
+    if changes or created:
+        plan_type.save()
+        audit.record(action="campaigns.create" if created else "campaigns.update", obj=plan_type, changes=changes)
+    return plan_type
+
+
+@transaction.atomic
+def plan_type_delete(*, actor: Any, plan_type: PlanType) -> None:
+    require_office(actor, plan_type.campaign)
+    require_writable(plan_type.campaign)
+    if plan_type.plans.exists():
+        raise ValidationError(_("已有方案属于该类别，不能删除。"))
+    audit.record(action="campaigns.delete", obj=plan_type,
+                 changes=audit.diff(audit.snapshot(plan_type, PLAN_TYPE_FIELDS), {}))
+    plan_type.delete()
 
 
 def default_year(campaign: Campaign, plan: Plan | None = None, table_year: int | None = None) -> int:

@@ -130,7 +130,10 @@ class TaskTableImporter(Importer):
         return f"campaign:{_plan(params).campaign_id}" if actor is not None else None
 
     def authorize(self, actor: Any, params: dict[str, Any]) -> None:
+        from campaigns.lifecycle import require_writable
+
         services.require_office(actor, _plan(params).campaign)
+        require_writable(_plan(params).campaign)
 
     def prepare(self, run: Run) -> Plan:
         return _plan(run.params)
@@ -221,6 +224,7 @@ class TaskTableImporter(Importer):
         for task_id, unit_id in ProgressReport.objects.filter(task__in=existing).values_list("task_id", "unit_id"):
             reported.setdefault(task_id, set()).add(unit_id)
         drop_manual = bool(run.params.get("drop_manual_units"))
+        assigned: dict[int, list[Task]] = {}  # each unit hears once of the tasks this table gives it
         withdrawn = deleted = 0
         for change in result.of(reimport.REMOVED):
             task = change.old
@@ -243,7 +247,7 @@ class TaskTableImporter(Importer):
                       "source_note": _("由任务清单导入"), **row.values}
             if change.old is None:
                 services.task_create(actor=actor, plan=plan, units=row.units, unit_source=AssignmentSource.TEXT,
-                                     **values)
+                                     notify=assigned, **values)
                 run.outcome.created += 1
                 continue
             task = change.old
@@ -251,9 +255,13 @@ class TaskTableImporter(Importer):
             if not drop_manual:
                 keep |= {link.unit_id for link in task.unit_links.all()
                          if link.source in (AssignmentSource.MANUAL, AssignmentSource.PLAN)}
-            services.task_update(actor=actor, task=task, units=row.units, keep_units=keep, **values)
+            services.task_update(actor=actor, task=task, units=row.units, keep_units=keep, notify=assigned, **values)
             if change.kind == reimport.CHANGED:
                 run.outcome.updated += 1
+        if actor is not None:
+            from campaigns import integrations
+
+            integrations.notify_assigned(assigned)
         if withdrawn or deleted:
             run.outcome.notes.append(_("原清单中有 %(n)d 项任务不在新清单中：%(w)d 项已有进展报送，已撤销并保留记录；"
                                        "%(d)d 项已删除。") % {"n": withdrawn + deleted, "w": withdrawn, "d": deleted})

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from campaigns.deadline_phrases import DeadlineError
+from campaigns.lifecycle import require_writable
 from campaigns.models import Campaign, ListItem
 from campaigns.models.scope import user_unit_ids
 from campaigns.services import deadline_values, is_office_for
@@ -32,6 +33,7 @@ def list_item_save(*, actor: Any, campaign: Campaign, unit: Unit, entry: ListIte
         unit = item.unit
     if not can_edit(actor, campaign, unit):
         raise PermissionDenied(_("只能维护本单位的清单。"))
+    require_writable(campaign)
     if unit.collective:
         raise ValidationError(_("集合称谓不能作为清单的责任单位。"))
     values = {k: v for k, v in values.items() if k in FIELDS}
@@ -60,5 +62,6 @@ def list_item_save(*, actor: Any, campaign: Campaign, unit: Unit, entry: ListIte
 def list_item_delete(*, actor: Any, item: ListItem) -> None:
     if not can_edit(actor, item.campaign, item.unit):
         raise PermissionDenied(_("只能维护本单位的清单。"))
+    require_writable(item.campaign)
     audit.record(action="campaigns.delete", obj=item, changes=audit.diff(audit.snapshot(item, FIELDS), {}))
     item.delete()

@@ -5,9 +5,11 @@
     returned  --submit-->  submitted   by the unit (resubmission)
     submitted --accept-->  accepted    by the campaign office
 
-``accepted`` is final. A task becomes 已完成 only when a report that claims completion is
-accepted; an accepted report below 100% moves the task to 推进中 and records its percentage.
-A report does not exist before its first submission: that move creates it.
+``accepted`` is final. A report is one unit's report on its own part of the task (``TaskUnit``):
+accepting it moves that unit's part only (已完成 when it claims completion, else 推进中 with its percentage).
+The task follows from its parts (``decide_task``): it is 已完成 when every part of its 牵头 and 实施 units is
+accepted as done (a task naming only 配合 units: every 配合 part); 配合 parts are reported and reviewed on their
+own but do not hold the task open. A report does not exist before its first submission: that move creates it.
 """
 
 from __future__ import annotations
@@ -21,8 +23,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaigns.choices import ReportAction, ReportedStatus, ReportInterval, ReportState, TaskStatus
-from campaigns.models import Campaign, ProgressEvent, ProgressReport, Task
+from campaigns import lifecycle  # noqa: F401  (registers the campaign lifecycle with the workflows)
+from campaigns.choices import (
+    DECIDING_ROLES,
+    PartStatus,
+    ReportAction,
+    ReportedStatus,
+    ReportInterval,
+    ReportState,
+    TaskStatus,
+)
+from campaigns.lifecycle import require_writable
+from campaigns.models import Campaign, ProgressEvent, ProgressReport, Task, TaskUnit
 from campaigns.models.scope import user_unit_ids
 from campaigns.services import is_office_for
 from core import audit
@@ -162,11 +174,16 @@ def report_submit(*, actor: Any, task: Task, reported_status: str, narrative: st
     units = reporting_units(actor, task)
     if not units:
         raise PermissionDenied(_("您所在单位不是该任务的责任单位，不能报送进展。"))
-    unit_id = unit_id if unit_id in units else units[0]
-    if task.status == TaskStatus.DONE:
-        raise ValidationError(_("该任务已确认完成，无需再报送。"))
+    if unit_id not in units:  # the first of the actor's units whose part is still open
+        open_units = set(TaskUnit.objects.filter(task=task, unit_id__in=units).exclude(status=PartStatus.DONE)
+                         .values_list("unit_id", flat=True))
+        unit_id = next((u for u in units if u in open_units), units[0])
+    require_writable(task.campaign)
     if task.status == TaskStatus.WITHDRAWN:
         raise ValidationError(_("该任务已撤销，不再报送。"))
+    part = TaskUnit.objects.get(task=task, unit_id=unit_id)
+    if part.status == PartStatus.DONE:
+        raise ValidationError(_("本单位承担的部分已确认完成，无需再报送。"))
     _validate(reported_status, narrative, percent)
     start, label = period_for(task.campaign, today)
     report = (ProgressReport.objects.filter(task=task, unit_id=unit_id, period_start=start).first()
@@ -179,7 +196,10 @@ def report_submit(*, actor: Any, task: Task, reported_status: str, narrative: st
         from core.uploads import attach
 
         attach(actor=actor, owner=report, file=f, role="evidence")
-    return report  # the task itself moves only when the office accepts
+    from campaigns import integrations
+
+    integrations.notify_report_arrived(report)
+    return report  # the unit's part and the task move only when the office accepts
 
 
 def report_review(*, actor: Any, report: ProgressReport, action: str, comment: str = "",
@@ -187,6 +207,7 @@ def report_review(*, actor: Any, report: ProgressReport, action: str, comment: s
     """退回 (comment required) or 采纳 a submitted report; acceptance moves the task."""
     if action not in (ReportAction.RETURN, ReportAction.ACCEPT):
         raise ValidationError(_("审核只能退回或采纳。"))
+    require_writable(report.task.campaign)
     return transition(
         workflow=TRANSITIONS, obj=report, action=action, actor=actor, note=comment, now=now,
         lock=lambda r: (ProgressReport.objects.select_for_update().select_related("task__campaign", "unit")
@@ -194,17 +215,53 @@ def report_review(*, actor: Any, report: ProgressReport, action: str, comment: s
         apply=_apply_review, event=_event, on_applied=_after_review, audit_fields=REPORT_FIELDS)
 
 
+def deciding_parts(parts: list[TaskUnit]) -> list[TaskUnit]:
+    """The parts that decide when a task is done: its 牵头 and 实施 units' (collective names, which nobody
+    reports for, left out); a task naming only 配合 units is decided by theirs."""
+    concrete = [p for p in parts if not p.unit.collective]
+    return [p for p in concrete if p.role in DECIDING_ROLES] or concrete
+
+
+def decide_task(parts: list[TaskUnit]) -> tuple[str | None, int, dt.date | None]:
+    """(status, percent, completed_on) of a task from its units' parts; status None = leave it as it is."""
+    deciding = deciding_parts(parts)
+    if not deciding:
+        return None, 0, None
+    percent = sum(p.percent for p in deciding) // len(deciding)
+    if all(p.status == PartStatus.DONE for p in deciding):
+        return TaskStatus.DONE, 100, max((p.completed_on for p in deciding if p.completed_on), default=None)
+    if any(p.status != PartStatus.OPEN or p.percent for p in parts):
+        return TaskStatus.IN_PROGRESS, percent, None
+    return TaskStatus.OPEN, percent, None
+
+
 def _apply_to_task(report: ProgressReport, now: dt.datetime) -> None:
+    """An accepted report moves its unit's part; the task follows from the parts (``decide_task``)."""
     task = Task.objects.select_for_update().get(pk=report.task_id)
-    before = audit.snapshot(task, ["status", "percent", "completed_on"])
+    part = TaskUnit.objects.select_for_update().select_related("unit").get(task=task, unit_id=report.unit_id)
+    part_before = audit.snapshot(part, ["status", "percent", "completed_on"])
     if report.claims_completion:
-        task.status, task.percent = TaskStatus.DONE, 100
-        task.completed_on = timezone.localdate(now)
+        part.status, part.percent, part.completed_on = PartStatus.DONE, 100, timezone.localdate(now)
     else:
-        task.status = TaskStatus.IN_PROGRESS if report.percent > 0 or task.status == TaskStatus.IN_PROGRESS \
-            else task.status
-        task.percent = max(task.percent, report.percent)
+        part.percent = max(part.percent, report.percent)
+        if report.percent > 0:
+            part.status = PartStatus.IN_PROGRESS
+    part_changes = audit.diff(part_before, audit.snapshot(part, ["status", "percent", "completed_on"]))
+    if part_changes:
+        part.save(update_fields=["status", "percent", "completed_on"])
+    parts = list(task.unit_links.select_related("unit"))
+    before = audit.snapshot(task, ["status", "percent", "completed_on"])
+    status, percent, completed_on = decide_task(parts)
+    if status is None:  # no concrete unit to decide by: the accepted claim decides, as before parts existed
+        status = TaskStatus.DONE if report.claims_completion else (
+            TaskStatus.IN_PROGRESS if report.percent > 0 else task.status)
+        percent = 100 if report.claims_completion else max(task.percent, report.percent)
+        completed_on = timezone.localdate(now) if report.claims_completion else None
+    if task.status != TaskStatus.WITHDRAWN:
+        task.status, task.percent, task.completed_on = status, percent, completed_on
     changes = audit.diff(before, audit.snapshot(task, ["status", "percent", "completed_on"]))
+    if part_changes:
+        changes[f"part:{part.unit.name}"] = [part_before.get("status"), part.status]
     if changes:
         task.save(update_fields=["status", "percent", "completed_on", "updated_at"])
         audit.record(action="campaigns.progress_accept", obj=task, changes=changes, note=str(report))
@@ -224,6 +281,7 @@ def task_withdraw(*, actor: Any, task: Task, reason: str) -> Task:
     with transaction.atomic():
         task = Task.objects.select_for_update().select_related("campaign").get(pk=task.pk)
         require_office(actor, task.campaign)
+        require_writable(task.campaign)
         if task.status == TaskStatus.WITHDRAWN:
             return task
         before = audit.snapshot(task, ["status"])

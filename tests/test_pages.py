@@ -72,7 +72,24 @@ def _more_rows() -> None:
     office, township, company = (User.objects.get(username=u) for u in ("anweiban", "dongshan", "qiye"))
     item_assign(actor=office, title="检查督办事项", assignee=Unit.objects.get(name="东山街道"),
                 deadline=today + dt.timedelta(days=10), description="说明")
-    campaign = Campaign.objects.order_by("pk").first()
+    # The demo archives the 2020 seed (read-only history, crawled as such): the rows that need a live campaign
+    # go to one the office runs now, made through the services as the office would.
+    from campaigns import lifecycle, services
+    from campaigns.choices import PlanKind, StageAction, UnitRole
+    from campaigns.units import Resolution, resolve_into
+
+    seed = Campaign.objects.order_by("pk").first()
+    campaign = services.campaign_create(actor=office, name="检查用行动", starts_on=today - dt.timedelta(days=30),
+                                        ends_on=today + dt.timedelta(days=700), office_unit=seed.office_unit,
+                                        jurisdiction=seed.jurisdiction)
+    campaign = lifecycle.campaign_transition(actor=office, campaign=campaign, action=StageAction.START)
+    plan = services.plan_save(actor=office, campaign=campaign, kind=PlanKind.MASTER, code="master", title="总方案",
+                              short_name="总方案")
+    units = Resolution()
+    resolve_into(units, township.unit.name, UnitRole.LEAD)
+    services.task_create(actor=office, plan=plan, title="检查任务", units=units.assignments,
+                         **services.deadline_values(f"{today.year}年{today.month}月{min(today.day, 28)}日",
+                                                    default_year=today.year))
     list_item_save(actor=township, campaign=campaign, unit=township.unit, kind=ListKind.PROBLEM, item="检查问题",
                    deadline_text="")
     link = TaskUnit.objects.filter(unit=township.unit, task__campaign=campaign).select_related("task").first()

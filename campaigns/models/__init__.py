@@ -1,9 +1,9 @@
-from campaigns.models.campaign import Campaign, Phase, Plan, PlanUnit
+from campaigns.models.campaign import Campaign, Phase, Plan, PlanType, PlanUnit
 from campaigns.models.goal import Goal, GoalReading
 from campaigns.models.lists import ListItem
 from campaigns.models.task import ProgressEvent, ProgressReport, Task, TaskUnit
 
-__all__ = ["Campaign", "Goal", "GoalReading", "ListItem", "Phase", "Plan", "PlanUnit", "ProgressEvent",
+__all__ = ["Campaign", "Goal", "GoalReading", "ListItem", "Phase", "Plan", "PlanType", "PlanUnit", "ProgressEvent",
            "ProgressReport", "Task", "TaskUnit"]
 
 from core.registry import register_path_model  # noqa: E402

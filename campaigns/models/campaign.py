@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.choices import PhaseKind, PlanKind, ReportInterval, UnitRole
+from campaigns.choices import CLOSED_STAGES, CampaignStage, PhaseKind, PlanKind, ReportInterval, UnitRole
 from core.scoping import Scope, ScopedQuerySet
 
 
@@ -41,6 +41,8 @@ class Campaign(models.Model):
     extra = models.JSONField(default=dict, blank=True, verbose_name=_("其他原文内容"))
     source_key = models.CharField(max_length=80, blank=True, db_index=True, editable=False,
                                   help_text="stable key of a loaded seed document")
+    stage = models.CharField(max_length=10, choices=CampaignStage.choices, default=CampaignStage.PREPARE,
+                             db_index=True, editable=False, verbose_name=_("阶段状态"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CampaignQuerySet.as_manager()
@@ -52,6 +54,16 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def is_closed(self) -> bool:
+        """总结 or 归档: its tasks are no longer reminded or escalated."""
+        return self.stage in CLOSED_STAGES
+
+    @property
+    def is_archived(self) -> bool:
+        """归档: read-only history."""
+        return self.stage == CampaignStage.ARCHIVED
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
@@ -84,6 +96,30 @@ class Phase(models.Model):
         return self.name
 
 
+class PlanType(models.Model):
+    """One of a campaign's plan types, with the domain (or action) it covers: the seed's 总方案 + 12 行业领域 +
+    2 专题, a 2024 campaign's 八大行动. A plan picks its type from its own campaign's list."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="plan_types")
+    code = models.CharField(max_length=16, verbose_name=_("代码"))
+    name = models.CharField(max_length=60, verbose_name=_("名称"))
+    kind = models.CharField(max_length=16, choices=PlanKind.choices, default=PlanKind.DOMAIN,
+                            verbose_name=_("类别"))
+    domain = models.ForeignKey("orgs.Domain", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("对应行业领域"),
+                               help_text=_("该领域的监管部门可以看到此类方案的任务；行动不对应行业领域时留空"))
+    sort = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["campaign", "sort", "code"]
+        verbose_name = _("方案类别")
+        verbose_name_plural = _("方案类别")
+        constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="campaigns_plantype_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
 class PlanQuerySet(ScopedQuerySet):
     def visible_to(self, user: Any) -> Self:
         return self.filter(campaign__in=Campaign.objects.visible_to(user).values("pk"))
@@ -100,6 +136,8 @@ class Plan(models.Model):
     short_name = models.CharField(max_length=60, verbose_name=_("简称"))
     domain = models.ForeignKey("orgs.Domain", null=True, blank=True, on_delete=models.PROTECT, related_name="plans",
                                verbose_name=_("行业领域"))
+    plan_type = models.ForeignKey(PlanType, null=True, blank=True, on_delete=models.PROTECT, related_name="plans",
+                                  verbose_name=_("方案类别"))
     preamble = models.TextField(blank=True, verbose_name=_("引言"))
     objective_text = models.TextField(blank=True, verbose_name=_("工作目标"))
     responsibility_text = models.TextField(blank=True, verbose_name=_("分工（原文）"))

@@ -14,6 +14,7 @@ from campaigns.choices import (
     CLOSED_TASK_STATES,
     AssignmentSource,
     DeadlineKind,
+    PartStatus,
     Recurrence,
     ReportAction,
     ReportedStatus,
@@ -69,6 +70,9 @@ class Task(models.Model):
     source_line = models.PositiveIntegerField(null=True, blank=True, verbose_name=_("原文行号"))
     source_note = models.CharField(max_length=300, blank=True, verbose_name=_("数据说明"))
     sort = models.PositiveIntegerField(default=0)
+    # The title, its pinyin and pinyin initials (core.pinyin), kept by the services: 我的任务 finds 消防通道划线
+    # by "xftd" as enterprises are found.
+    search_text = models.CharField(max_length=1000, blank=True, editable=False)
     # Scope keys copied from the campaign and plan by the create service (house style 10).
     domain = models.ForeignKey("orgs.Domain", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
@@ -119,6 +123,11 @@ class TaskUnit(models.Model):
     source = models.CharField(max_length=10, choices=AssignmentSource.choices, default=AssignmentSource.TEXT)
     via = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                             verbose_name=_("集合称谓"))
+    # The unit's own part: moved only by the office accepting this unit's reports (``workflow.report_review``).
+    status = models.CharField(max_length=12, choices=PartStatus.choices, default=PartStatus.OPEN,
+                              verbose_name=_("本单位进展"))
+    percent = models.PositiveSmallIntegerField(default=0, verbose_name=_("本单位完成进度（%）"))
+    completed_on = models.DateField(null=True, blank=True, verbose_name=_("本单位完成日期"))
 
     class Meta:
         ordering = ["task", "role", "pk"]

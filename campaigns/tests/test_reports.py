@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 def _complete(world, task: Task, day: dt.date) -> None:
     report = workflow.report_submit(actor=world.user("township_a"), task=task, reported_status=ReportedStatus.DONE,
-                                    narrative="完成", percent=100, today=day)
+                                    narrative="完成", percent=100, today=day,
+                                    now=dt.datetime(day.year, day.month, day.day, 9, tzinfo=dt.UTC))
     workflow.report_review(actor=world.user("office"), report=report, action=ReportAction.ACCEPT,
                            now=dt.datetime(day.year, day.month, day.day, 10, tzinfo=dt.UTC))
 
@@ -68,7 +69,8 @@ def test_annual_report_and_xlsx_download_respect_scope(client, world, small) -> 
 def test_template_report_holds_the_text_of_the_python_docx_report(world, small, kind: str, year: int,
                                                                    month: int | None) -> None:
     """The move onto templates lost nothing: on the same figures, the default template's report has the very
-    paragraphs and table cells that the former python-docx builder wrote, and the same title property."""
+    paragraphs and table cells that the former python-docx builder wrote, and the same title property; the only
+    paragraphs it adds are each unit's own narrative filed in the period (under 一、总体情况)."""
     from campaigns.tests import legacy_reports
     from documents.preview import blocks
 
@@ -77,7 +79,12 @@ def test_template_report_holds_the_text_of_the_python_docx_report(world, small, 
         fig = reports.figures(world.user(persona), small.campaign, kind, year, month)
         before = legacy_reports.docx_bytes(small.campaign, fig, kind=kind)
         after = reports.docx_bytes(small.campaign, fig, kind=kind, user=world.user(persona))
-        assert [b.as_tuple() for b in blocks(after)] == [b.as_tuple() for b in blocks(before)], (persona, kind)
+        ctx = reports.docx_context(small.campaign, fig)
+        added = {f"{r['unit']}（{r['task']}，{r['period']}，{r['state']}）：{r['narrative']}"
+                 for r in ctx["unit_reports"]} | ({"各单位报送的工作进展如下："} if ctx["unit_reports"] else set())
+        shown = [b.as_tuple() for b in blocks(after)]
+        assert added <= {t[1] for t in shown}, (persona, kind)
+        assert [t for t in shown if t[1] not in added] == [b.as_tuple() for b in blocks(before)], (persona, kind)
         assert Document(io.BytesIO(after)).core_properties.title == fig.title
 
 

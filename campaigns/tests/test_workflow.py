@@ -70,7 +70,11 @@ def test_accepted_partial_progress_moves_task_in_progress(world, small) -> None:
     report = submit(world, small.townships, percent=40)  # 东山 reaches it through 各乡镇（街道）
     workflow.report_review(actor=world.user("office"), report=report, action=ReportAction.ACCEPT)
     small.townships.refresh_from_db()
-    assert (small.townships.status, small.townships.percent) == (TaskStatus.IN_PROGRESS, 40)
+    # 东山街道's own part moves (推进中, 40%); the task is 推进中, its percentage that of the part that decides it
+    # (the lead 市消防救援大队, which has reported nothing: a 配合 township's 40% is not the task's).
+    part = small.townships.unit_links.get(unit__name="东山街道")
+    assert (part.status, part.percent) == ("in_progress", 40)
+    assert (small.townships.status, small.townships.percent) == (TaskStatus.IN_PROGRESS, 0)
 
 
 def test_done_claim_needs_100_percent(world, small) -> None:
@@ -115,6 +119,7 @@ def test_task_is_done_only_after_an_accepted_completion_claim(world, small, acti
     ProgressReport.objects.filter(task=task).delete()
     task.status, task.percent, task.completed_on = TaskStatus.OPEN, 0, None
     task.save()
+    task.unit_links.update(status="open", percent=0, completed_on=None)  # a fresh start for every example
     office, unit = world.user("office"), world.user("township_a")
     accepted_claim = False
     for action in actions:

@@ -9,10 +9,11 @@ import random
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 
-from campaigns import services, workflow
+from campaigns import lifecycle, services, workflow
 from campaigns.choices import PlanKind, ReportAction, ReportedStatus, TaskStatus, UnitRole
-from campaigns.models import Plan, ProgressReport, Task
+from campaigns.models import Campaign, Plan, ProgressReport, Task
 from campaigns.tests.conftest import assign
 from core.workflow import Move
 from orgs.models import Jurisdiction, Unit
@@ -56,9 +57,31 @@ def _act(world: World, task: Task, to: str, move: Move, actor: Any, data: dict[s
         workflow.report_review(actor=actor, report=_report(world, task), action=move.action, comment=data["note"])
 
 
+def _campaign(world: World, rng: random.Random) -> Any:
+    """A fresh draft (筹备) campaign of the city, made by the office through the service."""
+    return services.campaign_create(
+        actor=world.user("office"), name=f"生命周期行动{rng.randint(1, 10**9)}", starts_on=dt.date(2024, 1, 1),
+        ends_on=dt.date(2026, 12, 31), office_unit=Unit.objects.get(name="市安委办"),
+        jurisdiction=Jurisdiction.objects.get(code="430381"))
+
+
+def _stage(world: World, campaign: Any, to: str, move: Move, actor: Any, data: dict[str, Any]) -> None:
+    lifecycle.campaign_transition(actor=actor, campaign=campaign, action=move.action, note=data["note"])
+
+
 WALKS = [Walk(workflow=workflow.TRANSITIONS, personas=["township_a", "office", "township_b", "regulator_fire"],
               make=_task, subject=_report, act=_act, prepare=_claim, by_action=True,
-              events=lambda report: report.events.count(), every_move=True)]
+              events=lambda report: report.events.count(), every_move=True),
+         Walk(workflow=lifecycle.TRANSITIONS, personas=["office", "township_a", "regulator_fire", "enterprise_a"],
+              make=_campaign, act=_stage, by_action=True, every_move=True, label="lifecycle")]
+
+
+def test_lifecycle_walks_reach_every_stage_and_archived_is_read_only(world: World) -> None:
+    walk(WALKS[1], world)
+    archived = Campaign.objects.filter(name__startswith="生命周期行动", stage="archived").first()
+    assert archived is not None
+    with pytest.raises(ValidationError, match="已归档"):
+        services.campaign_update(actor=world.user("office"), campaign=archived, name="改名")
 
 
 def test_report_walks_reach_every_state_and_move(world: World) -> None:

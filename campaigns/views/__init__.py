@@ -17,6 +17,7 @@ from campaigns.views.extra import (
     table_export,
     table_import,
 )
+from campaigns.views.lifecycle import delete, goal_edit, goal_import, plan_types, stage, table_delete
 from campaigns.views.tasks import (
     TaskListView,
     my_tasks,
@@ -27,7 +28,8 @@ from campaigns.views.tasks import (
     task_report,
 )
 
-__all__ = ["TaskListView", "campaign_create", "campaign_edit", "campaign_list", "goal_detail", "indicators",
+__all__ = ["TaskListView", "campaign_create", "campaign_edit", "delete", "goal_edit", "goal_import", "plan_types",
+           "stage", "table_delete", "campaign_list", "goal_detail", "indicators",
            "list_item_edit", "lists", "my_tasks", "overview", "phases", "plan_detail", "plan_edit", "report_download",
            "report_page", "report_review", "reviews", "table_export", "table_import", "task_detail", "task_edit",
            "task_report"]

@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from campaigns import goals as goal_services
-from campaigns import selectors, services
+from campaigns import lifecycle, selectors, services
 from campaigns.charts import Bar, hbar_chart
 from campaigns.choices import ReportState, TaskStatus, UnitRole
 from campaigns.forms import CampaignForm, PhaseForm, PlanForm, PlanUnitsForm
 from campaigns.models import Campaign, Plan, ProgressReport
 from campaigns.units import Resolution, resolve_into
-from campaigns.views.common import office_campaign, querystring, visible_campaign
+from campaigns.views.common import office_campaign, querystring, visible_campaign, writable
+from campaigns.views.lifecycle import table_years
 from core.filters import parse_id
 from core.forms import add_service_error
 from core.models import ChangeEvent
@@ -94,10 +95,12 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         r.overdue_url = _task_url(campaign, phase=r.key, overdue="true")
     for r in units:
         r.url = _task_url(campaign, unit=r.key)
-        r.done_url = _task_url(campaign, unit=r.key, status=TaskStatus.DONE)
-        r.overdue_url = _task_url(campaign, unit=r.key, overdue="true")
-        r.on_time_url = _task_url(campaign, unit=r.key, on_time="true")
-        r.due_url = _task_url(campaign, unit=r.key, due="true")
+        r.done_url = _task_url(campaign, unit=r.key, part="done")
+        r.overdue_url = _task_url(campaign, unit=r.key, part="overdue")
+        r.on_time_url = _task_url(campaign, unit=r.key, part="on_time")
+        r.due_url = _task_url(campaign, unit=r.key, part="due")
+        r.lead_url = _task_url(campaign, unit=r.key, role=UnitRole.LEAD)
+        r.coop_url = _task_url(campaign, unit=r.key, role=UnitRole.COOP)
     plan_chart = hbar_chart([Bar(r.label, r.percent, f"{r.done}/{r.total}（{r.percent}%）", r.done_url)
                              for r in plans], title=_("各方案任务完成率"))
     phase_chart = hbar_chart([Bar(r.label, r.percent, f"{r.done}/{r.total}（{r.percent}%）", r.done_url,
@@ -109,6 +112,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     pending = (ProgressReport.objects.visible_to(request.user)
                .filter(task__campaign=campaign, state=ReportState.SUBMITTED).count() if is_office else 0)
     return render(request, "campaigns/overview.html", {
+        "stage_moves": lifecycle.allowed_moves(request.user, campaign) if is_office else [],
         "campaign": campaign, "total": total, "plans": plans, "phases": phases, "ranked": ranked,
         "units": sorted(units, key=lambda r: (-r.total, r.label)),
         "overdue": selectors.overdue_tasks(tasks, today)[:50], "today": today, "is_office": is_office,
@@ -122,7 +126,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
 @business_required
 def phases(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = visible_campaign(request, pk)
-    is_office = services.is_office_for(request.user, campaign)
+    is_office = writable(request.user, campaign)
     edit_id = parse_id(request.GET.get("edit") or request.POST.get("phase_id"))
     phase = campaign.phases.filter(pk=edit_id).first() if edit_id is not None else None
     form = PhaseForm(request.POST or None, instance=phase)
@@ -155,7 +159,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                              table_rows=Count("pk", filter=Q(source="table")))
     return render(request, "campaigns/plan_detail.html", {
         "plan": plan, "campaign": campaign, "goals": goals, "counts": counts,
-        "links": plan.unit_links.select_related("unit"), "is_office": services.is_office_for(request.user, campaign),
+        "links": plan.unit_links.select_related("unit"), "is_office": writable(request.user, campaign),
+        "table_years": table_years(plan),
         "tasks_url": _task_url(campaign, plan=plan.pk), "table_url": _task_url(campaign, plan=plan.pk, source="table"),
         "history": ChangeEvent.objects.for_object(plan)[:50],
     })
@@ -176,7 +181,7 @@ def plan_edit(request: HttpRequest, pk: int, plan_pk: int | None = None) -> Http
     plan = campaign.plans.filter(pk=plan_pk).first() if plan_pk else None
     if plan_pk and plan is None:
         raise PermissionDenied
-    form = PlanForm(request.POST or None, instance=plan)
+    form = PlanForm(request.POST or None, instance=plan, campaign=campaign)
     initial = {}
     if plan is not None:
         for role, key in ((UnitRole.LEAD, "lead_units"), (UnitRole.COOP, "coop_units"),

@@ -25,3 +25,9 @@ def querystring(**params: Any) -> str:
     from urllib.parse import urlencode
 
     return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def writable(user: Any, campaign: Campaign) -> bool:
+    """The office may change the campaign's rows: pages show write buttons only then (an archived campaign is
+    read-only history)."""
+    return is_office_for(user, campaign) and not campaign.is_archived

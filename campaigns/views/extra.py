@@ -20,7 +20,7 @@ from campaigns.forms import GoalReadingForm, ListItemForm, TaskTableImportForm
 from campaigns.models import Campaign, Goal, ListItem, Plan, Task
 from campaigns.models.scope import user_unit_ids
 from campaigns.services import is_office_for
-from campaigns.views.common import office_campaign, visible_campaign
+from campaigns.views.common import office_campaign, visible_campaign, writable
 from core.export import download, xlsx_response
 from core.filters import parse_int
 from core.forms import add_service_error
@@ -90,8 +90,8 @@ def lists(request: HttpRequest, pk: int) -> HttpResponse:
     own_units = Unit.objects.filter(pk__in=user_unit_ids(request.user), collective=False)
     return render(request, "campaigns/lists.html", {
         "campaign": campaign, "filter": filterset, "page": page, "items": page.object_list, "rollup": rollup,
-        "is_office": is_office_for(request.user, campaign), "own_units": own_units, "today": today,
-        "can_add": own_units.exists() or is_office_for(request.user, campaign)})
+        "is_office": writable(request.user, campaign), "own_units": own_units, "today": today,
+        "can_add": not campaign.is_archived and (own_units.exists() or is_office_for(request.user, campaign))})
 
 
 @business_required
@@ -145,7 +145,7 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     goal = get_visible_or_404(Goal.objects.select_related("plan__campaign"), request.user, pk=pk)
     today = timezone.localdate()
     form = GoalReadingForm(request.POST or None, initial={"as_of": today})
-    can_report = goal.measurable and goal_services.can_report(request.user, goal)
+    can_report = goal.measurable and not goal.plan.campaign.is_archived and goal_services.can_report(request.user, goal)
     if request.method == "POST":
         if not can_report:
             raise PermissionDenied

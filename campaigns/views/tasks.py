@@ -3,11 +3,12 @@ review queue, and the office's task editing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +19,9 @@ from campaigns import services, workflow
 from campaigns.choices import (
     CLOSED_TASK_STATES,
     AssignmentSource,
+    CampaignStage,
+    DeadlineKind,
+    PartStatus,
     ReportAction,
     ReportState,
     TaskStatus,
@@ -28,7 +32,8 @@ from campaigns.forms import EvidenceForm, ProgressReportForm, ReviewForm, TaskFo
 from campaigns.models import Campaign, ProgressReport, Task, TaskUnit
 from campaigns.models.scope import user_unit_ids
 from campaigns.units import Resolution, resolve_into
-from campaigns.views.common import office_campaign, visible_campaign
+from campaigns.views.common import office_campaign, visible_campaign, writable
+from core.filters import parse_id
 from core.forms import add_service_error
 from core.listing import ScopedListView
 from core.models import Attachment, ChangeEvent
@@ -56,6 +61,7 @@ class TaskListView(ScopedListView):
         (_("整治措施"), lambda t: t.measures),
         (_("牵头单位"), lambda t: _units_text(t, UnitRole.LEAD)),
         (_("配合单位"), lambda t: _units_text(t, UnitRole.COOP)),
+        (_("实施单位"), lambda t: _units_text(t, UnitRole.IMPLEMENTING)),
         (_("责任单位（原文）"), lambda t: t.responsibility_text),
         (_("计划完成时间（原文）"), lambda t: t.deadline_text),
         (_("完成期限"), lambda t: t.deadline),
@@ -81,8 +87,8 @@ class TaskListView(ScopedListView):
 
     def get_context(self, **kwargs: Any) -> dict[str, Any]:
         kwargs.update(campaign=self.campaign, today=timezone.localdate(),
-                      is_office=services.is_office_for(self.request.user, self.campaign),
-                      phases=self.campaign.phases.all())
+                      is_office=writable(self.request.user, self.campaign),
+                      phases=self.campaign.phases.all(), roles=UnitRole.choices)
         return kwargs
 
 
@@ -93,6 +99,8 @@ def _visible_task(request: HttpRequest, pk: int) -> Task:
 
 @business_required
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A task, its units' parts (牵头 / 配合 / 实施 apart, each with its own status), the reports with their
+    evidence, and the form for each of the viewer's units whose part is still open."""
     task = _visible_task(request, pk)
     today = timezone.localdate()
     units = workflow.reporting_units(request.user, task)
@@ -103,23 +111,38 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                        owner_id__in=[str(r.pk) for r in reports]):
         files.setdefault(a.owner_id, []).append(a)
     period_start, period_label = workflow.period_for(task.campaign, today)
-    mine = [r for r in reports if r.unit_id in units]
-    current = next((r for r in mine if r.period_start == period_start), None)
     for r in reports:
         r.files = files.get(str(r.pk), [])
-    can_report = bool(units) and task.status not in CLOSED_TASK_STATES and (
-        current is None or current.state == ReportState.RETURNED)
+    links = list(task.unit_links.select_related("unit", "via").order_by("role", "source", "unit__sort", "pk"))
+    deciding = {p.pk for p in workflow.deciding_parts(links)}
+    latest: dict[int, ProgressReport] = {}
+    for r in sorted(reports, key=lambda r: (r.period_start, r.pk)):
+        latest[r.unit_id] = r
+    for link in links:
+        link.deciding = link.pk in deciding
+        link.latest = latest.get(link.unit_id)
+    groups = [(label, [link for link in links if link.role == role]) for role, label in UnitRole.choices]
+    # The viewer's parts that may report this period: open, and not already reported (unless returned).
+    open_parts = []
+    for link in links:
+        if link.unit_id not in units or link.status == PartStatus.DONE:
+            continue
+        current = next((r for r in reports if r.unit_id == link.unit_id and r.period_start == period_start), None)
+        if current is None or current.state == ReportState.RETURNED:
+            link.current = current
+            open_parts.append(link)
+    can_report = (bool(open_parts) and task.status != TaskStatus.WITHDRAWN and not task.campaign.is_archived)
+    current = open_parts[0].current if open_parts else None
     initial = {}
     if current is not None:
         initial = {"reported_status": current.reported_status, "percent": current.percent,
                    "narrative": current.narrative}
     return render(request, "campaigns/task_detail.html", {
-        "task": task, "campaign": task.campaign, "today": today,
-        "links": task.unit_links.select_related("unit", "via").order_by("role", "source", "unit__sort"),
-        "reports": reports, "current": current, "period_label": period_label,
+        "task": task, "campaign": task.campaign, "today": today, "links": links, "groups": groups,
+        "reports": reports, "current": current, "period_label": period_label, "open_parts": open_parts,
         "period_due": workflow.period_due(task.campaign, period_start),
         "can_report": can_report, "form": ProgressReportForm(initial=initial), "evidence_form": EvidenceForm(),
-        "review_form": ReviewForm(), "is_office": services.is_office_for(request.user, task.campaign),
+        "review_form": ReviewForm(), "is_office": writable(request.user, task.campaign),
         "history": ChangeEvent.objects.for_object(task)[:50],
     })
 
@@ -133,7 +156,7 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid() and evidence.is_valid():
         try:
             workflow.report_submit(actor=request.user, task=task, files=evidence.cleaned_data["files"],
-                                   **form.cleaned_data)
+                                   unit_id=parse_id(request.POST.get("unit_id")), **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         else:
@@ -166,43 +189,82 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("campaigns:task_detail", pk=report.task_id)
 
 
+DUE_SOON_DAYS = 14
+
+
 @business_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    """我的任务: tasks where the user's unit is lead, co-operating or implementing."""
+    """我的任务: the parts the user's units have (lead, co-operating, implementing), by campaign (archived
+    campaigns only when asked for), searchable by title, number and pinyin initials, most urgent first:
+    overdue, then due soon, then the rest by deadline; parts already done last."""
     units = user_unit_ids(request.user)
     today = timezone.localdate()
     links = (TaskUnit.objects.filter(unit_id__in=units, task__in=Task.objects.visible_to(request.user).values("pk"))
              .select_related("task__plan", "task__campaign", "unit"))
+    campaigns = list(Campaign.objects.filter(pk__in=links.values("task__campaign_id")).order_by("-starts_on", "pk"))
+    campaign_id = parse_id(request.GET.get("campaign"))
+    if campaign_id is not None and campaign_id in {c.pk for c in campaigns}:
+        links = links.filter(task__campaign_id=campaign_id)
+    elif request.GET.get("archived") != "true":
+        links = links.exclude(task__campaign__stage=CampaignStage.ARCHIVED)
     status = request.GET.get("status") or ""
-    if status in TaskStatus.values:
-        links = links.filter(task__status=status)
+    if status in PartStatus.values:
+        links = links.filter(status=status)
     role = request.GET.get("role") or ""
     if role in UnitRole.values:
         links = links.filter(role=role)
+    overdue = (Q(task__deadline__lt=today) & Q(task__deadline_kind=DeadlineKind.DATE)
+               & ~Q(status=PartStatus.DONE) & ~Q(task__status__in=CLOSED_TASK_STATES))
     if request.GET.get("overdue") == "true":
-        links = links.filter(task__deadline__lt=today, task__deadline_kind="date").exclude(task__status="done")
-    links = links.order_by("task__status", "task__deadline", "task__pk")
+        links = links.filter(overdue)
+    q = (request.GET.get("q") or "").strip()[:100]
+    if q:
+        links = links.filter(Q(task__title__icontains=q) | Q(task__search_text__contains=q.lower())
+                             | Q(task__number=q) | Q(task__campaign__name__icontains=q))
+    soon = (Q(task__deadline__gte=today) & Q(task__deadline__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
+            & Q(task__deadline_kind=DeadlineKind.DATE) & ~Q(status=PartStatus.DONE)
+            & ~Q(task__status__in=CLOSED_TASK_STATES))
+    finished = Q(status=PartStatus.DONE) | Q(task__status__in=CLOSED_TASK_STATES)
+    links = links.annotate(urgency=Case(When(overdue, then=Value(0)), When(soon, then=Value(1)),
+                                        When(finished, then=Value(3)), default=Value(2))).order_by(
+        "urgency", F("task__deadline").asc(nulls_last=True), "task__pk", "pk")
     page = page_of(links, 50, request.GET.get("page"))
     task_ids = [link.task_id for link in page.object_list]
-    latest: dict[int, ProgressReport] = {}
+    latest: dict[tuple[int, int], ProgressReport] = {}
     for r in ProgressReport.objects.filter(task_id__in=task_ids, unit_id__in=units).order_by("period_start", "pk"):
-        latest[r.task_id] = r
+        latest[(r.task_id, r.unit_id)] = r
     for link in page.object_list:
-        link.latest = latest.get(link.task_id)
-    return render(request, "campaigns/my_tasks.html", {"page": page, "links": page.object_list, "today": today,
-                                                       "has_unit": bool(units)})
+        link.latest = latest.get((link.task_id, link.unit_id))
+    return render(request, "campaigns/my_tasks.html", {
+        "page": page, "links": page.object_list, "today": today, "has_unit": bool(units), "campaigns": campaigns,
+        "campaign_id": campaign_id, "q": q, "part_statuses": PartStatus.choices, "roles": UnitRole.choices,
+        "units_many": len(units) > 1})
 
 
 @roles_required("office")
 def reviews(request: HttpRequest) -> HttpResponse:
-    """待审核: submitted reports of the campaigns this office runs."""
-    campaigns = [c for c in Campaign.objects.visible_to(request.user) if services.is_office_for(request.user, c)]
+    """待审核: submitted reports of the campaigns this office runs (archived ones are history), each with its
+    evidence (the unit's narrative and attachments); ``?campaign=`` narrows to one campaign."""
+    campaigns = [c for c in Campaign.objects.visible_to(request.user).exclude(stage=CampaignStage.ARCHIVED)
+                 if services.is_office_for(request.user, c)]
+    chosen = parse_id(request.GET.get("campaign"))
+    if chosen is not None and chosen in {c.pk for c in campaigns}:
+        shown = [c for c in campaigns if c.pk == chosen]
+    else:
+        chosen, shown = None, campaigns
     qs = (ProgressReport.objects.visible_to(request.user)
-          .filter(state=ReportState.SUBMITTED, task__campaign__in=campaigns)
-          .select_related("task__plan", "unit", "submitted_by").order_by("submitted_at", "pk"))
+          .filter(state=ReportState.SUBMITTED, task__campaign__in=shown)
+          .select_related("task__plan", "task__campaign", "unit", "submitted_by").order_by("submitted_at", "pk"))
     page = page_of(qs, 50, request.GET.get("page"))
+    files: dict[str, list[Attachment]] = {}
+    for a in Attachment.objects.filter(owner_type="campaigns.progressreport",
+                                       owner_id__in=[str(r.pk) for r in page.object_list]):
+        files.setdefault(a.owner_id, []).append(a)
+    for r in page.object_list:
+        r.files = files.get(str(r.pk), [])
     return render(request, "campaigns/reviews.html", {"page": page, "reports": page.object_list,
-                                                      "review_form": ReviewForm()})
+                                                      "review_form": ReviewForm(), "campaigns": campaigns,
+                                                      "chosen": chosen})
 
 
 def _task_units(form: TaskForm) -> list[Any]:

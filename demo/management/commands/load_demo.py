@@ -86,8 +86,15 @@ class Command(BaseCommand):
                 for role in roles:
                     account_services.role_grant(actor=None, user=user, role=role)
             ledger_rows = _load_demo_ledgers(enterprises)
+            from campaigns.lifecycle import close_stale
+
+            # A campaign that ended long ago (the 2020 seed, run in 2026) is history: archived, read-only, no
+            # reminders or escalation ("逾期1472个工作日" no more).
+            archived = close_stale()
         self.stdout.write(f"演示数据：新增企业 {created} 家（共 {len(enterprises)} 家），新增账号 {users_created} 个，"
                           f"台账记录 {ledger_rows} 条。")
+        for campaign in archived:
+            self.stdout.write(f"已归档结束超过一年的专项整治行动：{campaign.name}（{campaign.ends_on}结束）。")
         if not options["quiet_logins"]:
             self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
             for username, _full_name, unit_name, ent_index, roles in DEMO_USERS:
