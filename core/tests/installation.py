@@ -110,7 +110,7 @@ class Installation:
         """What "untouched" means: the chain head, the rows, the files, the anchor."""
         files = {str(p.relative_to(self.media)): p.read_bytes() for p in sorted(self.media.rglob("*")) if p.is_file()}
         return {
-            "head": self.query("SELECT last_seq, last_hash FROM core_chainhead")[0],
+            "head": self.query("SELECT last_block, last_hash FROM core_chainhead")[0],
             "events": self.query("SELECT count(*), max(seq) FROM core_changeevent")[0],
             "units": self.query("SELECT count(*) FROM orgs_unit")[0],
             "media": files,
