@@ -5,7 +5,7 @@ row, so a long bulk writer made every other writer wait behind it, and logins de
 locks the user row, then waits for the head; the bulk writer holds the head and inserts notifications
 referencing the user). This script measures that from the inside:
 
-1. ``alone``: N hazard transitions (评估定级) one after another, and M logins through the real login view;
+1. ``alone``: N hazard transitions (确定整改方案: 已定级 → 已制定方案) one after another, and M logins through the real login view;
 2. ``during``: the same while a second thread runs a sweep-like bulk writer over and over — one transaction
    each: ``record_many`` of the sweep's events, then a notification to each user, held open for a moment (as
    a long sweep or import holds its transaction).
@@ -61,7 +61,7 @@ def main() -> None:
     from core.audit import Source, audit_context, record_many
     from hazards import services as hazard_services
     from hazards.choices import Grade, Status
-    from hazards.tests.factories import enterprise_hazard
+    from hazards.tests.factories import enterprise_hazard, fill_plan
     from notifications.services import notify
     from tests.personas import PASSWORD
 
@@ -73,6 +73,8 @@ def main() -> None:
     actor = world.user("enterprise_a")
     with audit_context(source=Source.COMMAND):
         hazards = [enterprise_hazard(world, grade=Grade.GENERAL) for _ in range(2 * options.transitions)]
+        for hazard in hazards:
+            fill_plan(world, hazard)
     users = list(User.objects.filter(is_active=True).order_by("pk"))
     personas = [world.users[key] for key in ("office", "township_a", "enterprise_a")]
     queue = iter(hazards)
@@ -83,7 +85,7 @@ def main() -> None:
             for _ in range(n):
                 hazard = next(queue)
                 start = time.perf_counter()
-                hazard_services.hazard_transition(hazard=hazard, to=Status.ASSESSED, actor=actor)
+                hazard_services.hazard_transition(hazard=hazard, to=Status.PLANNED, actor=actor)
                 samples.append((time.perf_counter() - start) * 1000)
         return samples
 
