@@ -53,8 +53,8 @@ class EventListView(ScopedListView):
         # The audit trail is not business data: the audit administrator reads all of it.
         return ChangeEvent.objects.all()
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def get_context(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(**kwargs)
         # Two constant-cost queries: the sealer's head, and whether anything waits for the next seal.
         context["chain_head"] = ChainBlock.objects.filter(pk=latest_block()[0]).only("number", "sealed_at").first()
         context["unsealed_waiting"] = UnsealedEvent.objects.exists()

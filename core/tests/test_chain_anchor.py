@@ -328,3 +328,12 @@ def test_the_hourly_job_and_backups_raise_the_alarm_at_once_in_constant_time(
     with caplog.at_level("ERROR", logger="anzhi.chain"):
         checkpoint_now()
     assert "no longer reaches the anchored checkpoint" in caplog.text
+
+
+def test_the_audit_page_shows_the_latest_block_and_whether_events_wait(world: World) -> None:
+    client = login(world, "auditadmin")  # the login itself waits to be sealed
+    page = client.get("/audit/").content.decode()
+    assert "有记录待封存" in page
+    head = write_events(world, 1)
+    page = client.get("/audit/").content.decode()
+    assert f"最新区块 #{head}" in page and "有记录待封存" not in page
