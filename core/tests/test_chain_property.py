@@ -79,7 +79,7 @@ def play(plan: list[tuple[str, int, bool]]) -> tuple[list[int], list[int]]:
     return written, holes
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(plan=steps, final_seal=st.booleans())
 def test_an_untampered_log_always_verifies_and_every_event_is_sealed_once(db: None, plan: list[Any],
                                                                           final_seal: bool) -> None:
@@ -98,7 +98,7 @@ def test_an_untampered_log_always_verifies_and_every_event_is_sealed_once(db: No
         transaction.set_rollback(True)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(plan=steps, tampering=st.sampled_from(TAMPERINGS), pick=st.integers(0, 10_000), other=st.integers(1, 10_000),
        seal_before=st.booleans())
 def test_every_tampering_is_detected(db: None, plan: list[Any], tampering: str, pick: int, other: int,
