@@ -26,8 +26,10 @@ class ChangeEventSerializer(serializers.ModelSerializer):
 
 class ChainCheckpointSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="export")
-    seq = serializers.IntegerField(help_text="链头事件的序号")
-    hash = serializers.CharField(help_text="链头事件的哈希")
+    seq = serializers.IntegerField(help_text="最新区块的序号（封存了这次导出的记录）")
+    hash = serializers.CharField(help_text="最新区块的哈希")
+    unit = serializers.CharField(help_text="block：检查点固定的是区块")
+    event = serializers.IntegerField(help_text="记录这次导出的变更事件序号")
     at = serializers.CharField(help_text="签发时间（ISO 8601，UTC）")
     by = serializers.CharField(help_text="导出人")
     sig = serializers.CharField(help_text="HMAC-SHA256 签名（链密钥）")
@@ -55,7 +57,7 @@ class ChangeEventViewSet(viewsets.ReadOnlyModelViewSet):
         return ChangeEvent.objects.order_by("-seq")
 
     @extend_schema(request=None, responses={201: ChainCheckpointSerializer}, summary="导出签名的链头检查点",
-                   description="签发当前链头的检查点（记入审计日志和锚点文件）。保存在本系统之外，日后可交给"
+                   description="先封存已提交的变更记录，再签发最新区块的检查点（记入审计日志和锚点文件）。保存在本系统之外，日后可交给"
                                "`manage.py verify_history --checkpoint` 或审计页面校验，发现末尾被删除或改写的记录。")
     @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
     def checkpoint(self, request: Request) -> Response:

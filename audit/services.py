@@ -1,4 +1,5 @@
-"""The audit administrator's actions on the change log: verify it, export a signed checkpoint of it."""
+"""The audit administrator's actions on the change log: verify it, export a signed checkpoint of it. Both seal
+the committed events first (``core.chain.seal``), so they see the log as it is now."""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from django.utils.translation import gettext as _
 
 from core import anchor, audit
 from core.anchor import Checkpoint
-from core.chain import ChainReport, verify_history
+from core.chain import ChainReport, seal, verify_history
 
 logger = logging.getLogger("anzhi.chain")
 
 
 def history_verify(*, actor: Any, extra: Sequence[Checkpoint] = ()) -> ChainReport:
-    """Check the chain and its checkpoints (anchor file, plus ``extra`` handed in by the auditor); the check
-    itself is recorded, with its outcome."""
+    """Seal, then check the log and its checkpoints (anchor file, plus ``extra`` handed in by the auditor); the
+    check itself is recorded, with its outcome."""
     report = verify_history(extra=extra)
     with transaction.atomic():
         audit.record(action="audit.chain_verify", object_type="core.changeevent", actor=actor, success=report.ok,
@@ -34,12 +35,15 @@ def _anchor_quietly(cp: Checkpoint) -> None:
 
 
 def checkpoint_export(*, actor: Any) -> Checkpoint:
-    """A signed checkpoint for the auditor to keep outside the system. It anchors the event that records the
-    export itself (taken under the chain head's lock, so it is exactly the head), and is appended to the anchor
-    file once that event is committed."""
+    """A signed checkpoint for the auditor to keep outside the system. The export is recorded first; then the
+    committed events, that record included, are sealed, and the checkpoint pins the latest block (the sealer's
+    head, read under its lock). It is appended to the anchor file as well."""
     with transaction.atomic():
         event = audit.record(action="audit.checkpoint_export", object_type="core.changeevent", actor=actor,
                              note=_("导出签名的链头检查点"))
-        cp = anchor.make("export", event.seq, event.hash, by=actor.get_username())
+    with transaction.atomic():
+        seal()
+        number, digest = anchor.current_head()
+        cp = anchor.make_block("export", number, digest, by=actor.get_username(), event=event.seq)
         transaction.on_commit(lambda: _anchor_quietly(cp))
     return cp

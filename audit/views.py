@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
@@ -15,8 +16,9 @@ from accounts.choices import Role
 from audit import services
 from audit.filters import ChangeEventFilter
 from core.anchor import Checkpoint
+from core.chain import latest_block
 from core.listing import ScopedListView
-from core.models import ChangeEvent
+from core.models import ChainBlock, ChangeEvent, UnsealedEvent
 from core.permissions import roles_required
 
 MAX_CHECKPOINT_UPLOAD = 64 * 1024  # a checkpoint or a manifest is a few hundred bytes
@@ -51,6 +53,13 @@ class EventListView(ScopedListView):
         # The audit trail is not business data: the audit administrator reads all of it.
         return ChangeEvent.objects.all()
 
+    def get_context(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(**kwargs)
+        # Two constant-cost queries: the sealer's head, and whether anything waits for the next seal.
+        context["chain_head"] = ChainBlock.objects.filter(pk=latest_block()[0]).only("number", "sealed_at").first()
+        context["unsealed_waiting"] = UnsealedEvent.objects.exists()
+        return context
+
 
 @roles_required(Role.AUDITADMIN)
 @require_POST
@@ -71,10 +80,12 @@ def verify_view(request: HttpRequest) -> HttpResponse:
         messages.warning(request, note)
     if report.ok:
         if report.latest_checkpoint is not None:
-            messages.success(request, _("校验通过：共 %(n)d 条事件，哈希链完整，与 %(c)d 个检查点一致（最新 %(latest)s）。")
-                             % {"n": report.checked, "c": report.checkpoints, "latest": report.latest_checkpoint.label()})
+            messages.success(request, _("校验通过：共 %(n)d 条事件（%(b)d 个区块），记录完整，与 %(c)d 个检查点一致（最新 %(latest)s）。")
+                             % {"n": report.checked, "b": report.blocks, "c": report.checkpoints,
+                                "latest": report.latest_checkpoint.label()})
         else:
-            messages.success(request, _("校验通过：共 %(n)d 条事件，哈希链完整。") % {"n": report.checked})
+            messages.success(request, _("校验通过：共 %(n)d 条事件（%(b)d 个区块），记录完整。")
+                             % {"n": report.checked, "b": report.blocks})
     else:
         messages.error(request, _("校验失败：") + "；".join(report.problems[:20]))
     return redirect("audit:events")
@@ -83,8 +94,8 @@ def verify_view(request: HttpRequest) -> HttpResponse:
 @roles_required(Role.AUDITADMIN)
 @require_POST
 def checkpoint_export_view(request: HttpRequest) -> HttpResponse:
-    """Download a signed checkpoint of the chain head, to keep outside the system and hand back to 校验 later."""
+    """Download a signed checkpoint of the latest block, to keep outside the system and hand back to 校验 later."""
     cp = services.checkpoint_export(actor=request.user)
     response = JsonResponse(cp.as_dict(), json_dumps_params={"ensure_ascii": False, "indent": 1})
-    response["Content-Disposition"] = f'attachment; filename="anzhi-checkpoint-{cp.seq}.json"'
+    response["Content-Disposition"] = f'attachment; filename="anzhi-checkpoint-block-{cp.seq}.json"'
     return response

@@ -1,24 +1,28 @@
-"""Signed checkpoints of the change-log chain, kept where the database cannot rewrite them (the anchor).
+"""Signed checkpoints of the change log, kept where the database cannot rewrite them (the anchor).
 
-The chain (``core.audit``) shows that no stored event was edited, removed or reordered relative to the
-others; it cannot show that the newest events still exist: whoever can write the database can delete the
-last k events, set ``ChainHead`` back, and the chain still links. A *checkpoint* — (seq, head hash, time),
-signed with HMAC under the chain key — stored outside the database closes that gap: later, the event at
-``seq`` must still exist with exactly that hash. Because each hash covers its predecessor, one checkpoint
-vouches for the whole prefix 1..seq, even against someone who holds the key (they can recompute the chain,
-but not make a changed prefix end in the same hash).
+The blocks (``core.chain``) show that no stored event was edited, removed, reordered or inserted relative to
+the others; they cannot show that the newest blocks still exist: whoever can write the database can delete
+the last k blocks and their events, set ``ChainHead`` back, and the rest still links. A *checkpoint* — (block
+number, block hash, time), signed with HMAC under the chain key — stored outside the database closes that
+gap: later, block ``seq`` must still exist with exactly that hash. Because each block hash covers its
+predecessor, one checkpoint vouches for every block up to it and every event they cover, even against someone
+who holds the key (they can recompute the blocks, but not make a changed prefix end in the same hash).
+Checkpoints written before blocks existed pin a legacy event (``seq``) instead; they stay valid, checked
+against the legacy segment.
 
 Checkpoints are kept in three places:
 
 - the anchor file, ``<ANZHI_CHAIN_ANCHOR_DIR>/chain-anchor.jsonl``: one signed JSON record a line, only ever
-  appended (O_APPEND, fsync, under an exclusive lock) — hourly by ``core.tasks.chain_checkpoint``, at each
-  backup and at each export, and once per restore;
-- each backup's manifest (``core.backup``: restore refuses an archive whose chain does not end exactly there);
+  appended (O_APPEND, fsync, under an exclusive lock) — hourly by ``core.chain_checkpoint``, at each
+  backup and at each export, and once per restore; each first seals what is committed (``core.chain.seal``);
+- each backup's manifest (``core.backup``: restore refuses an archive whose blocks do not end exactly there);
 - the files the audit administrator downloads (and may hand back to the verifier later).
 
-A restore to an older backup rewinds the chain on purpose. It appends a signed ``restore`` record whose
-seq/hash are those of the change-log event recording the restore; checkpoints before the latest restore
-record describe an abandoned branch and are no longer required (they stay in the file, for the record).
+A restore to an older backup rewinds the log on purpose. It appends a signed ``restore`` record of the block
+that seals the change-log event recording the restore; checkpoints before the latest restore record describe
+an abandoned branch and are no longer required (they stay in the file, for the record).
+
+Lock order: the anchor file's flock first, then (inside ``core.chain.seal``) the ``ChainHead`` row.
 """
 
 from __future__ import annotations
@@ -80,6 +84,11 @@ class Checkpoint:
         return {**self.payload(), "sig": self.sig}
 
     @property
+    def of_block(self) -> bool:
+        """Pins a block (number, hash); else, written before blocks existed, a legacy event (seq, hash)."""
+        return self.extra.get("unit") == "block"
+
+    @property
     def valid(self) -> bool:
         return hmac.compare_digest(self.sig, sign(self.payload()))
 
@@ -91,6 +100,9 @@ class Checkpoint:
         return timezone.localtime(self.moment).strftime("%Y-%m-%d %H:%M")
 
     def label(self) -> str:
+        if self.of_block:
+            return _("区块 #%(seq)d（%(kind)s，%(when)s）") % {"seq": self.seq, "kind": _kind_label(self.kind),
+                                                          "when": self.when()}
         return _("#%(seq)d（%(kind)s，%(when)s）") % {"seq": self.seq, "kind": _kind_label(self.kind), "when": self.when()}
 
     @classmethod
@@ -120,11 +132,16 @@ def make(kind: str, seq: int, head: str, **extra: Any) -> Checkpoint:
     return Checkpoint(kind=kind, seq=seq, hash=head, at=at, extra=extra, sig=sign(unsigned.payload()))
 
 
+def make_block(kind: str, number: int, head: str, **extra: Any) -> Checkpoint:
+    """A checkpoint of block ``number`` with hash ``head``."""
+    return make(kind, number, head, unit="block", **extra)
+
+
 def current_head(using: str = DEFAULT_DB_ALIAS) -> tuple[int, str]:
-    """The chain head as the database records it: one row, never a scan."""
+    """The latest block as the database records it: one row, never a scan."""
     from core.models import ChainHead
 
-    head = ChainHead.objects.using(using).filter(pk=1).values_list("last_seq", "last_hash").first()
+    head = ChainHead.objects.using(using).filter(pk=1).values_list("last_block", "last_hash").first()
     return (head[0], head[1]) if head else (0, GENESIS)
 
 
@@ -216,16 +233,18 @@ def last_checkpoint(path: Path | None = None) -> Checkpoint | None:
 
 
 def reach_problem(cp: Checkpoint | None, using: str = DEFAULT_DB_ALIAS) -> str | None:
-    """O(1): does the database still hold the event of checkpoint ``cp``, with that hash? (One primary-key
-    lookup: the quick alarm of the periodic job and of backups; ``verify_history`` gives the full account.)"""
-    from core.models import ChangeEvent
+    """O(1): does the database still hold the block (or legacy event) of checkpoint ``cp``, with that hash? (One
+    primary-key lookup: the quick alarm of the periodic job and of backups; ``verify_history`` gives the full
+    account.)"""
+    from core.models import ChainBlock, ChangeEvent
 
     if cp is None or cp.seq == 0:
         return None
-    stored = ChangeEvent.objects.using(using).filter(seq=cp.seq).values_list("hash", flat=True).first()
+    model = ChainBlock if cp.of_block else ChangeEvent
+    stored = model.objects.using(using).filter(pk=cp.seq).values_list("hash", flat=True).first()
     if stored == cp.hash:
         return None
-    return (_("变更记录已不含检查点 %(cp)s 所记的事件：末尾事件被删除、数据库被回退或记录被改写。"
+    return (_("变更记录已不含检查点 %(cp)s 所记的区块：末尾记录被删除、数据库被回退或记录被改写。"
               "请运行 manage.py verify_history。") % {"cp": cp.label()})
 
 
@@ -279,10 +298,14 @@ def append(cp: Checkpoint) -> None:
 
 
 def checkpoint_now(*, only_if_moved: bool = True) -> Checkpoint | None:
-    """Append a checkpoint of the current head (the periodic job). O(1): one row of ChainHead, one event by
-    its primary key, the file's tail. Also notices at once when the chain no longer reaches the previous
-    checkpoint (a cut tail), and says so in the log; the full account is ``manage.py verify_history``."""
+    """Seal what is committed, then append a checkpoint of the latest block (the periodic job). Apart from the
+    sealing, O(1): one row of ChainHead, one block by its primary key, the file's tail. Also notices at once
+    when the log no longer reaches the previous checkpoint (a cut tail), and says so in the log; the full
+    account is ``manage.py verify_history``."""
+    from core.chain import seal
+
     with anchor_writer() as writer:
+        seal()
         seq, head = current_head()
         last = writer.last_entry()
         if reach_problem(last) is not None:
@@ -290,6 +313,6 @@ def checkpoint_now(*, only_if_moved: bool = True) -> Checkpoint | None:
                          "events were cut or rewritten; run `manage.py verify_history`", last.seq if last else 0, seq)
         if seq == 0 or (only_if_moved and last is not None and (last.seq, last.hash) == (seq, head)):
             return None
-        cp = make("checkpoint", seq, head)
+        cp = make_block("checkpoint", seq, head)
         writer.append(cp)
     return cp

@@ -6,9 +6,11 @@ actor, source (web / api / import / command / system) and client address come fr
 ``audit_context()`` in management commands, imports and background tasks. A write without a
 context is a programming error and raises, so the log can never silently miss a write.
 
-Events are chained: each stores the HMAC-SHA256 of its own content and the previous event's
-hash, keyed by settings.AUDIT_CHAIN_KEY, so editing, deleting or reordering stored events is
-detected by ``manage.py verify_history``.
+Appends take no shared lock: each event gets its ``seq`` from a database sequence (PostgreSQL; SQLite, which
+serialises writers anyway, takes the next number) and stores the HMAC-SHA256 of its own content, ``seq``
+included, keyed by settings.AUDIT_CHAIN_KEY. ``core.chain.seal`` (a periodic job, and the first step of every
+verification, backup and export) then seals committed events into hash-chained blocks, so editing, deleting,
+reordering or inserting stored events is detected by ``manage.py verify_history``.
 """
 
 from __future__ import annotations
@@ -141,8 +143,39 @@ def canonical(payload: Mapping[str, Any]) -> bytes:
 
 
 def chain_hash(prev_hash: str, payload: Mapping[str, Any]) -> str:
+    """The legacy link (events written before blocks existed): HMAC(key, previous hash | content)."""
     key = (settings.AUDIT_CHAIN_KEY or "").encode()
     return hmac.new(key, prev_hash.encode() + b"|" + canonical(payload), hashlib.sha256).hexdigest()
+
+
+# Its own prefix, so an event hash can never double as a legacy link (64 hex + "|"), a block hash or a
+# checkpoint signature.
+EVENT_CONTEXT = b"anzhi-event|"
+
+
+def event_hash(payload: Mapping[str, Any]) -> str:
+    """HMAC(key, content): an event's own hash. ``payload`` carries its seq, so moving it is a change too."""
+    key = (settings.AUDIT_CHAIN_KEY or "").encode()
+    return hmac.new(key, EVENT_CONTEXT + canonical(payload), hashlib.sha256).hexdigest()
+
+
+SEQUENCE = "core_changeevent_seq"  # PostgreSQL: created by migration core 0007
+
+
+def allocate_seqs(n: int) -> list[int]:
+    """``n`` fresh event numbers. PostgreSQL: from a sequence, without any lock (numbers of a rolled-back
+    transaction are skipped, and numbers may commit out of order: the sealer handles both). SQLite: the next
+    ones after the highest stored (its transactions are IMMEDIATE, so the caller holds the only write lock)."""
+    if n <= 0:
+        return []
+    connection = transaction.get_connection()
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [SEQUENCE, n])
+            return sorted(row[0] for row in cur.fetchall())
+        cur.execute("SELECT COALESCE(MAX(seq), 0) FROM core_changeevent")
+        last = cur.fetchone()[0]
+    return list(range(last + 1, last + n + 1))
 
 
 def object_label(obj: models.Model) -> str:
@@ -155,7 +188,7 @@ def _actor_fields(who: Any) -> tuple[Any, str]:
     return who.pk, f"{who.get_username()} {getattr(who, 'full_name', '')}".strip()
 
 
-def _build_event(ctx: AuditContext, who: Any, *, seq: int, prev_hash: str, at: Any, action: str, object_type: str,
+def _build_event(ctx: AuditContext, who: Any, *, seq: int, at: Any, action: str, object_type: str,
                  object_id: Any, object_repr: str, changes: Any, note: str, success: bool) -> Any:
     from core.models import ChangeEvent
 
@@ -164,9 +197,9 @@ def _build_event(ctx: AuditContext, who: Any, *, seq: int, prev_hash: str, at: A
         seq=seq, occurred_at=at, actor_id=actor_id, actor_label=actor_label, source=ctx.source, ip=ctx.ip,
         request_id=ctx.request_id, action=action, success=success, object_type=object_type or "",
         object_id="" if object_id is None else str(object_id), object_repr=(object_repr or "")[:200],
-        changes=changes, note=note, prev_hash=prev_hash,
+        changes=changes, note=note, prev_hash="",
     )
-    event.hash = chain_hash(prev_hash, event.hashed_payload())
+    event.hash = event_hash(event.hashed_payload())
     return event
 
 
@@ -182,9 +215,8 @@ def record(
     actor: Any = None,
     success: bool = True,
 ) -> Any:
-    """Append one event to the chain. Must run inside the caller's transaction."""
-    from core.models import ChainHead
-
+    """Append one event to the log. Must run inside the caller's transaction. Takes no lock: two queries
+    (a number from the sequence, the insert; the insert's trigger queues the event for sealing)."""
     ctx = current_context()
     if not transaction.get_connection().in_atomic_block:
         raise AuditContextMissing("record() must run inside the writing service's transaction.atomic block")
@@ -193,46 +225,45 @@ def record(
         object_type = object_type or object_label(obj)
         object_id = obj.pk if object_id is None else object_id
         object_repr = object_repr if object_repr is not None else str(obj)
-    head = ChainHead.objects.select_for_update().get(pk=1)
-    event = _build_event(ctx, who, seq=head.last_seq + 1, prev_hash=head.last_hash, at=timezone.now(), action=action,
+    event = _build_event(ctx, who, seq=allocate_seqs(1)[0], at=timezone.now(), action=action,
                          object_type=object_type or "", object_id=object_id, object_repr=object_repr or "",
                          changes=to_jsonable(dict(changes or {})), note=note, success=success)
     event.save(force_insert=True)
-    ChainHead.objects.filter(pk=1).update(last_seq=event.seq, last_hash=event.hash)
     return event
 
 
 def record_many(events: Iterable[tuple[str, models.Model, Mapping[str, Any], str]], *, batch: int = 1000,
                 jsonable: bool = False) -> int:
-    """Many events in one go, for bulk imports: the same events and chain as ``record()``, but the chain
-    head is locked once and rows are inserted with one ``bulk_create`` per batch (50,000 imported rows
-    cost seconds, not minutes). ``events`` yields (action, obj, changes, note); ``jsonable=True`` when
-    the changes are already JSON-ready. Must run inside the caller's transaction."""
-    from core.models import ChainHead, ChangeEvent
+    """Many events in one go, for bulk imports and jobs: the same events as ``record()``, numbered a batch at
+    a time and inserted with one ``bulk_create`` per batch (50,000 imported rows cost seconds, not minutes).
+    Takes no lock, so a long import no longer holds up any other writer. ``events`` yields
+    (action, obj, changes, note); ``jsonable=True`` when the changes are already JSON-ready. Must run inside
+    the caller's transaction."""
+    from core.models import ChangeEvent
 
     ctx = current_context()
     if not transaction.get_connection().in_atomic_block:
         raise AuditContextMissing("record_many() must run inside the writing transaction")
     who = ctx.resolved_actor()
-    head = ChainHead.objects.select_for_update().get(pk=1)
-    seq, prev = head.last_seq, head.last_hash
-    pending: list[Any] = []
     count = 0
     now = timezone.now()
-    for action, obj, changes, note in events:
-        seq += 1
-        event = _build_event(ctx, who, seq=seq, prev_hash=prev, at=now, action=action, object_type=object_label(obj),
-                             object_id=obj.pk, object_repr=str(obj),
-                             changes=dict(changes) if jsonable else to_jsonable(dict(changes)), note=note,
-                             success=True)
-        prev = event.hash
-        pending.append(event)
-        count += 1
-        if len(pending) >= batch:
-            ChangeEvent.objects.bulk_create(pending)
-            pending = []
-    if pending:
+    rows: list[tuple[str, models.Model, Mapping[str, Any], str]] = []
+
+    def flush() -> None:
+        pending = [
+            _build_event(ctx, who, seq=seq, at=now, action=action, object_type=object_label(obj), object_id=obj.pk,
+                         object_repr=str(obj), changes=dict(changes) if jsonable else to_jsonable(dict(changes)),
+                         note=note, success=True)
+            for seq, (action, obj, changes, note) in zip(allocate_seqs(len(rows)), rows, strict=True)
+        ]
         ChangeEvent.objects.bulk_create(pending)
-    if count:
-        ChainHead.objects.filter(pk=1).update(last_seq=seq, last_hash=prev)
+        rows.clear()
+
+    for item in events:
+        rows.append(item)
+        count += 1
+        if len(rows) >= batch:
+            flush()
+    if rows:
+        flush()
     return count

@@ -3,12 +3,14 @@
 SQLite is copied with its online backup API (consistent while the platform runs); PostgreSQL with
 pg_dump/pg_restore (custom format), which must be on PATH for that engine.
 
-The manifest carries a signed checkpoint of the archive's own chain head (``core.anchor``), read from the very
-snapshot that is dumped; the same checkpoint is appended to the anchor file. Restore has two phases:
+Before dumping, committed events are sealed (``core.chain.seal``). The manifest carries a signed checkpoint of
+the archive's own latest block (``core.anchor``), read from the very snapshot that is dumped; the same
+checkpoint is appended to the anchor file. Events committed after the sealing travel unsealed, with their
+queue rows, and are sealed after a restore. Restore has two phases:
 
 1. ``restore_prepare`` unpacks the archive into a staging folder beside the media root and checks it without
-   touching the installation: the manifest's signature, the archive's chain in a scratch copy of its database
-   (it must verify and end exactly at the manifest's head), and the anchor file (an archive contradicting an
+   touching the installation: the manifest's signature, the archive's log in a scratch copy of its database
+   (it must verify and its blocks end exactly at the manifest's head), and the anchor file (an archive contradicting an
    anchored checkpoint is refused; one older than the latest checkpoint is a restore to the past: allowed,
    with a warning).
 2. ``restore_apply`` swaps the staged files in by renaming (the old ones are kept until the end), then the
@@ -46,7 +48,7 @@ from core.anchor import Checkpoint
 if TYPE_CHECKING:
     from core.chain import ChainReport
 
-FORMAT = 2  # 2: the manifest carries a signed checkpoint of the chain head
+FORMAT = 3  # 2: the manifest carries a signed checkpoint of the chain head; 3: of the latest block
 STAGING_ALIAS = "anzhi_restore_staging"
 
 
@@ -99,7 +101,7 @@ class BackupResult:
 
 def _sqlite_head(path: Path) -> tuple[int, str, int]:
     with closing(sqlite3.connect(path)) as db:
-        row = db.execute("SELECT last_seq, last_hash FROM core_chainhead WHERE id = 1").fetchone()
+        row = db.execute("SELECT last_block, last_hash FROM core_chainhead WHERE id = 1").fetchone()
         events = db.execute("SELECT count(*) FROM core_changeevent").fetchone()[0]
     return (row[0], row[1], events) if row else (0, anchor.GENESIS, events)
 
@@ -114,7 +116,7 @@ def _pg_dump(path: Path) -> tuple[int, str, int]:
             cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             cur.execute("SELECT pg_export_snapshot()")
             snapshot = cur.fetchone()[0]
-            cur.execute("SELECT last_seq, last_hash FROM core_chainhead WHERE id = 1")
+            cur.execute("SELECT last_block, last_hash FROM core_chainhead WHERE id = 1")
             row = cur.fetchone()
             cur.execute("SELECT count(*) FROM core_changeevent")
             events = cur.fetchone()[0]
@@ -127,7 +129,10 @@ def _pg_dump(path: Path) -> tuple[int, str, int]:
 
 
 def create_backup(output: Path, *, backup_id: str | None = None) -> BackupResult:
+    from core.chain import seal
+
     backup_id = backup_id or uuid.uuid4().hex
+    seal()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if connection.vendor == "sqlite":
@@ -141,7 +146,8 @@ def create_backup(output: Path, *, backup_id: str | None = None) -> BackupResult
             seq, head, events = _pg_dump(work / "database.pgdump")
         else:
             raise BackupError(f"不支持的数据库：{connection.vendor}")
-        checkpoint = anchor.make("backup", seq, head, backup_id=backup_id, engine=connection.vendor, events=events)
+        checkpoint = anchor.make_block("backup", seq, head, backup_id=backup_id, engine=connection.vendor,
+                                       events=events)
         manifest = {"format": FORMAT, "created_at": checkpoint.at, "engine": connection.vendor, "events": events,
                     "checkpoint": checkpoint.as_dict()}
         (work / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -202,7 +208,7 @@ def _legacy_head(manifest: dict[str, Any]) -> Checkpoint:
     if not aware:
         raise BackupError("备份清单的时间格式不对，拒绝恢复。")
     return Checkpoint(kind="backup", seq=head["seq"], hash=head["hash"], at=str(manifest.get("created_at", "")),
-                      extra={"engine": manifest.get("engine"), "backup_id": ""})
+                      extra={"engine": manifest.get("engine"), "backup_id": "", "unit": "block"})
 
 
 def _read_manifest(work: Path, *, allow_unsigned: bool) -> tuple[dict[str, Any], Checkpoint]:
@@ -219,6 +225,9 @@ def _read_manifest(work: Path, *, allow_unsigned: bool) -> tuple[dict[str, Any],
         checkpoint = _legacy_head(manifest)
     elif isinstance(manifest, dict) and manifest.get("format") == 1:
         raise BackupError("这是清单未签名的旧格式备份（格式 1）：确认来源可靠后，可加 --allow-unsigned 恢复。")
+    elif isinstance(manifest, dict) and manifest.get("format") == 2:
+        raise BackupError("这是日志分区块之前的版本做的备份（格式 2）：请用做备份的那个版本恢复，再升级（migrate 会把"
+                          "原有日志转为第一个区块）。")
     elif not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         found = manifest.get("format") if isinstance(manifest, dict) else None
         raise BackupError(f"备份格式 {found} 与本版本（{FORMAT}）不符。")
@@ -227,7 +236,7 @@ def _read_manifest(work: Path, *, allow_unsigned: bool) -> tuple[dict[str, Any],
             checkpoint = Checkpoint.from_dict(manifest.get("checkpoint"))
         except ValueError as exc:
             raise BackupError("备份清单缺少签名的链头，拒绝恢复。") from exc
-        if checkpoint.kind != "backup" or not checkpoint.valid:
+        if checkpoint.kind != "backup" or not checkpoint.valid or not checkpoint.of_block:
             raise BackupError("备份清单的签名无效：清单在备份后被改动过，或备份来自使用另一把链密钥（AUDIT_CHAIN_KEY，"
                               "未设置时为 SECRET_KEY / var/secret_key）的系统。拒绝恢复。")
     engine = checkpoint.extra.get("engine")
@@ -253,7 +262,7 @@ def _staging_alias(name: str) -> Iterator[str]:
         del connections[STAGING_ALIAS]
 
 
-def _verify_staged(work: Path, probe: set[int]) -> ChainReport:
+def _verify_staged(work: Path, probe: set[int], legacy_probe: set[int]) -> ChainReport:
     from core.chain import verify_chain
 
     try:
@@ -262,7 +271,7 @@ def _verify_staged(work: Path, probe: set[int]) -> ChainReport:
             if not database.exists():
                 raise BackupError("备份中缺少数据库文件 database.sqlite3。")
             with _staging_alias(str(database)) as alias:
-                return verify_chain(using=alias, probe=probe)
+                return verify_chain(using=alias, probe=probe, legacy_probe=legacy_probe)
         dump = work / "database.pgdump"
         if not dump.exists():
             raise BackupError("备份中缺少数据库文件 database.pgdump。")
@@ -281,7 +290,7 @@ def _verify_staged(work: Path, probe: set[int]) -> ChainReport:
                 if done.returncode != 0:
                     raise BackupError(f"备份中的数据库无法还原：{done.stderr.strip()[-2000:]}")
                 with _staging_alias(scratch) as alias:
-                    return verify_chain(using=alias, probe=probe)
+                    return verify_chain(using=alias, probe=probe, legacy_probe=legacy_probe)
             finally:
                 _admin_execute(admin, f"DROP DATABASE IF EXISTS {_quote(scratch)} WITH (FORCE)")
         finally:
@@ -298,13 +307,14 @@ def _prepare(archive_path: Path, work: Path, *, allow_unsigned: bool) -> Restore
         raise BackupError(f"备份文件已损坏，无法解开：{exc}") from exc
     manifest, head = _read_manifest(work, allow_unsigned=allow_unsigned)
     anchored = anchor.read_anchor()
-    report = _verify_staged(work, {cp.seq for cp in anchored.active})
+    report = _verify_staged(work, {cp.seq for cp in anchored.active if cp.of_block},
+                            {cp.seq for cp in anchored.active if not cp.of_block})
     if not report.ok:
-        raise BackupError("备份中的变更记录哈希链不完整，拒绝恢复：" + "；".join(report.problems[:5]))
-    if (report.last_seq, report.last_hash) != (head.seq, head.hash):
+        raise BackupError("备份中的变更记录校验未通过，拒绝恢复：" + "；".join(report.problems[:5]))
+    if (report.last_block, report.last_hash) != (head.seq, head.hash):
         raise BackupError(
-            f"备份中的变更记录止于 #{report.last_seq}（{report.last_hash[:12]}…），而签名的备份清单记录链头为 "
-            f"#{head.seq}（{head.hash[:12]}…）：数据库文件在备份后被改动（末尾事件被删除或替换）。拒绝恢复。")
+            f"备份中的变更记录止于区块 #{report.last_block}（{report.last_hash[:12]}…），而签名的备份清单记录为区块 "
+            f"#{head.seq}（{head.hash[:12]}…）：数据库文件在备份后被改动（末尾区块被删除或替换）。拒绝恢复。")
 
     plan = RestorePlan(archive=archive_path, work=work, manifest=manifest, checkpoint=head, previous_head=None)
     registered = anchored.backup(str(head.extra["backup_id"])) if head.extra.get("backup_id") else None
@@ -312,7 +322,10 @@ def _prepare(archive_path: Path, work: Path, *, allow_unsigned: bool) -> Restore
         raise BackupError(f"锚点文件登记的这份备份链头为 {registered.label()}，与备份清单（#{head.seq}）不符："
                           "备份被改动过。拒绝恢复。")
     active = anchored.active
-    contradicted = [cp for cp in active if 0 < cp.seq <= report.last_seq and report.hashes.get(cp.seq) != cp.hash]
+    contradicted = [cp for cp in active if cp.of_block and 0 < cp.seq <= report.last_block
+                    and report.block_hashes.get(cp.seq) != cp.hash]
+    contradicted += [cp for cp in active if not cp.of_block and 0 < cp.seq <= report.legacy_last
+                     and report.legacy_hashes.get(cp.seq) != cp.hash]
     if contradicted:
         first = min(contradicted, key=lambda cp: cp.seq)
         if registered is None:
@@ -322,13 +335,13 @@ def _prepare(archive_path: Path, work: Path, *, allow_unsigned: bool) -> Restore
         plan.warnings.append(
             f"警告：这份备份属于另一段历史（与检查点 {first.label()} 不符：其后曾恢复过别的备份）。"
             "恢复后，当前那段历史中的记录将从数据库中消失。")
-    beyond = [cp for cp in active if cp.seq > report.last_seq]
+    beyond = [cp for cp in active if cp.of_block and cp.seq > report.last_block]
     if beyond:
         latest = max(beyond, key=lambda cp: cp.seq)
         plan.warnings.append(
-            f"警告：这份备份只到 #{head.seq}（备份于 {head.when()}），早于锚点文件中最新的检查点 {latest.label()}。"
-            f"恢复后，#{head.seq} 之后至少 {latest.seq - head.seq} 条变更记录和同期的业务数据、上传文件将从系统中消失"
-            "（回到过去）。锚点文件会记下这次恢复。")
+            f"警告：这份备份只到区块 #{head.seq}（备份于 {head.when()}），早于锚点文件中最新的检查点 {latest.label()}。"
+            f"恢复后，区块 #{head.seq} 之后至少 {latest.seq - head.seq} 个区块的变更记录和同期的业务数据、上传文件将从系统中"
+            "消失（回到过去）。锚点文件会记下这次恢复。")
     if not head.sig:
         plan.warnings.append("警告：这是旧格式的备份，清单没有签名：备份中的哈希链已按链密钥和锚点文件校验，"
                              "但无法证明它的末尾没有被截去。")
@@ -400,6 +413,8 @@ def _swap_database(work: Path) -> None:
 def restore_apply(plan: RestorePlan) -> Checkpoint:
     """Swap the checked archive in; record the restore (change log and anchor). Runs in the caller's audit
     context. Returns the anchor's ``restore`` record."""
+    from core.chain import seal
+
     head = plan.checkpoint
     staged_media = plan.work / "media"
     # Holding the anchor's lock keeps the periodic checkpoint from anchoring the replaced database afterwards.
@@ -412,9 +427,13 @@ def restore_apply(plan: RestorePlan) -> Checkpoint:
                 action="core.restore", object_type="core.backup", object_id=str(head.extra.get("backup_id", "")),
                 object_repr=str(plan.archive),
                 changes={"chain_head": [previous, head.seq]},
-                note=f"备份时间 {head.at}，备份链头 #{head.seq}，恢复前链头 #{previous if previous is not None else '未知'}；"
-                     "备份的哈希链校验通过")
-        record = anchor.make("restore", event.seq, event.hash, backup_id=head.extra.get("backup_id", ""),
-                             restored_seq=head.seq, restored_hash=head.hash, previous_seq=previous)
+                note=f"备份时间 {head.at}，备份链头为区块 #{head.seq}，恢复前为区块 "
+                     f"#{previous if previous is not None else '未知'}；备份的变更记录校验通过")
+        # Seal the restore's event (and whatever the archive held unsealed): the record anchors that block.
+        seal()
+        number, digest = anchor.current_head()
+        record = anchor.make_block("restore", number, digest, backup_id=head.extra.get("backup_id", ""),
+                                   restored_seq=head.seq, restored_hash=head.hash, previous_seq=previous,
+                                   event=event.seq)
         anchor_file.append(record)
     return record

@@ -1,4 +1,4 @@
-"""Framework models: the append-only, hash-chained change log. No domain model lives here."""
+"""Framework models: the append-only change log, sealed into hash-chained blocks. No domain model lives here."""
 
 from __future__ import annotations
 
@@ -28,7 +28,11 @@ class ChangeEventQuerySet(models.QuerySet):
 
 class ChangeEvent(models.Model):
     """One entry of the forensic log. Rows are never updated or deleted (a database trigger,
-    installed by migration 0002, refuses UPDATE and DELETE as well)."""
+    installed by migration 0002, refuses UPDATE and DELETE as well).
+
+    ``hash`` is the HMAC of the event's own content, its ``seq`` included (``core.audit.event_hash``): appends
+    take no shared lock. ``core.chain.seal`` later binds committed events into ``ChainBlock``s. Events of the
+    legacy segment (written before blocks existed) keep their old link: ``prev_hash`` and a chained hash."""
 
     seq = models.BigIntegerField(primary_key=True, verbose_name=_("序号"))
     occurred_at = models.DateTimeField(db_index=True, verbose_name=_("时间"))
@@ -47,7 +51,7 @@ class ChangeEvent(models.Model):
     object_repr = models.CharField(max_length=200, blank=True, verbose_name=_("对象"))
     changes = models.JSONField(default=dict, blank=True, verbose_name=_("变更内容"))
     note = models.TextField(blank=True, verbose_name=_("说明"))
-    prev_hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64, blank=True)  # legacy segment only; "" since blocks
     hash = models.CharField(max_length=64, unique=True)
 
     objects = ChangeEventQuerySet.as_manager()
@@ -129,17 +133,65 @@ def _field_label(object_type: str, name: str) -> str:
 
 
 class ChainHead(models.Model):
-    """The last link of the chain (one row). Locked by every append, so the chain is linear;
-    it also lets the verifier notice events cut from the end."""
+    """The sealer's head: the latest block (one row). Locked only by ``core.chain.seal`` — never by a writer —
+    so sealers take turns while appends go on; it also lets the verifier notice blocks cut from the end."""
 
-    last_seq = models.BigIntegerField(default=0)
+    last_block = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
         verbose_name = _("日志链头")
 
     def __str__(self) -> str:
-        return f"#{self.last_seq}"
+        return f"#{self.last_block}"
+
+
+class ChainBlock(models.Model):
+    """A sealed block of the change log: which events it covers (``ranges`` of seq, ascending), the Merkle root
+    of their hashes in seq order, and the previous block's hash; ``hash`` is an HMAC under the chain key of all
+    of that. Blocks are append-only like the events (trigger). Block 1 may be the ``legacy`` segment: the events
+    chained one by one before blocks existed, its ``root`` the hash of the last of them."""
+
+    KIND_SEAL = "seal"
+    KIND_LEGACY = "legacy"
+
+    number = models.BigIntegerField(primary_key=True, verbose_name=_("区块序号"))
+    kind = models.CharField(max_length=8, default=KIND_SEAL)
+    ranges = models.JSONField(default=list)  # [[first seq, last seq], ...], ascending, disjoint
+    count = models.PositiveIntegerField(default=0)
+    root = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    sealed_at = models.DateTimeField(verbose_name=_("封存时间"))
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("日志区块")
+        verbose_name_plural = _("日志区块")
+
+    def __str__(self) -> str:
+        return f"#{self.number}"
+
+    def hashed_payload(self) -> dict[str, Any]:
+        from core.audit import to_jsonable
+
+        return {"number": self.number, "kind": self.kind, "ranges": self.ranges, "count": self.count,
+                "root": self.root, "prev": self.prev_hash, "at": to_jsonable(self.sealed_at)}
+
+
+class UnsealedEvent(models.Model):
+    """The queue of committed events no block covers yet. Filled by a database trigger on every insert into
+    ``core_changeevent`` (so no writer can forget it, and a bulk insert costs one statement); emptied by the
+    sealer for exactly the events it seals. Writers only insert here, the sealer only deletes committed rows:
+    they never wait on one another."""
+
+    seq = models.BigIntegerField(primary_key=True)
+
+    class Meta:
+        verbose_name = _("待封存事件")
+
+    def __str__(self) -> str:
+        return f"#{self.seq}"
 
 
 class PeriodicRun(models.Model):

@@ -1,5 +1,6 @@
-"""Background work of the framework: the hourly checkpoint of the change-log chain (see core/anchor.py),
-large spreadsheet imports and the clean-up of unconfirmed uploads (see core/imports/)."""
+"""Background work of the framework: sealing the change log every minute and the hourly checkpoint of its
+latest block (see core/chain.py, core/anchor.py), large spreadsheet imports and the clean-up of unconfirmed
+uploads (see core/imports/)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,21 @@ from django_tasks import task
 from core.background import register_periodic
 
 
+@register_periodic("core.chain_seal", dt.timedelta(minutes=1))
+@task()
+def chain_seal() -> int:
+    """Seal the committed change-log events into blocks (core.chain). Takes only the sealer's own lock, for
+    a moment per block; returns the number of events sealed. Writes no change event (it changes no business
+    data, and an event per minute would only feed itself)."""
+    from core.chain import seal
+
+    return sum(block.count for block in seal())
+
+
 @register_periodic("core.chain_checkpoint", dt.timedelta(hours=1))
 @task()
 def chain_checkpoint() -> int | None:
-    """Anchor the current chain head outside the database; nothing is written when the head has not moved.
+    """Seal, then anchor the latest block outside the database; nothing is written when it has not moved.
 
     Writes no change event: it changes nothing in the database, and an event per hour would only move the
     head it is anchoring."""

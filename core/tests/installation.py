@@ -95,14 +95,13 @@ class Installation:
             import psycopg
 
             with psycopg.connect(**{**_pg(SUITE_URL), "dbname": self.database}) as conn:
-                conn.execute("ALTER TABLE core_changeevent DISABLE TRIGGER core_changeevent_append_only")
+                _pg_triggers(conn, "DISABLE")
                 for sql in statements:
                     conn.execute(sql)
-                conn.execute("ALTER TABLE core_changeevent ENABLE TRIGGER core_changeevent_append_only")
+                _pg_triggers(conn, "ENABLE")
             return
         with closing(sqlite3.connect(self.database)) as conn, conn:
-            conn.execute("DROP TRIGGER IF EXISTS core_changeevent_no_update")
-            conn.execute("DROP TRIGGER IF EXISTS core_changeevent_no_delete")
+            _sqlite_drop_triggers(conn)
             for sql in statements:
                 conn.execute(sql)
 
@@ -110,7 +109,7 @@ class Installation:
         """What "untouched" means: the chain head, the rows, the files, the anchor."""
         files = {str(p.relative_to(self.media)): p.read_bytes() for p in sorted(self.media.rglob("*")) if p.is_file()}
         return {
-            "head": self.query("SELECT last_seq, last_hash FROM core_chainhead")[0],
+            "head": self.query("SELECT last_block, last_hash FROM core_chainhead")[0],
             "events": self.query("SELECT count(*), max(seq) FROM core_changeevent")[0],
             "units": self.query("SELECT count(*) FROM orgs_unit")[0],
             "media": files,
@@ -131,6 +130,18 @@ class Installation:
     def drop(self) -> None:
         if POSTGRES:
             _pg_admin(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+
+def _pg_triggers(conn: Any, verb: str) -> None:
+    """The append-only triggers of the events and the blocks, off or on again (the queue trigger stays)."""
+    conn.execute(f"ALTER TABLE core_changeevent {verb} TRIGGER core_changeevent_append_only")
+    conn.execute(f"ALTER TABLE core_chainblock {verb} TRIGGER core_chainblock_append_only")
+
+
+def _sqlite_drop_triggers(conn: Any) -> None:
+    for trigger in ("core_changeevent_no_update", "core_changeevent_no_delete", "core_chainblock_no_update",
+                    "core_chainblock_no_delete"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
 
 
 def create_installation(root: Path) -> Installation:
@@ -165,18 +176,17 @@ def rewrite_archive(archive: Path, out: Path, *, sql: tuple[str, ...] = (),
             subprocess.run(["pg_restore", "--no-owner", "-d", scratch, *args, str(work / "database.pgdump")],
                            check=True, env=env, capture_output=True)
             with psycopg.connect(**{**params, "dbname": scratch}) as conn:
-                conn.execute("ALTER TABLE core_changeevent DISABLE TRIGGER core_changeevent_append_only")
+                _pg_triggers(conn, "DISABLE")
                 for statement in sql:
                     conn.execute(statement)
-                conn.execute("ALTER TABLE core_changeevent ENABLE TRIGGER core_changeevent_append_only")
+                _pg_triggers(conn, "ENABLE")
             subprocess.run(["pg_dump", "-Fc", "-f", str(work / "database.pgdump"), *args, scratch], check=True,
                            env=env, capture_output=True)
         finally:
             _pg_admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
     elif sql:
         with closing(sqlite3.connect(work / "database.sqlite3")) as conn, conn:
-            conn.execute("DROP TRIGGER IF EXISTS core_changeevent_no_update")
-            conn.execute("DROP TRIGGER IF EXISTS core_changeevent_no_delete")
+            _sqlite_drop_triggers(conn)
             for statement in sql:
                 conn.execute(statement)
     if manifest is not None:

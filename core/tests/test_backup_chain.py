@@ -18,7 +18,7 @@ from django.db import connection
 from core import backup
 from core.anchor import SIGNATURE_CONTEXT, Checkpoint, read_anchor
 from core.audit import canonical
-from core.models import ChainHead
+from core.chain import latest_block
 from core.tests.installation import Installation, create_installation, rewrite_archive
 
 # Every test here is a database test, so pytest-django keeps them together and the installation is built once.
@@ -31,8 +31,9 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installat
     inst = create_installation(tmp_path_factory.mktemp("installation"))
     (inst.media / "attachments").mkdir(parents=True)
     (inst.media / "attachments" / "evidence.txt").write_text("备份时的文件")
-    inst.manage("chain_checkpoint")
-    inst.manage("backup", "--output", str(inst.root / "archive.tar.gz"))
+    inst.manage("chain_checkpoint")  # block 1: the organisations
+    inst.manage("backup", "--output", str(inst.root / "earlier.tar.gz"))  # block 2: an earlier backup's record
+    inst.manage("backup", "--output", str(inst.root / "archive.tar.gz"))  # block 3: the backup's own record
     yield inst
     inst.drop()
 
@@ -55,20 +56,29 @@ def resign(data: dict[str, Any], key: str) -> None:
     cp["sig"] = hmac.new(key.encode(), SIGNATURE_CONTEXT + canonical(payload), hashlib.sha256).hexdigest()
 
 
-def cut_statements(seq: int) -> tuple[str, ...]:
-    return (f"DELETE FROM core_changeevent WHERE seq > {seq}",
-            f"UPDATE core_chainhead SET last_seq = {seq}, last_hash = (SELECT hash FROM core_changeevent WHERE seq = {seq})")
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value  # SQLite hands JSON back as text
 
 
-def head_hash(inst: Installation, seq: int) -> str:
-    return inst.query(f"SELECT hash FROM core_changeevent WHERE seq = {seq}")[0][0]
+def cut_statements(inst: Installation, number: int) -> tuple[str, ...]:
+    """Cut every block after ``number``, and every event after the last one it seals; rewind the head."""
+    last = _json(inst.query(f"SELECT ranges FROM core_chainblock WHERE number = {number}")[0][0])[-1][1]
+    return (f"DELETE FROM core_changeevent WHERE seq > {last}", f"DELETE FROM core_unsealedevent WHERE seq > {last}",
+            f"DELETE FROM core_chainblock WHERE number > {number}",
+            f"UPDATE core_chainhead SET last_block = {number}, "
+            f"last_hash = (SELECT hash FROM core_chainblock WHERE number = {number})")
+
+
+def head_hash(inst: Installation, number: int) -> str:
+    return inst.query(f"SELECT hash FROM core_chainblock WHERE number = {number}")[0][0]
 
 
 def test_backup_manifest_carries_the_signed_head_and_anchors_it(installation: Installation, archive: Path) -> None:
     manifest = manifest_of(archive)
     cp = Checkpoint.from_dict(manifest)
     assert cp.valid and cp.kind == "backup" and cp.extra["engine"] == connection.vendor
-    assert (cp.seq, cp.hash) == tuple(installation.query("SELECT last_seq, last_hash FROM core_chainhead")[0])
+    assert cp.of_block and cp.seq == 3
+    assert (cp.seq, cp.hash) == tuple(installation.query("SELECT last_block, last_hash FROM core_chainhead")[0])
     anchored = read_anchor(installation.anchor_file)
     assert anchored.backup(cp.extra["backup_id"]) == cp and not anchored.problems
     # The manifest is a checkpoint the verifier accepts as well.
@@ -80,11 +90,11 @@ def test_backup_manifest_carries_the_signed_head_and_anchors_it(installation: In
 def test_restore_command_refuses_an_archive_with_events_cut_from_the_end(installation: Installation, archive: Path,
                                                                          tmp_path: Path) -> None:
     head = manifest_of(archive)["checkpoint"]["seq"]
-    cut = rewrite_archive(archive, tmp_path / "cut.tar.gz", sql=cut_statements(head - 2))
+    cut = rewrite_archive(archive, tmp_path / "cut.tar.gz", sql=cut_statements(installation, head - 2))
     before = installation.state()
     done = installation.manage("restore", str(cut), "--yes", check=False)
     assert done.returncode != 0, done.stdout
-    assert f"止于 #{head - 2}" in done.stderr and "当前数据库和上传文件未改动" in done.stderr, done.stderr
+    assert f"止于区块 #{head - 2}" in done.stderr and "当前数据库和上传文件未改动" in done.stderr, done.stderr
     assert installation.state() == before
 
 
@@ -103,11 +113,11 @@ def refused(archive: Path, expected: str) -> None:
     from core.anchor import anchor_path
 
     media = Path(settings.MEDIA_ROOT)
-    before = (ChainHead.objects.get(pk=1).last_seq, files(media), anchor_path().read_bytes(),
+    before = (latest_block(), files(media), anchor_path().read_bytes(),
               sorted(p.name for p in media.parent.iterdir()))
     with pytest.raises(backup.BackupError, match=expected):
         backup.restore_prepare(archive)
-    after = (ChainHead.objects.get(pk=1).last_seq, files(media), anchor_path().read_bytes(),
+    after = (latest_block(), files(media), anchor_path().read_bytes(),
              sorted(p.name for p in media.parent.iterdir()))
     assert after == before
 
@@ -127,7 +137,7 @@ def test_restore_refuses_a_manifest_whose_head_was_changed(installation: Install
     def point_at_the_cut(data: dict[str, Any]) -> None:
         data["checkpoint"].update(seq=head - 2, hash=new_hash)
 
-    tampered = rewrite_archive(archive, tmp_path / "head.tar.gz", sql=cut_statements(head - 2),
+    tampered = rewrite_archive(archive, tmp_path / "head.tar.gz", sql=cut_statements(installation, head - 2),
                                manifest=point_at_the_cut)
     refused(tampered, "签名无效")
 
@@ -141,7 +151,7 @@ def test_restore_refuses_a_manifest_re_signed_with_another_key(installation: Ins
         data["checkpoint"].update(seq=head - 2, hash=new_hash)
         resign(data, "a-key-that-is-not-the-chain-key-0123456789")
 
-    tampered = rewrite_archive(archive, tmp_path / "resigned.tar.gz", sql=cut_statements(head - 2), manifest=forge)
+    tampered = rewrite_archive(archive, tmp_path / "resigned.tar.gz", sql=cut_statements(installation, head - 2), manifest=forge)
     refused(tampered, "签名无效")
 
 
@@ -158,7 +168,7 @@ def test_restore_refuses_a_key_holders_forgery_of_an_anchored_backup(installatio
         data["checkpoint"].update(seq=head - 2, hash=new_hash)
         resign(data, settings.AUDIT_CHAIN_KEY)
 
-    tampered = rewrite_archive(archive, tmp_path / "keyholder.tar.gz", sql=cut_statements(head - 2), manifest=forge)
+    tampered = rewrite_archive(archive, tmp_path / "keyholder.tar.gz", sql=cut_statements(installation, head - 2), manifest=forge)
     refused(tampered, "锚点文件登记的这份备份")
 
 
@@ -170,8 +180,7 @@ def test_restore_refuses_an_archive_that_contradicts_an_anchored_checkpoint(inst
     # itself; the checkpoints anchored before the backup still pin the history.
     from django.conf import settings
 
-    head = manifest_of(archive)["checkpoint"]["seq"]
-    statements, new_hash = rechain_sql(installation, start=head - 10)
+    statements, new_hash = rechain_sql(installation, upto=manifest_of(archive)["checkpoint"]["seq"])
 
     def forge(data: dict[str, Any]) -> None:
         data["checkpoint"].update(hash=new_hash, backup_id="f" * 32)
@@ -181,34 +190,45 @@ def test_restore_refuses_an_archive_that_contradicts_an_anchored_checkpoint(inst
     refused(tampered, "与锚点检查点")
 
 
-def rechain_sql(inst: Installation, *, start: int) -> tuple[tuple[str, ...], str]:
-    """UPDATEs editing event ``start`` and recomputing every later hash with the key; and the new head hash."""
+def rechain_sql(inst: Installation, *, upto: int) -> tuple[tuple[str, ...], str]:
+    """UPDATEs editing the first event, recomputing its hash, block 1's Merkle root and every block hash up to
+    block ``upto`` with the key; and the new head hash."""
     import datetime as dt
 
-    from core.audit import chain_hash
-    from core.models import ChangeEvent
+    from core.audit import event_hash
+    from core.chain import block_hash, merkle_root
+    from core.models import ChainBlock, ChangeEvent
 
     columns = [f.attname for f in ChangeEvent._meta.concrete_fields]
-    rows = inst.query(f"SELECT {', '.join(columns)} FROM core_changeevent WHERE seq >= {start} ORDER BY seq")
-    statements = [f"UPDATE core_changeevent SET note = 'forged' WHERE seq = {start}"]
-    prev = ""
-    for row in rows:
-        values = dict(zip(columns, row, strict=True))
-        if isinstance(values["occurred_at"], str):  # SQLite hands back its stored UTC text
-            values["occurred_at"] = dt.datetime.fromisoformat(values["occurred_at"]).replace(tzinfo=dt.UTC)
-        if isinstance(values["changes"], str):
-            values["changes"] = json.loads(values["changes"])
-        values["success"] = bool(values["success"])
-        values["ip"] = None if values["ip"] is None else str(values["ip"])
-        ev = ChangeEvent(**values)
-        if ev.seq == start:
-            ev.note = "forged"
-        else:
-            ev.prev_hash = prev
-        ev.hash = chain_hash(ev.prev_hash, ev.hashed_payload())
-        statements.append(f"UPDATE core_changeevent SET prev_hash = '{ev.prev_hash}', hash = '{ev.hash}' "
-                          f"WHERE seq = {ev.seq}")
-        prev = ev.hash
+    row = inst.query(f"SELECT {', '.join(columns)} FROM core_changeevent ORDER BY seq LIMIT 1")[0]
+    values = dict(zip(columns, row, strict=True))
+    if isinstance(values["occurred_at"], str):  # SQLite hands back its stored UTC text
+        values["occurred_at"] = dt.datetime.fromisoformat(values["occurred_at"]).replace(tzinfo=dt.UTC)
+    values["changes"] = _json(values["changes"])
+    values["success"] = bool(values["success"])
+    values["ip"] = None if values["ip"] is None else str(values["ip"])
+    ev = ChangeEvent(**values)
+    ev.note = "forged"
+    ev.hash = event_hash(ev.hashed_payload())
+    statements = [f"UPDATE core_changeevent SET note = 'forged', hash = '{ev.hash}' WHERE seq = {ev.seq}"]
+    block_columns = ["number", "kind", "ranges", "count", "root", "prev_hash", "hash", "sealed_at"]
+    prev = "0" * 64
+    for block_row in inst.query(f"SELECT {', '.join(block_columns)} FROM core_chainblock WHERE number <= {upto} "
+                                "ORDER BY number"):
+        block = ChainBlock(**dict(zip(block_columns, block_row, strict=True)))
+        block.ranges = _json(block.ranges)
+        if isinstance(block.sealed_at, str):
+            block.sealed_at = dt.datetime.fromisoformat(block.sealed_at).replace(tzinfo=dt.UTC)
+        if block.number == 1:
+            leaves = [(seq, ev.hash if seq == ev.seq else digest) for first, last in block.ranges
+                      for seq, digest in inst.query("SELECT seq, hash FROM core_changeevent "
+                                                    f"WHERE seq BETWEEN {first} AND {last} ORDER BY seq")]
+            block.root = merkle_root(leaves)
+        block.prev_hash = prev
+        block.hash = block_hash(block.hashed_payload())
+        statements.append(f"UPDATE core_chainblock SET root = '{block.root}', prev_hash = '{block.prev_hash}', "
+                          f"hash = '{block.hash}' WHERE number = {block.number}")
+        prev = block.hash
     statements.append(f"UPDATE core_chainhead SET last_hash = '{prev}'")
     return tuple(statements), prev
 
@@ -234,13 +254,14 @@ def test_restore_to_the_past_is_announced_and_accounted_for(installation: Instal
         assert (restored.kind, restored.extra["restored_seq"], restored.extra["previous_seq"]) == ("restore", backed_up,
                                                                                                     later)
         assert (restored.seq, restored.hash) == tuple(state["head"]) and restored.seq == backed_up + 1
-        assert inst.query(f"SELECT action FROM core_changeevent WHERE seq = {restored.seq}")[0][0] == "core.restore"
+        event = restored.extra["event"]
+        assert inst.query(f"SELECT action FROM core_changeevent WHERE seq = {event}")[0][0] == "core.restore"
         assert "校验通过" in inst.manage("verify_history").stdout
 
-        # The anchor keeps working after the rewind: cutting the restore's own record is caught.
-        inst.attack(*cut_statements(backed_up))
+        # The anchor keeps working after the rewind: cutting the restore's own block is caught.
+        inst.attack(*cut_statements(inst, backed_up))
         failed = inst.manage("verify_history", check=False)
-        assert failed.returncode != 0 and f"检查点 #{restored.seq}" in failed.stderr
+        assert failed.returncode != 0 and f"检查点 区块 #{restored.seq}" in failed.stderr
     finally:
         inst.drop()
 
@@ -279,7 +300,7 @@ def test_a_failure_while_unpacking_keeps_the_old_files(world: Any, media: Path, 
 
 def test_a_failure_when_renaming_the_files_in_keeps_the_old_files(world: Any, media: Path, archive: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    before, head = files(media), ChainHead.objects.get(pk=1).last_seq
+    before, head = files(media), latest_block()
     plan = backup.restore_prepare(archive)
     real = os.replace
 
@@ -295,12 +316,12 @@ def test_a_failure_when_renaming_the_files_in_keeps_the_old_files(world: Any, me
     finally:
         plan.cleanup()
     assert files(media) == before
-    assert ChainHead.objects.get(pk=1).last_seq == head
+    assert latest_block() == head
 
 
 def test_a_failed_database_swap_puts_the_old_files_back(world: Any, media: Path, archive: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    before, head = files(media), ChainHead.objects.get(pk=1).last_seq
+    before, head = files(media), latest_block()
     plan = backup.restore_prepare(archive)
 
     def swap_fails(work: Path) -> None:
@@ -314,7 +335,7 @@ def test_a_failed_database_swap_puts_the_old_files_back(world: Any, media: Path,
     finally:
         plan.cleanup()
     assert files(media) == before
-    assert ChainHead.objects.get(pk=1).last_seq == head
+    assert latest_block() == head
     assert sorted(p.name for p in media.parent.iterdir()) == ["media"]
 
 

@@ -36,5 +36,5 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if result.anchor_error:
             self.stderr.write(f"警告：备份已完成，但检查点未能写入锚点文件 {anchor_path()}：{result.anchor_error}")
-        self.stdout.write(f"备份完成：{output}（{result.manifest['events']} 条变更记录，链头 #{result.checkpoint.seq}，"
+        self.stdout.write(f"备份完成：{output}（{result.manifest['events']} 条变更记录，链头为区块 #{result.checkpoint.seq}，"
                           f"数据库 {result.manifest['engine']}）")

@@ -8,8 +8,8 @@ from core.anchor import anchor_path, checkpoint_now
 
 
 class Command(BaseCommand):
-    help = ("Append a signed checkpoint of the change-log chain head to the anchor file now (the hourly job does "
-            "the same; use this from cron, or before maintenance).")
+    help = ("Seal committed change-log events, then append a signed checkpoint of the latest block to the anchor "
+            "file now (the hourly job does the same; use this from cron, or before maintenance).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

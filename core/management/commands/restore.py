@@ -44,5 +44,5 @@ class Command(BaseCommand):
         finally:
             plan.cleanup()
         head = plan.checkpoint
-        self.stdout.write(f"已恢复 {plan.manifest['created_at']} 的备份（链头 #{head.seq}）；"
-                          f"变更记录哈希链校验通过，恢复已记入变更记录（#{record.seq}）和锚点文件。")
+        self.stdout.write(f"已恢复 {plan.manifest['created_at']} 的备份（链头为区块 #{head.seq}）；变更记录校验通过，"
+                          f"恢复已记入变更记录（#{record.extra.get('event')}，封存于区块 #{record.seq}）和锚点文件。")

@@ -11,9 +11,10 @@ from core.chain import verify_history
 
 
 class Command(BaseCommand):
-    help = ("Verify the hash chain of the change log and that it still reaches every checkpoint kept outside the "
-            "database (the anchor file, and any exported checkpoint or backup manifest given with --checkpoint); "
-            "exits non-zero if any event was altered or removed.")
+    help = ("Seal committed events, then verify the change log (every block, every event's own hash, the queue of "
+            "unsealed events) and that it still reaches every checkpoint kept outside the database (the anchor "
+            "file, and any exported checkpoint or backup manifest given with --checkpoint); exits non-zero if any "
+            "event or block was altered, removed, reordered or inserted.")
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--checkpoint", type=Path, action="append", default=[],
@@ -35,4 +36,5 @@ class Command(BaseCommand):
             raise CommandError(f"校验失败：共检查 {report.checked} 条事件，发现 {len(report.problems)} 处问题。")
         anchored = (f"，与 {report.checkpoints} 个检查点一致（最新 {report.latest_checkpoint.label()}）"
                     if report.latest_checkpoint else "")
-        self.stdout.write(f"校验通过：共 {report.checked} 条事件，哈希链完整{anchored}。")
+        self.stdout.write(f"校验通过：共 {report.checked} 条事件（{report.blocks} 个区块，{report.unsealed} 条待封存），"
+                          f"记录完整{anchored}。")
