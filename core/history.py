@@ -70,7 +70,7 @@ VERBS: dict[str, Any] = {
     "supersede": gettext_lazy("替代"), "unlist": gettext_lazy("摘牌"), "override": gettext_lazy("调整"),
     "archive": gettext_lazy("归档"), "place": gettext_lazy("标注位置"), "acknowledge": gettext_lazy("签收"),
     "checkpoint": gettext_lazy("检查点"), "verify_chain": gettext_lazy("校验日志链"),
-    "transition": gettext_lazy("办理"),
+    "transition": gettext_lazy("办理"), "view": gettext_lazy("查看"), "revise": gettext_lazy("修订"),
 }
 NOUNS: dict[str, Any] = {
     "point": gettext_lazy("风险点"), "measure": gettext_lazy("管控措施"), "plan": gettext_lazy("计划"),
@@ -93,6 +93,14 @@ NOUNS: dict[str, Any] = {
     "frequency": gettext_lazy("频次规则"), "frequency_rule": gettext_lazy("频次规则"),
     "supervision": gettext_lazy("督办"), "stats": gettext_lazy("统计报表"),
     "fix": gettext_lazy("整改"), "publication": gettext_lazy("公示"), "periodic": gettext_lazy("定时任务"),
+    "tip": gettext_lazy("举报"), "identity": gettext_lazy("举报人身份"), "accident": gettext_lazy("事故"),
+    "bulletin": gettext_lazy("警示通报"), "stage": gettext_lazy("阶段"), "block": gettext_lazy("记录区块"),
+    "band": gettext_lazy("奖励标准"), "exposure": gettext_lazy("曝光"), "plan_type": gettext_lazy("方案类型"),
+}
+# Whole action names whose words do not follow verb + noun.
+EXACT: dict[str, Any] = {
+    "tips.tip_link_hazard": gettext_lazy("举报转为隐患"), "tips.identity_view": gettext_lazy("查看举报人身份"),
+    "accidents.revise": gettext_lazy("补报伤亡与损失"),
 }
 GENERIC_ACTION = gettext_lazy("操作")
 # Keys of changes that are not model fields, as services write them.
@@ -137,6 +145,8 @@ def action_label(action: str) -> str:
     labels = _move_labels()
     if action in labels:
         return labels[action]
+    if action in EXACT:
+        return str(EXACT[action])
     _app, _dot, rest = action.partition(".")
     if rest in VERBS:
         return str(VERBS[rest])
