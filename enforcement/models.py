@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from checks.choices import Outcome
 from core.registry import register_path_model
 from core.scoping import Scope, ScopedQuerySet
 from enforcement.choices import (
@@ -325,6 +326,8 @@ class Finding(models.Model):
     result = models.CharField(max_length=10, choices=FindingResult.choices, verbose_name=_("结果"))
     deadline = models.DateField(null=True, blank=True, verbose_name=_("整改期限"))
     checklist_item_ref = models.JSONField(null=True, blank=True, verbose_name=_("检查表条目"))
+    # Set by the client (the offline inspection page): a finding posted again under the same uuid is not added twice.
+    uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     hazard = models.OneToOneField("hazards.Hazard", null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+", verbose_name=_("隐患"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -334,6 +337,49 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class InspectionChecklist(models.Model):
+    """One submission of checklist results on an inspection: a list of the ``checks`` library worked through (all
+    its items or some), posted whole under a client ``uuid`` (offline: sent once on reconnect, never twice). Only
+    the items marked are recorded; the others of the list stay 未检查, never silently passed."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="checklists")
+    checklist = models.ForeignKey("checks.Checklist", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("检查表"))
+    uuid = models.UUIDField(unique=True, editable=False)
+    items_checked = models.PositiveIntegerField(default=0, verbose_name=_("已检查项"))
+    items_failed = models.PositiveIntegerField(default=0, verbose_name=_("不合格项"))
+    items_na = models.PositiveIntegerField(default=0, verbose_name=_("不适用项"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True, verbose_name=_("提交时间"))
+
+    class Meta:
+        ordering = ["inspection_id", "submitted_at", "pk"]
+        verbose_name = _("检查表使用记录")
+        verbose_name_plural = _("检查表使用记录")
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} {self.checklist_id}"
+
+
+class ChecklistResult(models.Model):
+    """One item of a library checklist marked on an inspection: 合格 / 不合格 (→ a ``Finding``) / 不适用."""
+
+    sheet = models.ForeignKey(InspectionChecklist, on_delete=models.CASCADE, related_name="results")
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="checklist_results")
+    item = models.ForeignKey("checks.CheckItem", on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("检查项"))
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, verbose_name=_("结果"))
+    note = models.CharField(max_length=500, blank=True, verbose_name=_("说明"))
+    finding = models.OneToOneField(Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["sheet_id", "item__position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["inspection", "item"], name="enf_checklist_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.outcome}"
 
 
 class DocumentCounter(models.Model):
@@ -429,6 +475,8 @@ class EnforcementDocument(models.Model):
     number = models.CharField(max_length=60, verbose_name=_("文号"))
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     issued_at = models.DateTimeField(auto_now_add=True, verbose_name=_("制作时间"))
+    # What a document decides beyond its inspection or case (强制措施决定书: the measure, basis, period, reason).
+    details = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["inspection_id", "issued_at", "pk"]
