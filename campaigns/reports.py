@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from campaigns import report_sections
 from campaigns.choices import DeadlineKind, ReportState, TaskStatus
 from campaigns.doc_templates import ANNUAL_KEY, MONTHLY_KEY
 from campaigns.models import Campaign, ProgressReport, Task, TaskUnit
@@ -50,6 +51,7 @@ class Figures:
     overdue_units: list[tuple[str, int]] = field(default_factory=list)
     upcoming: list[Task] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
+    sections: list[report_sections.ReportSection] = field(default_factory=list)  # other modules' (report_sections)
 
     @property
     def percent(self) -> int:
@@ -93,6 +95,7 @@ def figures(user: Any, campaign: Campaign, kind: str, year: int, month: int | No
     fig.upcoming = list(tasks.filter(deadline_kind=DeadlineKind.DATE, deadline__gt=end, deadline__lte=horizon)
                         .exclude(status=TaskStatus.DONE).select_related("plan").order_by("deadline", "pk")[:20])
     fig.next_steps = _next_steps(fig, kind)
+    fig.sections = report_sections.build(user, start, end)
     return fig
 
 
@@ -134,6 +137,7 @@ def docx_context(campaign: Campaign, fig: Figures, *, issued: dt.date | None = N
         "next_steps": [{"number": CN_NUMBERS[i - 1] if i <= len(CN_NUMBERS) else str(i), "text": step}
                        for i, step in enumerate(fig.next_steps, start=1)],
         "upcoming": [{"name": f"{t.label} {t.title}", "deadline": _cn(t.deadline)} for t in fig.upcoming],
+        "sections": report_sections.docx_rows(fig.sections),
     }
 
 
@@ -181,4 +185,5 @@ def xlsx_bytes(fig: Figures) -> bytes:
     ws.write_row(0, ["责任单位", "逾期任务数"], head)
     for r, (name, n) in enumerate(fig.overdue_units, start=1):
         ws.write_row(r, [name, n])
+    report_sections.write_xlsx(book, fig.sections)
     return book.getvalue()
