@@ -19,21 +19,21 @@ from core.api import BusinessRolePermission, IdField
 from enforcement import checklists
 from enforcement.filters import DrawFilter, InspectionFilter
 from enforcement.models import (
-    CheckItem,
     ChecklistResult,
     Draw,
     Finding,
     Inspection,
     InspectionChecklist,
+    InspectionMatter,
     Inspector,
 )
 
 
-class CheckItemSerializer(serializers.ModelSerializer):
+class InspectionMatterSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
 
     class Meta:
-        model = CheckItem
+        model = InspectionMatter
         fields = ["id", "department", "department_name", "name", "basis", "subject", "content", "method",
                   "category", "domain", "public"]
         read_only_fields = fields
@@ -128,14 +128,14 @@ class InspectionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CheckItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class InspectionMatterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """抽查事项清单（本部门及安委办可见）。"""
 
-    serializer_class = CheckItemSerializer
+    serializer_class = InspectionMatterSerializer
     permission_classes = [BusinessRolePermission]
 
     def get_queryset(self) -> QuerySet:
-        return CheckItem.objects.visible_to(self.request.user).select_related("department").order_by("pk")
+        return InspectionMatter.objects.visible_to(self.request.user).select_related("department").order_by("pk")
 
 
 class InspectorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -196,7 +196,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
 
 def register(router: DefaultRouter) -> None:
-    router.register("enforcement/items", CheckItemViewSet, basename="enforcement-item")
+    router.register("enforcement/matters", InspectionMatterViewSet, basename="enforcement-matter")
     router.register("enforcement/inspectors", InspectorViewSet, basename="enforcement-inspector")
     router.register("enforcement/draws", DrawViewSet, basename="enforcement-draw")
     router.register("enforcement/inspections", InspectionViewSet, basename="enforcement-inspection")

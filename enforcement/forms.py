@@ -21,7 +21,7 @@ class Bootstrapped(forms.Form):
         style_widgets(self)
 
 
-class ItemForm(Bootstrapped):
+class MatterForm(Bootstrapped):
     name = forms.CharField(label=_("抽查事项"), max_length=200)
     basis = forms.CharField(label=_("检查依据"), widget=forms.Textarea)
     subject = forms.CharField(label=_("检查对象"), max_length=200, initial="生产经营单位")

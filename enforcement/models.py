@@ -1,4 +1,4 @@
-"""执法检查: 一单两库 (抽查事项清单, 检查对象名录库 — the enterprise registry plus ``Premises`` —, 执法检查人员名录库),
+"""执法检查: 一单两库 (抽查事项清单 ``InspectionMatter``, 检查对象名录库 — the enterprise registry plus ``Premises`` —, 执法检查人员名录库),
 annual supervision plans (第六十二条), verifiable draws, on-site inspections with findings, numbered 执法文书.
 
 Scope: a department's own rows (lists, plans, draws) carry the department and a copy of its jurisdiction path:
@@ -66,7 +66,7 @@ class DepartmentSettings(models.Model):
         return self.abbreviation
 
 
-class CheckItem(DepartmentRow):
+class InspectionMatter(DepartmentRow):
     """抽查事项清单的一项 (国办发〔2015〕58号 (一): 依据, 主体, 内容, 方式; 类别 一般/重点; public)."""
 
     name = models.CharField(max_length=200, verbose_name=_("抽查事项"))
@@ -487,5 +487,5 @@ class EnforcementDocument(models.Model):
         return self.number
 
 
-for _model in (CheckItem, Inspector, AnnualPlan, Draw, Premises, Inspection):
+for _model in (InspectionMatter, Inspector, AnnualPlan, Draw, Premises, Inspection):
     register_path_model(_model)

@@ -28,7 +28,6 @@ from enforcement import draw as algorithm
 from enforcement.choices import AttemptOutcome, DrawStatus, FindingResult, InspectionOrigin, InspectionStatus
 from enforcement.models import (
     Case,
-    CheckItem,
     Conflict,
     CreditRecord,
     DepartmentSettings,
@@ -38,6 +37,7 @@ from enforcement.models import (
     EnforcementDocument,
     Finding,
     Inspection,
+    InspectionMatter,
     Inspector,
     PlanRow,
     Premises,
@@ -76,12 +76,12 @@ def township_path(path: str, department: Unit | None = None) -> str:
 
 # -- 一单两库 --------------------------------------------------------------------------------------------
 
-ITEM_FIELDS = ["name", "basis", "subject", "content", "method", "category", "domain", "public"]
+MATTER_FIELDS = ["name", "basis", "subject", "content", "method", "category", "domain", "public"]
 
 
 @transaction.atomic
-def item_create(*, actor: Any, name: str, basis: str, subject: str, content: str = "", method: str = "",
-                category: str = "general", domain: Domain | None = None, public: bool = True) -> CheckItem:
+def matter_create(*, actor: Any, name: str, basis: str, subject: str, content: str = "", method: str = "",
+                category: str = "general", domain: Domain | None = None, public: bool = True) -> InspectionMatter:
     department = department_of(actor)
     errors = {}
     if not (name or "").strip():
@@ -92,13 +92,13 @@ def item_create(*, actor: Any, name: str, basis: str, subject: str, content: str
         errors["subject"] = _("请填写检查对象。")
     if errors:
         raise ValidationError(errors)
-    item = CheckItem(department=department, name=name.strip(), basis=basis.strip(), subject=subject.strip(),
+    item = InspectionMatter(department=department, name=name.strip(), basis=basis.strip(), subject=subject.strip(),
                      content=(content or "").strip(), method=(method or "").strip() or "现场检查、查阅资料",
                      category=category, domain=domain, public=public)
     item.copy_scope_keys()
     item.full_clean(exclude=["department"])
     item.save()
-    audit.record(action="enforcement.item_create", obj=item, changes=audit.diff({}, audit.snapshot(item, ITEM_FIELDS)))
+    audit.record(action="enforcement.matter_create", obj=item, changes=audit.diff({}, audit.snapshot(item, MATTER_FIELDS)))
     return item
 
 

@@ -5,8 +5,8 @@ from enforcement import views
 app_name = "enforcement"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("items/", views.items, name="items"),
-    path("items/new/", views.item_new, name="item_new"),
+    path("matters/", views.matters, name="matters"),
+    path("matters/new/", views.matter_new, name="matter_new"),
     path("inspectors/", views.inspectors, name="inspectors"),
     path("inspectors/new/", views.inspector_new, name="inspector_new"),
     path("inspectors/<int:pk>/conflict/", views.conflict_declare, name="conflict_declare"),

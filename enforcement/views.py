@@ -43,7 +43,7 @@ from enforcement.forms import (
     FindingForm,
     InspectionForm,
     InspectorForm,
-    ItemForm,
+    MatterForm,
     NoteForm,
     PenaltyForm,
     PlanUploadForm,
@@ -56,10 +56,10 @@ from enforcement.forms import (
 from enforcement.models import (
     AnnualPlan,
     Case,
-    CheckItem,
     CreditRecord,
     Draw,
     Inspection,
+    InspectionMatter,
     Inspector,
     PlanRow,
     Premises,
@@ -76,7 +76,7 @@ def _is_department(user: Any) -> bool:
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     counts = {
-        "items": CheckItem.objects.visible_to(user).count(),
+        "matters": InspectionMatter.objects.visible_to(user).count(),
         "inspectors": Inspector.objects.visible_to(user).count(),
         "plans": AnnualPlan.objects.visible_to(user).count(),
         "draws": Draw.objects.visible_to(user).count(),
@@ -88,26 +88,26 @@ def home(request: HttpRequest) -> HttpResponse:
 # -- 一单两库 ----------------------------------------------------------------------------------------------
 
 @business_required
-def items(request: HttpRequest) -> HttpResponse:
-    qs = CheckItem.objects.visible_to(request.user).select_related("department", "domain")
+def matters(request: HttpRequest) -> HttpResponse:
+    qs = InspectionMatter.objects.visible_to(request.user).select_related("department", "domain")
     page = page_of(qs, 50, request.GET.get("page"))
-    return render(request, "enforcement/items.html", {"page": page, "objects": page.object_list,
+    return render(request, "enforcement/matters.html", {"page": page, "objects": page.object_list,
                                                       "is_department": _is_department(request.user)})
 
 
 @roles_required(Role.REGULATOR)
-def item_new(request: HttpRequest) -> HttpResponse:
-    form = ItemForm(request.POST or None)
+def matter_new(request: HttpRequest) -> HttpResponse:
+    form = MatterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.item_create(actor=request.user, **form.cleaned_data)
+            services.matter_create(actor=request.user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
             add_service_error(form, exc)
         else:
             messages.success(request, _("已加入抽查事项清单。"))
-            return redirect("enforcement:items")
+            return redirect("enforcement:matters")
     return render(request, "enforcement/form.html", {"form": form, "title": _("新增抽查事项"),
-                                                     "back": "enforcement:items"})
+                                                     "back": "enforcement:matters"})
 
 
 @business_required
@@ -558,7 +558,7 @@ def document_docx(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 def public(request: HttpRequest) -> HttpResponse:
     """The public page: lists, plans, draws with their proofs, inspection results; names of people masked."""
-    items_qs = CheckItem.objects.filter(public=True).select_related("department")[:500]
+    items_qs = InspectionMatter.objects.filter(public=True).select_related("department")[:500]
     plans_qs = AnnualPlan.objects.select_related("department").annotate(n=Count("rows"))[:100]
     draws = (Draw.objects.filter(status__in=[DrawStatus.COMMITTED, DrawStatus.DRAWN, DrawStatus.VOID])
              .select_related("department").defer("population_gz", "inspectors_gz")[:100])

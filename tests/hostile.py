@@ -112,11 +112,11 @@ def hostile(world: World) -> dict[str, Any]:
 
 def _enforcement(world: World, ent: Any) -> None:
     """A plan, a committed draw and a recorded inspection with a hazard finding, in hostile text."""
+    from checks.tests.factories import own_list
     from enforcement import plans as enforcement_plans
     from enforcement import services as enforcement
-    from enforcement.choices import FindingResult, InspectionOrigin, PlanMode
-    from checks.tests.factories import own_list
     from enforcement.checklists import Answer, checklist_record
+    from enforcement.choices import FindingResult, InspectionOrigin, PlanMode
     from enforcement.tests.factories import commit, roster
 
     regulator = world.user("regulator")
