@@ -1,4 +1,5 @@
-"""执法检查: 一单两库 (抽查事项清单 ``InspectionMatter``, 检查对象名录库 — the enterprise registry plus ``Premises`` —, 执法检查人员名录库),
+"""执法检查: 一单两库 (抽查事项清单 ``InspectionMatter``, 检查对象名录库 — the enterprise registry plus the premises of
+the ``checks`` app (``checks.Premises``, the one model of a place that is not a registered enterprise) —, 执法检查人员名录库),
 annual supervision plans (第六十二条), verifiable draws, on-site inspections with findings, numbered 执法文书.
 
 Scope: a department's own rows (lists, plans, draws) carry the department and a copy of its jurisdiction path:
@@ -88,31 +89,6 @@ class InspectionMatter(DepartmentRow):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Premises(models.Model):
-    """A place to inspect that is not a registered enterprise (个体户, 场所, 在建工地 …)."""
-
-    name = models.CharField(max_length=200, verbose_name=_("名称"))
-    address = models.CharField(max_length=255, blank=True, verbose_name=_("地址"))
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+", verbose_name=_("属地"))
-    jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
-    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+", verbose_name=_("行业领域"))
-    note = models.CharField(max_length=300, blank=True, verbose_name=_("备注"))
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name", "pk"]
-        verbose_name = _("非登记场所")
-        verbose_name_plural = _("非登记场所")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @classmethod
-    def scope_q(cls, scope: Scope) -> models.Q:
-        return scope.territorial_q("jurisdiction_path") | scope.domain_q("jurisdiction_path", "domain_id")
 
 
 class Inspector(DepartmentRow):
@@ -232,6 +208,9 @@ class Draw(DepartmentRow):
     drawn_at = models.DateTimeField(null=True, blank=True, verbose_name=_("抽取时间"))
     assignment_until = models.DateField(null=True, blank=True, verbose_name=_("检查完成期限"))
     note = models.CharField(max_length=500, blank=True, verbose_name=_("备注"))
+    # Premises targets ("p<id>") of draws committed before the premises moved into checks.Premises: their old id →
+    # the current one (the committed snapshot keeps the ids it was hashed with).
+    target_aliases = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-committed_at", "-pk"]
@@ -266,7 +245,7 @@ class Inspection(models.Model):
     department = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("检查部门"))
     enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("被检查企业"))
-    premises = models.ForeignKey(Premises, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    premises = models.ForeignKey("checks.Premises", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                  verbose_name=_("被检查场所"))
     jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
     origin = models.CharField(max_length=10, choices=InspectionOrigin.choices, verbose_name=_("检查来源"))
@@ -487,5 +466,5 @@ class EnforcementDocument(models.Model):
         return self.number
 
 
-for _model in (InspectionMatter, Inspector, AnnualPlan, Draw, Premises, Inspection):
+for _model in (InspectionMatter, Inspector, AnnualPlan, Draw, Inspection):
     register_path_model(_model)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
+from checks.models import Premises
 from core import audit
 from core.workflow import Step, transition
 from enforcement import draw as algorithm
@@ -40,7 +41,6 @@ from enforcement.models import (
     InspectionMatter,
     Inspector,
     PlanRow,
-    Premises,
 )
 from enforcement.workflow import DRAW_TRANSITIONS, INSPECTION_TRANSITIONS
 from enterprises.models import Enterprise, EnterpriseDomain
@@ -100,22 +100,6 @@ def matter_create(*, actor: Any, name: str, basis: str, subject: str, content: s
     item.save()
     audit.record(action="enforcement.matter_create", obj=item, changes=audit.diff({}, audit.snapshot(item, MATTER_FIELDS)))
     return item
-
-
-@transaction.atomic
-def premises_create(*, actor: Any, name: str, jurisdiction: Jurisdiction, domain: Domain, address: str = "",
-                    note: str = "") -> Premises:
-    department_of(actor)
-    if not (name or "").strip():
-        raise ValidationError({"name": _("请填写场所名称。")})
-    premises = Premises(name=name.strip(), jurisdiction=jurisdiction, jurisdiction_path=jurisdiction.path,
-                        domain=domain, address=(address or "").strip(), note=(note or "").strip())
-    premises.save()
-    if not Premises.objects.visible_to(actor).filter(pk=premises.pk).exists():
-        raise PermissionDenied(_("该场所不在您的管辖范围内（属地或行业）。"))
-    audit.record(action="enforcement.premises_create", obj=premises,
-                 changes=audit.diff({}, audit.snapshot(premises, ["name", "jurisdiction", "domain", "address"])))
-    return premises
 
 
 @transaction.atomic
@@ -556,10 +540,15 @@ def _after_execute(step: Step) -> None:
     _create_assignments(draw)
 
 
+def resolve_target(draw: Draw, target_id: str) -> str:
+    """A draw's target id as it names a row today (``Draw.target_aliases``: premises moved into checks.Premises)."""
+    return (draw.target_aliases or {}).get(target_id, target_id)
+
+
 def _create_assignments(draw: Draw) -> None:
     from accounts import grants
 
-    targets = draw.result["targets"]
+    targets = [{**t, "id": resolve_target(draw, t["id"])} for t in draw.result["targets"]]
     inspector_ids = {int(i[1:]) for t in targets for i in t["inspectors"]}
     inspectors = {i.pk: i for i in Inspector.objects.filter(pk__in=inspector_ids).select_related("user")}
     ent_ids = [int(t["id"][1:]) for t in targets if t["id"].startswith("e")]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from checks.choices import Outcome
+from checks.models import Premises
 from core.export import download, file_response
 from core.filters import parse_id
 from core.forms import add_service_error
@@ -62,7 +63,6 @@ from enforcement.models import (
     InspectionMatter,
     Inspector,
     PlanRow,
-    Premises,
 )
 from enforcement.workflow import CASE_TRANSITIONS, DRAW_TRANSITIONS, INSPECTION_TRANSITIONS
 from enterprises.models import Enterprise
@@ -265,14 +265,16 @@ def draw_new(request: HttpRequest) -> HttpResponse:
 
 
 def _target_names(draw: Draw, public: bool = False) -> dict[str, str]:
-    ids = [t["id"] for t in (draw.result or {}).get("targets", [])]
+    """Names by the draw's own target ids (through ``Draw.target_aliases`` for premises moved since)."""
+    real = {t["id"]: services.resolve_target(draw, t["id"]) for t in (draw.result or {}).get("targets", [])}
+    ids = list(real.values())
     ents = Enterprise.objects.in_bulk([int(i[1:]) for i in ids if i.startswith("e")])
     places = Premises.objects.in_bulk([int(i[1:]) for i in ids if i.startswith("p")])
     names = {f"e{k}": services.public_target_name(v.name, credit_code=v.credit_code) if public else v.name
              for k, v in ents.items()}
     names.update({f"p{k}": services.public_target_name(v.name, premises=True) if public else v.name
                   for k, v in places.items()})
-    return names
+    return {own: names[now] for own, now in real.items() if now in names}
 
 
 def _inspector_names(ids: list[str], mask: bool = False) -> dict[str, str]:

@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from docx import Document
 
+from checks import services as checks_services
 from enforcement import services
 from enforcement.choices import CoerciveMeasure, InspectionOrigin
 from enforcement.models import DocumentCounter, EnforcementDocument
@@ -69,7 +70,7 @@ def test_public_draw_package_carries_no_personal_names_and_still_verifies(client
     regulator = world.user("regulator")
     roster(world, 4)
     place = Jurisdiction.objects.get(name="山枣镇")
-    services.premises_create(actor=regulator, name="王建国家庭烟花爆竹零售点", jurisdiction=place,
+    checks_services.premises_create(actor=regulator, name="王建国家庭烟花爆竹零售点", address="山枣镇集镇", jurisdiction=place,
                              domain=Domain.objects.get(code="D1"))
     individual = Enterprise.objects.create(name="湘乡市李秀英五金店", credit_code=make_credit_code("92430381MA4L00012"),
                                            jurisdiction=place, jurisdiction_path=place.path)
@@ -97,7 +98,8 @@ def test_public_draw_package_carries_no_personal_names_and_still_verifies(client
 def test_public_page_masks_premises_inspected(client: Client, world: World) -> None:
     regulator = world.user("regulator")
     inspectors = roster(world, 2)
-    premises = services.premises_create(actor=regulator, name="赵大海个体加油点", jurisdiction=Jurisdiction.objects.get(
+    premises = checks_services.premises_create(actor=regulator, name="赵大海个体加油点", address="山枣镇集镇",
+                                               jurisdiction=Jurisdiction.objects.get(
         name="山枣镇"), domain=Domain.objects.get(code="D1"))
     inspection = services.inspection_create(actor=regulator, origin=InspectionOrigin.COMPLAINT,
                                             inspectors=inspectors, premises=premises)

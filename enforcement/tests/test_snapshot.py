@@ -14,10 +14,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from checks import services as checks_services
+from checks.models import Premises
 from enforcement import draw as algorithm
 from enforcement import services
 from enforcement.choices import InspectionOrigin, InspectionStatus
-from enforcement.models import Inspection, Inspector, Premises
+from enforcement.models import Inspection, Inspector
 from enforcement.tests.factories import roster
 from enterprises.credit_code import make_credit_code
 from enterprises.models import Enterprise, EnterpriseDomain
@@ -120,7 +122,7 @@ def rich_population(world: World) -> None:
     _inspect(world, ents["ent_park"], [team[3], team[2]], status=InspectionStatus.CLOSED, started=now - dt.timedelta(days=2))
     EnterpriseDomain.objects.get_or_create(enterprise=ents["ent_b2"], domain=Domain.objects.get(code="D12"))
     place = Jurisdiction.objects.get(name="山枣镇")
-    services.premises_create(actor=regulator, name="山枣镇烟花爆竹零售点", jurisdiction=place,
+    checks_services.premises_create(actor=regulator, name="山枣镇烟花爆竹零售点", address="山枣镇集镇", jurisdiction=place,
                              domain=Domain.objects.get(code="D1"))
     _more_enterprises(3, Unit.objects.get(name="市应急管理局"))  # not assessed: class C
 
