@@ -97,7 +97,7 @@
         });
       }, Promise.resolve());
     }).catch(function () {
-      status("仍无法连接服务器，检查记录保存在本机，恢复网络后自动提交。");
+      status("仍无法连接服务器：检查记录已保存在本机，恢复网络后自动提交。");
     }).finally(function () {
       sending = false;
     });
