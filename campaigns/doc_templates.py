@@ -57,6 +57,11 @@ VARIABLES = (
         Var("number", _("序号（一、二、三……）"), "一"),
         Var("text", _("内容"), "动态更新问题隐患和制度措施“两个清单”，坚持边查边改、立查立改。"),
     )),
+    Var("sections", _("其他模块的统计（执法检查等；campaigns.report_sections），每个指标一行"), loop="r", item=(
+        Var("section", _("类别（每类第一行填写）"), "执法检查"),
+        Var("label", _("指标"), "检查户次"),
+        Var("value", _("数值"), "12"),
+    )),
     Var("upcoming", _("下一期到期的任务（最多 20 项）"), loop="t", item=(
         Var("name", _("任务（编号和名称）"), "3 开展燃气安全专项排查"),
         Var("deadline", _("完成期限"), "2024年4月30日"),
@@ -100,6 +105,11 @@ def build_report_template() -> Any:
     control(doc, "{%p for r in unit_reports %}")
     para("{{ r.unit }}（{{ r.task }}，{{ r.period }}，{{ r.state }}）：{{ r.narrative }}")
     control(doc, "{%p endfor %}")
+    control(doc, "{%p endif %}")
+    control(doc, "{%p if sections %}")
+    para("其他工作情况：")
+    loop_table(doc, ["类别", "指标", "数值"], "r in sections", ["{{ r.section }}", "{{ r.label }}", "{{ r.value }}"],
+               head_font=head, body_font=body)
     control(doc, "{%p endif %}")
     para("二、各方案进展", font="黑体")
     loop_table(doc, ["方案", "任务数", "已完成", "完成率", "逾期"], "p in plans",

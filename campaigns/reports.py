@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from campaigns import report_sections
 from campaigns.choices import DeadlineKind, ReportState, TaskStatus
 from campaigns.doc_templates import ANNUAL_KEY, MONTHLY_KEY
 from campaigns.models import Campaign, ProgressReport, Task, TaskUnit
@@ -64,6 +65,7 @@ class Figures:
         assert self.as_of is not None
         return (f"本统计期尚未结束，数据截至{self.as_of.year}年{self.as_of.month}月{self.as_of.day}日；"
                 f"期限在此之后的任务不计为逾期。")
+    sections: list[report_sections.ReportSection] = field(default_factory=list)  # other modules' (report_sections)
 
     @property
     def percent(self) -> int:
@@ -121,6 +123,7 @@ def figures(user: Any, campaign: Campaign, kind: str, year: int, month: int | No
     fig.upcoming = list(tasks.filter(deadline_kind=DeadlineKind.DATE, deadline__gt=end, deadline__lte=horizon)
                         .exclude(status=TaskStatus.DONE).select_related("plan").order_by("deadline", "pk")[:20])
     fig.next_steps = _next_steps(fig, kind)
+    fig.sections = report_sections.build(user, start, end)
     return fig
 
 
@@ -165,6 +168,7 @@ def docx_context(campaign: Campaign, fig: Figures, *, issued: dt.date | None = N
         "next_steps": [{"number": CN_NUMBERS[i - 1] if i <= len(CN_NUMBERS) else str(i), "text": step}
                        for i, step in enumerate(fig.next_steps, start=1)],
         "upcoming": [{"name": f"{t.label} {t.title}", "deadline": _cn(t.deadline)} for t in fig.upcoming],
+        "sections": report_sections.docx_rows(fig.sections),
     }
 
 
@@ -221,4 +225,5 @@ def xlsx_bytes(fig: Figures) -> bytes:
     for r, rep in enumerate(fig.unit_reports, start=1):
         ws.write_row(r, [rep.unit.name, f"{rep.task.label} {rep.task.title}", rep.period_label,
                          rep.get_state_display(), rep.narrative])
+    report_sections.write_xlsx(book, fig.sections)
     return book.getvalue()

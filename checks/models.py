@@ -65,16 +65,17 @@ class Premises(models.Model):
     """A place checked by a township, park or grid member that need not be a registered enterprise (下店上宅 shop,
     九小场所): a name and an address in a jurisdiction are enough."""
 
-    name = models.CharField(max_length=120, verbose_name=_("场所名称"))
+    name = models.CharField(max_length=200, verbose_name=_("场所名称"))
     kind = models.CharField(max_length=16, choices=PremisesKind.choices, default=PremisesKind.SHOP_HOME,
                             verbose_name=_("场所类型"))
-    address = models.CharField(max_length=200, verbose_name=_("地址"))
+    address = models.CharField(max_length=255, verbose_name=_("地址"))
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("所在属地"))
     jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+", verbose_name=_("行业领域"))
     operator = models.CharField(max_length=60, blank=True, verbose_name=_("经营者"))
     phone = models.CharField(max_length=30, blank=True, verbose_name=_("联系电话"))
+    note = models.CharField(max_length=300, blank=True, verbose_name=_("备注"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -59,6 +59,8 @@ LEGACY: dict[str, str] = {
     "doc_template_activate": "documents.template_activate",
     "doc_template_restore": "documents.template_restore",
     "doc_template_retire": "documents.template_retire",
+    # enforcement: the 抽查事项清单 row was CheckItem (clashing with checks.CheckItem), now InspectionMatter
+    "enforcement.item_create": "enforcement.matter_create",
     # escalation
     "escalation.ladder_created": "escalation.ladder_create",
     "escalation.ladder_saved": "escalation.ladder_save",

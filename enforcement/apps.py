@@ -8,12 +8,14 @@ class EnforcementConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from campaigns.report_sections import register_report_section
         from core.imports import register_importer
         from core.navigation import register_nav
-        from enforcement import deadline_sources, doc_templates
+        from enforcement import deadline_sources, doc_templates, figures
         from enforcement.plans import IMPORTER
 
         register_nav(_("执法检查"), "enforcement:home", order=55, roles=())
         register_importer(IMPORTER)
         doc_templates.register()
         deadline_sources.register()
+        register_report_section("enforcement", figures.report_section, order=50)

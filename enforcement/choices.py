@@ -66,3 +66,12 @@ class PenaltyType(models.TextChoices):
     SUSPENSION = "suspension", _("责令停产停业整顿")
     LICENCE = "licence", _("暂扣或吊销有关许可证")
     CLOSURE = "closure", _("关闭")
+
+
+class CoerciveMeasure(models.TextChoices):
+    """Measures a 强制措施决定书 decides (安全生产法第六十五条第一款第（三）（四）项; 行政强制法第九条)."""
+
+    SEAL = "seal", _("查封有关场所、设施、设备")
+    SEIZE = "seize", _("扣押有关设施、设备、器材")
+    SUSPEND = "suspend", _("责令暂时停产停业或者停止使用相关设施、设备")
+    EVACUATE = "evacuate", _("责令从危险区域内撤出作业人员")

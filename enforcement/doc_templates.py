@@ -1,4 +1,5 @@
-"""执法文书 as document types (documents registry): 现场检查记录, 责令限期整改指令书, 整改复查意见书. A4, print-ready,
+"""执法文书 as document types (documents registry): 现场检查记录, 责令限期整改指令书, 整改复查意见书, 强制措施决定书. A4,
+print-ready,
 with signature and seal areas; numbered per department per year (services.next_number). The shipped defaults
 are built here reproducibly (scripts/build_doc_templates.py); a department replaces them with its own edited
 copies on the template pages.
@@ -20,11 +21,13 @@ from documents.building import loop_table, new_document, paragraph
 from documents.registry import DocumentType, Var, register_type
 from orgs.choices import UnitKind
 
+COERCIVE = "enforcement_coercive"
 RULE = _("使用检查部门自己的版本；没有时使用系统默认模板。")
 TITLES = {
     "enforcement_record": "现场检查记录",
     "enforcement_order": "责令限期整改指令书",
     "enforcement_review": "整改复查意见书",
+    "enforcement_coercive": "强制措施决定书",
 }
 
 COMMON = (
@@ -48,6 +51,20 @@ EXTRA = {
     "enforcement_record": (
         Var("inspection.summary", _("检查情况"), "检查了安全生产责任制落实和现场作业情况。"),
         Var("inspection.signature", _("被检查单位负责人签字情况（签字人，或拒签的记录）"), "李四"),
+        Var("checked", _("对照检查表检查的项目（未列出的项目未检查）"), loop="c", item=(
+            Var("checklist", _("检查表"), "《工贸企业重大事故隐患判定标准》"),
+            Var("clause", _("条款"), "第四条第（一）项"), Var("text", _("检查内容"), "配电箱可靠接地"),
+            Var("outcome", _("结果"), "不合格"))),
+        Var("unchecked", _("所用检查表中未检查的项目（说明）"), "《工贸企业重大事故隐患判定标准》未检查12项"),
+    ),
+    "enforcement_coercive": (
+        Var("coercive.measure", _("强制措施"), "查封有关场所、设施、设备"),
+        Var("coercive.basis", _("法律依据"), "《中华人民共和国安全生产法》第六十五条第一款第（四）项"),
+        Var("coercive.reason", _("事实和理由"), "检查发现喷涂车间未按规定设置防爆电气设备，存在重大事故隐患。"),
+        Var("coercive.place", _("查封、扣押的场所、设施或者财物"), "喷涂车间"),
+        Var("coercive.days", _("期限（日）"), "30"),
+        Var("coercive.start", _("期限起"), "2026年6月1日"),
+        Var("coercive.until", _("期限止"), "2026年6月30日"),
     ),
     "enforcement_order": (
         Var("order.deadline", _("整改期限"), "2026年6月15日"),
@@ -114,8 +131,25 @@ def build(key: str) -> Any:
         paragraph(doc, "检查人员已出示行政执法证件（《安全生产法》第六十七条）。", **body)
         paragraph(doc, "检查情况：{{ inspection.summary }}", **body)
         _findings(doc, "发现的问题：")
+        paragraph(doc, "对照检查表检查的项目：", font="黑体", size=12)
+        loop_table(doc, ["检查表", "条款", "检查内容", "结果"], "c in checked",
+                   ["{{ c.checklist }}", "{{ c.clause }}", "{{ c.text }}", "{{ c.outcome }}"],
+                   head_font=HEAD, body_font=HEAD)
+        paragraph(doc, "{{ unchecked }}", font="仿宋", size=12)
         paragraph(doc, "被检查单位负责人签字：{{ inspection.signature }}", **body)
         _signatures(doc, "检查人员", "被检查单位负责人")
+    elif key == "enforcement_coercive":
+        paragraph(doc, "{{ target.name }}：", font="仿宋", size=14)
+        paragraph(doc, "本部门于{{ inspection.started }}在对你单位进行安全生产监督检查时发现："
+                       "{{ coercive.reason }}", **body)
+        paragraph(doc, "依据{{ coercive.basis }}和《中华人民共和国行政强制法》第十八条、第二十四条、第二十五条的规定，"
+                       "本部门决定对你单位采取如下强制措施：{{ coercive.measure }}（{{ coercive.place }}），"
+                       "期限{{ coercive.days }}日（{{ coercive.start }}至{{ coercive.until }}）。", **body)
+        paragraph(doc, "在强制措施期间，你单位应当采取措施消除事故隐患；不得擅自启封或者使用被查封、扣押的场所、设施、"
+                       "设备、器材。", **body)
+        paragraph(doc, "如果不服本决定，可以依法在六十日内申请行政复议，或者在六个月内依法提起行政诉讼。", **body)
+        _people(doc)
+        _signatures(doc, "执法人员", "当事人（签收）")
     elif key == "enforcement_order":
         paragraph(doc, "{{ target.name }}：", font="仿宋", size=14)
         paragraph(doc, "经查，你单位存在下列问题（见现场检查记录 {{ order.record_number }}）：", **body)
@@ -251,9 +285,24 @@ def context(inspection: Any, kind: str, number: str) -> dict[str, Any]:
         "findings": [{"order": str(k), "text": f.text, "basis": f.basis} for k, f in enumerate(findings, 1)],
     }
     if kind == "enforcement_record":
+        from enforcement.checklists import coverage
+
         out["inspection"]["summary"] = inspection.summary or ""
         out["inspection"]["signature"] = (f"拒绝签字（{inspection.refusal_note}）" if inspection.refused_to_sign
                                           else inspection.signer)
+        used = coverage(inspection)
+        out["checked"] = [{"checklist": entry["checklist"].citation, "clause": r.item.clause or f"第{r.item.position}项",
+                           "text": r.item.text, "outcome": r.get_outcome_display()}
+                          for entry in used for r in entry["results"]]
+        out["unchecked"] = "；".join(
+            f"{entry['checklist'].citation}未检查{len(entry['unchecked'])}项" if entry["unchecked"]
+            else f"{entry['checklist'].citation}全部检查" for entry in used) or "未使用检查表。"
+    elif kind == "enforcement_coercive":
+        details = next((d.details for d in inspection.documents.all() if d.kind == kind), {}) or {}
+        out["coercive"] = {"measure": details.get("measure_label", ""), "basis": details.get("basis", ""),
+                           "reason": details.get("reason", ""), "place": details.get("place", "") or "——",
+                           "days": str(details.get("days", "")),
+                           "start": _date(_iso(details.get("from"))), "until": _date(_iso(details.get("until")))}
     elif kind == "enforcement_order":
         out["order"] = {"deadline": _date(inspection.review_due), "days": str(inspection.review_days or ""),
                         "record_number": docs.get("enforcement_record", "")}
@@ -261,3 +310,10 @@ def context(inspection: Any, kind: str, number: str) -> dict[str, Any]:
         out["review"] = {"order_number": docs.get("enforcement_order", ""), "note": inspection.review_note or "",
                          "date": _date(timezone.localdate())}
     return out
+
+
+def _iso(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 
 from enforcement import draw as algorithm
-from enforcement.services import draw_bundle
+from enforcement.services import draw_bundle, mask_name
 
 README = """双随机抽查验证材料 / Draw verification package
 
@@ -37,9 +37,27 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
 
 
-def draw_zip(draw: Any) -> bytes:
-    """The package anyone can re-run a draw from (before the draw: the committed parts only)."""
+def public_population(population: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The population as published: no personal data. Snapshots already name premises and 个体工商户 masked
+    (``services.public_target_name``), so this changes nothing in them and the package still verifies; it is the
+    guard for any row that still carries a name in full."""
+    from enterprises.models import Enterprise
+
+    individual = set(Enterprise.objects.filter(credit_code__startswith="92").values_list("pk", flat=True))
+    out = []
+    for row in population:
+        ident = str(row.get("id", ""))
+        masked = ident.startswith("p") or (ident.startswith("e") and ident[1:].isdigit() and int(ident[1:]) in individual)
+        out.append({**row, "name": mask_name(str(row.get("name") or ""))} if masked else row)
+    return out
+
+
+def draw_zip(draw: Any, *, public: bool = False) -> bytes:
+    """The package anyone can re-run a draw from (before the draw: the committed parts only). ``public``: the
+    package the public page gives out (``public_population``)."""
     bundle = draw_bundle(draw)
+    if public:
+        bundle["population"] = public_population(bundle["population"])
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         def add(name: str, data: bytes) -> None:

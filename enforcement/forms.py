@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from core.forms import style_widgets
-from enforcement.choices import FindingResult, InspectionOrigin, ItemCategory, PenaltyType
+from enforcement.choices import CoerciveMeasure, FindingResult, InspectionOrigin, ItemCategory, PenaltyType
 from enforcement.models import Inspector
 from enterprises.models import Enterprise
 from hazards.forms import DATE, MultiplePhotoInput, PhotoField
@@ -21,7 +21,7 @@ class Bootstrapped(forms.Form):
         style_widgets(self)
 
 
-class ItemForm(Bootstrapped):
+class MatterForm(Bootstrapped):
     name = forms.CharField(label=_("抽查事项"), max_length=200)
     basis = forms.CharField(label=_("检查依据"), widget=forms.Textarea)
     subject = forms.CharField(label=_("检查对象"), max_length=200, initial="生产经营单位")
@@ -122,6 +122,7 @@ class StartForm(forms.Form):
 
 
 class FindingForm(Bootstrapped):
+    uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(label=_("检查发现"), widget=forms.Textarea)
     basis = forms.CharField(label=_("依据条款"), max_length=300, required=False)
     result = forms.ChoiceField(label=_("结果"), choices=FindingResult.choices)
@@ -179,3 +180,11 @@ class EmptyForm(forms.Form):
 
 class WithdrawForm(Bootstrapped):
     reason = forms.CharField(label=_("撤回理由"), max_length=300)
+
+
+class CoerciveForm(Bootstrapped):
+    measure = forms.ChoiceField(label=_("强制措施"), choices=CoerciveMeasure.choices)
+    reason = forms.CharField(label=_("事实和理由"), widget=forms.Textarea, max_length=1000)
+    days = forms.IntegerField(label=_("期限（日）"), min_value=1, max_value=30, initial=30,
+                              help_text=_("查封、扣押的期限不得超过三十日（行政强制法第二十五条）。"))
+    place = forms.CharField(label=_("查封、扣押的场所、设施或者财物"), max_length=300, required=False)

@@ -1,4 +1,5 @@
-"""执法检查: 一单两库 (抽查事项清单, 检查对象名录库 — the enterprise registry plus ``Premises`` —, 执法检查人员名录库),
+"""执法检查: 一单两库 (抽查事项清单 ``InspectionMatter``, 检查对象名录库 — the enterprise registry plus the premises of
+the ``checks`` app (``checks.Premises``, the one model of a place that is not a registered enterprise) —, 执法检查人员名录库),
 annual supervision plans (第六十二条), verifiable draws, on-site inspections with findings, numbered 执法文书.
 
 Scope: a department's own rows (lists, plans, draws) carry the department and a copy of its jurisdiction path:
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from checks.choices import Outcome
 from core.registry import register_path_model
 from core.scoping import Scope, ScopedQuerySet
 from enforcement.choices import (
@@ -65,7 +67,7 @@ class DepartmentSettings(models.Model):
         return self.abbreviation
 
 
-class CheckItem(DepartmentRow):
+class InspectionMatter(DepartmentRow):
     """抽查事项清单的一项 (国办发〔2015〕58号 (一): 依据, 主体, 内容, 方式; 类别 一般/重点; public)."""
 
     name = models.CharField(max_length=200, verbose_name=_("抽查事项"))
@@ -87,31 +89,6 @@ class CheckItem(DepartmentRow):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Premises(models.Model):
-    """A place to inspect that is not a registered enterprise (个体户, 场所, 在建工地 …)."""
-
-    name = models.CharField(max_length=200, verbose_name=_("名称"))
-    address = models.CharField(max_length=255, blank=True, verbose_name=_("地址"))
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+", verbose_name=_("属地"))
-    jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
-    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+", verbose_name=_("行业领域"))
-    note = models.CharField(max_length=300, blank=True, verbose_name=_("备注"))
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name", "pk"]
-        verbose_name = _("非登记场所")
-        verbose_name_plural = _("非登记场所")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @classmethod
-    def scope_q(cls, scope: Scope) -> models.Q:
-        return scope.territorial_q("jurisdiction_path") | scope.domain_q("jurisdiction_path", "domain_id")
 
 
 class Inspector(DepartmentRow):
@@ -231,6 +208,9 @@ class Draw(DepartmentRow):
     drawn_at = models.DateTimeField(null=True, blank=True, verbose_name=_("抽取时间"))
     assignment_until = models.DateField(null=True, blank=True, verbose_name=_("检查完成期限"))
     note = models.CharField(max_length=500, blank=True, verbose_name=_("备注"))
+    # Premises targets ("p<id>") of draws committed before the premises moved into checks.Premises: their old id →
+    # the current one (the committed snapshot keeps the ids it was hashed with).
+    target_aliases = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-committed_at", "-pk"]
@@ -265,7 +245,7 @@ class Inspection(models.Model):
     department = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("检查部门"))
     enterprise = models.ForeignKey(Enterprise, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("被检查企业"))
-    premises = models.ForeignKey(Premises, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    premises = models.ForeignKey("checks.Premises", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                  verbose_name=_("被检查场所"))
     jurisdiction_path = models.CharField(max_length=255, db_index=True, editable=False)
     origin = models.CharField(max_length=10, choices=InspectionOrigin.choices, verbose_name=_("检查来源"))
@@ -325,6 +305,8 @@ class Finding(models.Model):
     result = models.CharField(max_length=10, choices=FindingResult.choices, verbose_name=_("结果"))
     deadline = models.DateField(null=True, blank=True, verbose_name=_("整改期限"))
     checklist_item_ref = models.JSONField(null=True, blank=True, verbose_name=_("检查表条目"))
+    # Set by the client (the offline inspection page): a finding posted again under the same uuid is not added twice.
+    uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     hazard = models.OneToOneField("hazards.Hazard", null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+", verbose_name=_("隐患"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -334,6 +316,49 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class InspectionChecklist(models.Model):
+    """One submission of checklist results on an inspection: a list of the ``checks`` library worked through (all
+    its items or some), posted whole under a client ``uuid`` (offline: sent once on reconnect, never twice). Only
+    the items marked are recorded; the others of the list stay 未检查, never silently passed."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="checklists")
+    checklist = models.ForeignKey("checks.Checklist", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("检查表"))
+    uuid = models.UUIDField(unique=True, editable=False)
+    items_checked = models.PositiveIntegerField(default=0, verbose_name=_("已检查项"))
+    items_failed = models.PositiveIntegerField(default=0, verbose_name=_("不合格项"))
+    items_na = models.PositiveIntegerField(default=0, verbose_name=_("不适用项"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True, verbose_name=_("提交时间"))
+
+    class Meta:
+        ordering = ["inspection_id", "submitted_at", "pk"]
+        verbose_name = _("检查表使用记录")
+        verbose_name_plural = _("检查表使用记录")
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} {self.checklist_id}"
+
+
+class ChecklistResult(models.Model):
+    """One item of a library checklist marked on an inspection: 合格 / 不合格 (→ a ``Finding``) / 不适用."""
+
+    sheet = models.ForeignKey(InspectionChecklist, on_delete=models.CASCADE, related_name="results")
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="checklist_results")
+    item = models.ForeignKey("checks.CheckItem", on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("检查项"))
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, verbose_name=_("结果"))
+    note = models.CharField(max_length=500, blank=True, verbose_name=_("说明"))
+    finding = models.OneToOneField(Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["sheet_id", "item__position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["inspection", "item"], name="enf_checklist_item_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.outcome}"
 
 
 class DocumentCounter(models.Model):
@@ -429,6 +454,8 @@ class EnforcementDocument(models.Model):
     number = models.CharField(max_length=60, verbose_name=_("文号"))
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     issued_at = models.DateTimeField(auto_now_add=True, verbose_name=_("制作时间"))
+    # What a document decides beyond its inspection or case (强制措施决定书: the measure, basis, period, reason).
+    details = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["inspection_id", "issued_at", "pk"]
@@ -439,5 +466,5 @@ class EnforcementDocument(models.Model):
         return self.number
 
 
-for _model in (CheckItem, Inspector, AnnualPlan, Draw, Premises, Inspection):
+for _model in (InspectionMatter, Inspector, AnnualPlan, Draw, Inspection):
     register_path_model(_model)

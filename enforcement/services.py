@@ -10,24 +10,25 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import uuid as uuidlib
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
+from checks.models import Premises
 from core import audit
 from core.workflow import Step, transition
 from enforcement import draw as algorithm
 from enforcement.choices import AttemptOutcome, DrawStatus, FindingResult, InspectionOrigin, InspectionStatus
 from enforcement.models import (
     Case,
-    CheckItem,
     Conflict,
     CreditRecord,
     DepartmentSettings,
@@ -37,9 +38,9 @@ from enforcement.models import (
     EnforcementDocument,
     Finding,
     Inspection,
+    InspectionMatter,
     Inspector,
     PlanRow,
-    Premises,
 )
 from enforcement.workflow import DRAW_TRANSITIONS, INSPECTION_TRANSITIONS
 from enterprises.models import Enterprise, EnterpriseDomain
@@ -75,12 +76,12 @@ def township_path(path: str, department: Unit | None = None) -> str:
 
 # -- 一单两库 --------------------------------------------------------------------------------------------
 
-ITEM_FIELDS = ["name", "basis", "subject", "content", "method", "category", "domain", "public"]
+MATTER_FIELDS = ["name", "basis", "subject", "content", "method", "category", "domain", "public"]
 
 
 @transaction.atomic
-def item_create(*, actor: Any, name: str, basis: str, subject: str, content: str = "", method: str = "",
-                category: str = "general", domain: Domain | None = None, public: bool = True) -> CheckItem:
+def matter_create(*, actor: Any, name: str, basis: str, subject: str, content: str = "", method: str = "",
+                category: str = "general", domain: Domain | None = None, public: bool = True) -> InspectionMatter:
     department = department_of(actor)
     errors = {}
     if not (name or "").strip():
@@ -91,30 +92,14 @@ def item_create(*, actor: Any, name: str, basis: str, subject: str, content: str
         errors["subject"] = _("请填写检查对象。")
     if errors:
         raise ValidationError(errors)
-    item = CheckItem(department=department, name=name.strip(), basis=basis.strip(), subject=subject.strip(),
+    item = InspectionMatter(department=department, name=name.strip(), basis=basis.strip(), subject=subject.strip(),
                      content=(content or "").strip(), method=(method or "").strip() or "现场检查、查阅资料",
                      category=category, domain=domain, public=public)
     item.copy_scope_keys()
     item.full_clean(exclude=["department"])
     item.save()
-    audit.record(action="enforcement.item_create", obj=item, changes=audit.diff({}, audit.snapshot(item, ITEM_FIELDS)))
+    audit.record(action="enforcement.matter_create", obj=item, changes=audit.diff({}, audit.snapshot(item, MATTER_FIELDS)))
     return item
-
-
-@transaction.atomic
-def premises_create(*, actor: Any, name: str, jurisdiction: Jurisdiction, domain: Domain, address: str = "",
-                    note: str = "") -> Premises:
-    department_of(actor)
-    if not (name or "").strip():
-        raise ValidationError({"name": _("请填写场所名称。")})
-    premises = Premises(name=name.strip(), jurisdiction=jurisdiction, jurisdiction_path=jurisdiction.path,
-                        domain=domain, address=(address or "").strip(), note=(note or "").strip())
-    premises.save()
-    if not Premises.objects.visible_to(actor).filter(pk=premises.pk).exists():
-        raise PermissionDenied(_("该场所不在您的管辖范围内（属地或行业）。"))
-    audit.record(action="enforcement.premises_create", obj=premises,
-                 changes=audit.diff({}, audit.snapshot(premises, ["name", "jurisdiction", "domain", "address"])))
-    return premises
 
 
 @transaction.atomic
@@ -162,6 +147,28 @@ def conflict_declare(*, actor: Any, inspector: Inspector, note: str, enterprise:
 
 # -- 检查对象名录库: what the registry says about each target -------------------------------------------------
 
+# An enterprise's last inspection: the latest start first; one without a start time (data written outside the
+# workflow) after every started one — explicitly, since PostgreSQL sorts NULL first in a descending order and
+# SQLite last; then the newest row.
+LAST_INSPECTION_ORDER = ("enterprise_id", F("started_at").desc(nulls_last=True), "-pk")
+
+
+def mask_name(name: str) -> str:
+    """A person's name (or a place named after one) on a public page or file: the first character and asterisks."""
+    return (name[:1] + "*" * max(len(name) - 1, 1)) if name else ""
+
+
+def is_individual_business(credit_code: str) -> bool:
+    """个体工商户: 统一社会信用代码 registered by 市场监管 (first character 9) in category 2 (GB 32100-2015)."""
+    return len(credit_code or "") == 18 and credit_code[:2] == "92"
+
+
+def public_target_name(name: str, *, premises: bool = False, credit_code: str = "") -> str:
+    """How a target is named in published material: a non-registered premises (个体户, a shop named after its
+    keeper) or a registered 个体工商户 masked like a person; a registered company by its registered name."""
+    return mask_name(name) if premises or is_individual_business(credit_code) else name
+
+
 def year_inspections(enterprise_ids: list[int], year: int, department: Unit | None = None,
                      viewer: Any = None) -> dict[int, int]:
     base = Inspection.objects.all() if viewer is None else Inspection.objects.visible_to(viewer)
@@ -195,7 +202,7 @@ def directory_facts(enterprises: list[Enterprise], *, year: int, viewer: Any = N
     this_year = year_inspections(ids, year, department, viewer)
     last: dict[int, Inspection] = {}
     for inspection in (inspections.filter(enterprise_id__in=ids).exclude(status=InspectionStatus.PLANNED)
-                       .order_by("enterprise_id", "-started_at", "-pk").prefetch_related("inspectors")):
+                       .order_by(*LAST_INSPECTION_ORDER).prefetch_related("inspectors")):
         last.setdefault(inspection.enterprise_id, inspection)
     out = {}
     for e in enterprises:
@@ -244,12 +251,13 @@ def population_snapshot(*, department: Unit, filters: dict[str, Any], cap: int, 
         domains.setdefault(enterprise_id, []).append(code)
     flag_fields = class_flag_fields()
     rows = (Enterprise.objects.filter(pk__in=ids).order_by("pk")
-            .values_list("pk", "name", "jurisdiction_path", *flag_fields).iterator(chunk_size=SNAPSHOT_BATCH))
+            .values_list("pk", "name", "credit_code", "jurisdiction_path", *flag_fields)
+            .iterator(chunk_size=SNAPSHOT_BATCH))
     population = []
     none: dict[str, Any] = {}
     townships: dict[str, str] = {}
     strata: dict[tuple[str, str], str] = {}
-    for pk, name, path, *flags in rows:
+    for pk, name, credit_code, path, *flags in rows:
         klass = classes.klass(pk, flags_in(flag_fields, flags))
         if classes_wanted and klass not in classes_wanted:
             continue
@@ -259,7 +267,7 @@ def population_snapshot(*, department: Unit, filters: dict[str, Any], cap: int, 
         if (klass, path) not in strata:
             strata[klass, path] = _stratum(stratify, klass, path)
         population.append({
-            "id": f"e{pk}", "name": name, "stratum": strata[klass, path],
+            "id": f"e{pk}", "name": public_target_name(name, credit_code=credit_code), "stratum": strata[klass, path],
             "place": path, "township": townships[path], "domains": sorted(domains.get(pk, ())), "class": klass,
             "cap_left": max(min(cap, CLASS_FREQUENCY[klass] if stratify == "class_cap" else cap)
                             - f.get("inspections_this_year", 0), 0),
@@ -273,7 +281,8 @@ def population_snapshot(*, department: Unit, filters: dict[str, Any], cap: int, 
         if filters.get("township"):
             premises = premises.filter(jurisdiction_path__startswith=filters["township"])
         for p in premises.select_related("domain").order_by("pk"):
-            population.append({"id": f"p{p.pk}", "name": p.name, "stratum": _stratum(stratify, "", p.jurisdiction_path),
+            population.append({"id": f"p{p.pk}", "name": public_target_name(p.name, premises=True),
+                               "stratum": _stratum(stratify, "", p.jurisdiction_path),
                                "place": p.jurisdiction_path, "township": township_path(p.jurisdiction_path),
                                "domains": [p.domain.code], "class": "", "cap_left": cap, "complaints": 0,
                                "violations": 0, "last_inspectors": []})
@@ -302,10 +311,10 @@ def _population_facts(ids: Any, *, year: int, viewer: Any, department: Unit) -> 
                              .annotate(n=Count("pk")).values_list("enterprise_id", "n")
                              .iterator(chunk_size=SNAPSHOT_BATCH)):
         out.setdefault(enterprise_id, {})["inspections_this_year"] = n
-    # The last inspection: the same order as directory_facts (the database's, NULL start times included).
+    # The last inspection: the same order as directory_facts (LAST_INSPECTION_ORDER, the same on every database).
     done = inspections.exclude(status=InspectionStatus.PLANNED)
     last: dict[int, int] = {}
-    for enterprise_id, pk in (done.order_by("enterprise_id", "-started_at", "-pk").values_list("enterprise_id", "pk")
+    for enterprise_id, pk in (done.order_by(*LAST_INSPECTION_ORDER).values_list("enterprise_id", "pk")
                               .iterator(chunk_size=SNAPSHOT_BATCH)):
         last.setdefault(enterprise_id, pk)
     chosen = set(last.values())
@@ -531,10 +540,15 @@ def _after_execute(step: Step) -> None:
     _create_assignments(draw)
 
 
+def resolve_target(draw: Draw, target_id: str) -> str:
+    """A draw's target id as it names a row today (``Draw.target_aliases``: premises moved into checks.Premises)."""
+    return (draw.target_aliases or {}).get(target_id, target_id)
+
+
 def _create_assignments(draw: Draw) -> None:
     from accounts import grants
 
-    targets = draw.result["targets"]
+    targets = [{**t, "id": resolve_target(draw, t["id"])} for t in draw.result["targets"]]
     inspector_ids = {int(i[1:]) for t in targets for i in t["inspectors"]}
     inspectors = {i.pk: i for i in Inspector.objects.filter(pk__in=inspector_ids).select_related("user")}
     ent_ids = [int(t["id"][1:]) for t in targets if t["id"].startswith("e")]
@@ -718,15 +732,24 @@ def inspection_transition(*, actor: Any, inspection: Inspection, action: str, no
 @transaction.atomic
 def finding_add(*, actor: Any, inspection: Inspection, text: str, result: str, basis: str = "",
                 deadline: dt.date | None = None, photos: Iterable[Any] = (),
-                checklist_item_ref: Any = None) -> Finding:
+                checklist_item_ref: Any = None, uuid: str | None = None) -> Finding:
     """A finding on an inspection in progress; a hazard finding becomes a hazard (found by government, so closed
-    by government; the clause cited), ordered removed by the deadline (第六十五条)."""
+    by government; the clause cited), ordered removed by the deadline (第六十五条). With a client ``uuid`` (the
+    offline page), the same finding posted again returns the one already recorded."""
     from core.uploads import attach
     from hazards import services as hazard_services
     from hazards.choices import Source as HazardSource
 
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     _visible_inspection(actor, inspection)
+    key = parse_uuid(uuid) if uuid else None
+    if key is not None:
+        # Looked up after the inspection's lock: a retry racing the first post waits for it, then finds it.
+        existing = Finding.objects.filter(uuid=key).first()
+        if existing is not None:
+            if existing.inspection_id != inspection.pk:
+                raise ValidationError({"uuid": _("该记录编号已用于其他检查。")})
+            return existing
     if not INSPECTION_TRANSITIONS[(InspectionStatus.ONSITE, InspectionStatus.RECORDED)].who(actor, inspection):
         raise PermissionDenied(_("只有检查组或本部门人员可以记录检查发现。"))
     errors: dict[str, Any] = {}
@@ -743,8 +766,8 @@ def finding_add(*, actor: Any, inspection: Inspection, text: str, result: str, b
     if errors:
         raise ValidationError(errors)
     finding = Finding(inspection=inspection, order=inspection.findings.count() + 1, text=text.strip(),
-                      basis=(basis or "").strip(), result=result, deadline=deadline,
-                      checklist_item_ref=checklist_item_ref)
+                      basis=(basis or "").strip()[:300], result=result, deadline=deadline,
+                      checklist_item_ref=checklist_item_ref, uuid=key)
     finding.save()
     photos = list(photos)
     for photo in photos:
@@ -769,6 +792,14 @@ def finding_add(*, actor: Any, inspection: Inspection, text: str, result: str, b
     return finding
 
 
+def parse_uuid(value: Any) -> uuidlib.UUID:
+    """A client's record uuid (the offline page makes one per submission)."""
+    try:
+        return uuidlib.UUID(str(value))
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ValidationError({"uuid": _("记录编号无效，请刷新页面后重新填写。")}) from exc
+
+
 def finding_ref(finding: Finding) -> str:
     """The adapter to the checklist library: what a finding cites (its checklist item once linked)."""
     ref = finding.checklist_item_ref
@@ -782,8 +813,18 @@ def finding_ref(finding: Finding) -> str:
 INSPECTION_DOCUMENTS = ("enforcement_record", "enforcement_order", "enforcement_review")
 DOCUMENT_CODES = {
     "enforcement_record": "检记", "enforcement_order": "责改", "enforcement_review": "复查",
-    "enforcement_penalty_notice": "罚告", "enforcement_penalty_decision": "罚决",
+    "enforcement_penalty_notice": "罚告", "enforcement_penalty_decision": "罚决", "enforcement_coercive": "强措",
 }
+COERCIVE = "enforcement_coercive"
+# 安全生产法第六十五条第一款: (三) 责令从危险区域撤出作业人员，责令暂时停产停业或者停止使用相关设施、设备;
+# (四) 查封或者扣押; 行政强制法第二十五条: 查封、扣押的期限不得超过三十日.
+COERCIVE_BASIS = {
+    "seal": "《中华人民共和国安全生产法》第六十五条第一款第（四）项",
+    "seize": "《中华人民共和国安全生产法》第六十五条第一款第（四）项",
+    "suspend": "《中华人民共和国安全生产法》第六十五条第一款第（三）项",
+    "evacuate": "《中华人民共和国安全生产法》第六十五条第一款第（三）项",
+}
+COERCIVE_MAX_DAYS = 30
 
 
 def next_number(*, department: Unit, kind: str, year: int) -> tuple[int, str]:
@@ -821,6 +862,8 @@ def _issue(department: Unit, kind: str, actor: Any, *, inspection: Inspection | 
 def document_issue(*, actor: Any, inspection: Inspection, kind: str) -> EnforcementDocument:
     """Number a 执法文书 of an inspection (once per kind; issuing again returns the same number)."""
     _visible_inspection(actor, inspection)
+    if kind == COERCIVE:
+        raise ValidationError(_("强制措施决定书须先填写强制措施、事实和理由。"))
     if kind not in INSPECTION_DOCUMENTS:
         raise ValidationError(_("未知的文书类型。"))
     if not INSPECTION_TRANSITIONS[(InspectionStatus.ONSITE, InspectionStatus.RECORDED)].who(actor, inspection):
@@ -833,6 +876,47 @@ def document_issue(*, actor: Any, inspection: Inspection, kind: str) -> Enforcem
     if kind != "enforcement_record" and inspection.status in (InspectionStatus.PLANNED, InspectionStatus.ONSITE):
         raise ValidationError(_("请先形成检查记录。"))
     return _issue(inspection.department, kind, actor, inspection=inspection)
+
+
+@transaction.atomic
+def coercive_measure_issue(*, actor: Any, inspection: Inspection, measure: str, reason: str, days: int,
+                           place: str = "") -> EnforcementDocument:
+    """强制措施决定书 (安全生产法第六十五条第一款第（三）（四）项; 行政强制法第十八、二十四、二十五条): numbered like
+    the other 执法文书 (``next_number``), once per inspection; the measure, basis, period and reason are kept on it."""
+    from enforcement.choices import CoerciveMeasure
+
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    _visible_inspection(actor, inspection)
+    if not INSPECTION_TRANSITIONS[(InspectionStatus.ONSITE, InspectionStatus.RECORDED)].who(actor, inspection):
+        raise PermissionDenied(_("只有检查组或本部门人员可以制作执法文书。"))
+    existing = EnforcementDocument.objects.filter(inspection=inspection, kind=COERCIVE).first()
+    if existing is not None:
+        raise ValidationError(_("本次检查已制作强制措施决定书（%(n)s）。") % {"n": existing.number})
+    errors: dict[str, Any] = {}
+    if inspection.status == InspectionStatus.PLANNED:
+        errors["measure"] = _("请先开始现场检查。")
+    if measure not in CoerciveMeasure.values:
+        errors["measure"] = _("请选择强制措施。")
+    if not (reason or "").strip():
+        errors["reason"] = _("请写明采取强制措施的事实和理由。")
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= COERCIVE_MAX_DAYS:
+        errors["days"] = _("期限应在1至30日之间（行政强制法第二十五条）。")
+    if errors:
+        raise ValidationError(errors)
+    document = _issue(inspection.department, COERCIVE, actor, inspection=inspection)
+    today = timezone.localdate()
+    document.details = {"measure": measure, "measure_label": str(CoerciveMeasure(measure).label),
+                        "basis": COERCIVE_BASIS[measure], "reason": reason.strip()[:1000], "days": days,
+                        "from": today.isoformat(), "until": (today + dt.timedelta(days=days - 1)).isoformat(),
+                        "place": (place or "").strip()[:300]}
+    document.save(update_fields=["details"])
+    audit.record(action="enforcement.coercive_measure_issue", obj=inspection,
+                 changes={"measure": [None, measure], "days": [None, days], "document": [None, document.number]})
+    return document
 
 
 # -- penalty cases (行政处罚法; 安全生产法第七十八、一百一十三条) --------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid as uuidlib
 from typing import Any
 
 from django.contrib import messages
@@ -9,12 +11,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
+from checks.choices import Outcome
+from checks.models import Premises
 from core.export import download, file_response
+from core.filters import parse_id
 from core.forms import add_service_error
 from core.imports.views import upload_page
 from core.listing import ScopedListView
@@ -22,13 +28,14 @@ from core.paging import page_of
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
 from core.uploads import attachments_for
-from enforcement import doc_templates, plans, services
+from enforcement import checklists, doc_templates, plans, services
 from enforcement.choices import CaseStatus, DrawStatus, FindingResult, InspectionStatus
 from enforcement.exports import draw_zip
 from enforcement.filters import CaseFilter, DrawFilter, InspectionFilter
 from enforcement.forms import (
     CaseOpenForm,
     CloseForm,
+    CoerciveForm,
     ConflictForm,
     DrawForm,
     EmptyForm,
@@ -37,7 +44,7 @@ from enforcement.forms import (
     FindingForm,
     InspectionForm,
     InspectorForm,
-    ItemForm,
+    MatterForm,
     NoteForm,
     PenaltyForm,
     PlanUploadForm,
@@ -50,13 +57,12 @@ from enforcement.forms import (
 from enforcement.models import (
     AnnualPlan,
     Case,
-    CheckItem,
     CreditRecord,
     Draw,
     Inspection,
+    InspectionMatter,
     Inspector,
     PlanRow,
-    Premises,
 )
 from enforcement.workflow import CASE_TRANSITIONS, DRAW_TRANSITIONS, INSPECTION_TRANSITIONS
 from enterprises.models import Enterprise
@@ -70,7 +76,7 @@ def _is_department(user: Any) -> bool:
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     counts = {
-        "items": CheckItem.objects.visible_to(user).count(),
+        "matters": InspectionMatter.objects.visible_to(user).count(),
         "inspectors": Inspector.objects.visible_to(user).count(),
         "plans": AnnualPlan.objects.visible_to(user).count(),
         "draws": Draw.objects.visible_to(user).count(),
@@ -82,26 +88,26 @@ def home(request: HttpRequest) -> HttpResponse:
 # -- 一单两库 ----------------------------------------------------------------------------------------------
 
 @business_required
-def items(request: HttpRequest) -> HttpResponse:
-    qs = CheckItem.objects.visible_to(request.user).select_related("department", "domain")
+def matters(request: HttpRequest) -> HttpResponse:
+    qs = InspectionMatter.objects.visible_to(request.user).select_related("department", "domain")
     page = page_of(qs, 50, request.GET.get("page"))
-    return render(request, "enforcement/items.html", {"page": page, "objects": page.object_list,
+    return render(request, "enforcement/matters.html", {"page": page, "objects": page.object_list,
                                                       "is_department": _is_department(request.user)})
 
 
 @roles_required(Role.REGULATOR)
-def item_new(request: HttpRequest) -> HttpResponse:
-    form = ItemForm(request.POST or None)
+def matter_new(request: HttpRequest) -> HttpResponse:
+    form = MatterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.item_create(actor=request.user, **form.cleaned_data)
+            services.matter_create(actor=request.user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
             add_service_error(form, exc)
         else:
             messages.success(request, _("已加入抽查事项清单。"))
-            return redirect("enforcement:items")
+            return redirect("enforcement:matters")
     return render(request, "enforcement/form.html", {"form": form, "title": _("新增抽查事项"),
-                                                     "back": "enforcement:items"})
+                                                     "back": "enforcement:matters"})
 
 
 @business_required
@@ -258,28 +264,27 @@ def draw_new(request: HttpRequest) -> HttpResponse:
     return render(request, "enforcement/draw_form.html", {"form": form, "plan_row": plan_row})
 
 
-def _target_names(draw: Draw) -> dict[str, str]:
-    ids = [t["id"] for t in (draw.result or {}).get("targets", [])]
+def _target_names(draw: Draw, public: bool = False) -> dict[str, str]:
+    """Names by the draw's own target ids (through ``Draw.target_aliases`` for premises moved since)."""
+    real = {t["id"]: services.resolve_target(draw, t["id"]) for t in (draw.result or {}).get("targets", [])}
+    ids = list(real.values())
     ents = Enterprise.objects.in_bulk([int(i[1:]) for i in ids if i.startswith("e")])
     places = Premises.objects.in_bulk([int(i[1:]) for i in ids if i.startswith("p")])
-    names = {f"e{k}": v.name for k, v in ents.items()}
-    names.update({f"p{k}": v.name for k, v in places.items()})
-    return names
+    names = {f"e{k}": services.public_target_name(v.name, credit_code=v.credit_code) if public else v.name
+             for k, v in ents.items()}
+    names.update({f"p{k}": services.public_target_name(v.name, premises=True) if public else v.name
+                  for k, v in places.items()})
+    return {own: names[now] for own, now in real.items() if now in names}
 
 
 def _inspector_names(ids: list[str], mask: bool = False) -> dict[str, str]:
     found = Inspector.objects.in_bulk([int(i[1:]) for i in ids])
-    return {f"i{k}": (services_mask(v.name) if mask else v.name) for k, v in found.items()}
-
-
-def services_mask(name: str) -> str:
-    """A person's name on a public page: the family name and asterisks (张**)."""
-    return (name[:1] + "*" * max(len(name) - 1, 1)) if name else ""
+    return {f"i{k}": (services.mask_name(v.name) if mask else v.name) for k, v in found.items()}
 
 
 def _draw_rows(draw: Draw, mask: bool = False) -> list[dict[str, Any]]:
     result = draw.result or {}
-    names = _target_names(draw)
+    names = _target_names(draw, public=mask)
     everyone = [i for t in result.get("targets", []) for i in t["inspectors"]]
     people = _inspector_names(everyone, mask=mask)
     return [{"order": t["order"], "id": t["id"], "name": names.get(t["id"], t["id"]), "stratum": t["stratum"],
@@ -384,15 +389,109 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     doc_kinds = [(k, v, docs.get(k)) for k, v in doc_templates.TITLES.items()]
     may_act = "record" in moves or INSPECTION_TRANSITIONS[(InspectionStatus.ONSITE, InspectionStatus.RECORDED)].who(
         request.user, inspection)
+    onsite = inspection.status == InspectionStatus.ONSITE and may_act
+    sheet, sheet_items = None, []
+    if onsite:
+        chosen = parse_id(request.GET.get("checklist"))
+        sheet = checklists.library_lists(request.user).filter(pk=chosen).first() if chosen else None
+        if sheet is not None:
+            done = set(inspection.checklist_results.values_list("item_id", flat=True))
+            sheet_items = [(item, item.pk in done) for item in sheet.items.order_by("position")]
     return render(request, "enforcement/inspection_detail.html", {
         "inspection": inspection, "inspectors": inspection.inspectors.all(),
         "findings": [(f, photos[f.pk]) for f in findings],
         "start_form": StartForm(inspection=inspection) if "start" in moves else None,
-        "finding_form": FindingForm() if inspection.status == InspectionStatus.ONSITE and may_act else None,
+        "finding_form": FindingForm(initial={"uuid": uuidlib.uuid4()}) if onsite else None,
         "record_form": RecordForm() if "record" in moves else None,
         "close_form": CloseForm() if "close" in moves else None,
+        "checklist_choices": checklists.library_lists(request.user).only("pk", "title", "version") if onsite
+        else None, "sheet": sheet, "sheet_items": sheet_items, "sheet_uuid": uuidlib.uuid4(),
+        "outcomes": Outcome.choices, "coverage": checklists.coverage(inspection),
+        "coercive_form": CoerciveForm() if may_act and inspection.status != InspectionStatus.PLANNED
+        and doc_templates.COERCIVE not in docs else None,
         "doc_kinds": doc_kinds, "may_act": may_act,
         "has_hazards": any(f.result == FindingResult.HAZARD for f in findings)})
+
+
+def _is_fetch(request: HttpRequest) -> bool:
+    """A post from the offline page's script: errors are answered 400 (the script then posts the ordinary way)."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _refused(request: HttpRequest, inspection: Inspection, problems: list[str], query: str = "") -> HttpResponse:
+    if _is_fetch(request):
+        return HttpResponse("；".join(problems), status=400, content_type="text/plain; charset=utf-8")
+    messages.error(request, "；".join(problems))
+    return redirect(reverse("enforcement:inspection", args=[inspection.pk]) + query)
+
+
+def _messages_of(exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return list(exc.messages)
+    return [str(exc) or _("您没有执行此操作的权限。")]
+
+
+@require_POST
+@business_required
+def checklist_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """The items of a library checklist marked on the inspection page (posted whole, under the page's uuid)."""
+    inspection = get_visible_or_404(Inspection.objects.all(), request.user, pk=pk)
+    chosen = parse_id(request.POST.get("checklist"))
+    checklist = checklists.library_lists(request.user).filter(pk=chosen).first() if chosen else None
+    if checklist is None:
+        return _refused(request, inspection, [_("请选择检查表库中的现行检查表。")])
+    answers = []
+    for item_id in checklist.items.values_list("pk", flat=True):
+        outcome = request.POST.get(f"outcome_{item_id}", "")
+        if outcome in Outcome.values:
+            answers.append(checklists.Answer(item=item_id, outcome=outcome,
+                                             note=request.POST.get(f"note_{item_id}", "")[:500]))
+    deadline = None
+    if request.POST.get("deadline"):
+        try:
+            deadline = dt.date.fromisoformat(request.POST["deadline"])
+        except ValueError:
+            return _refused(request, inspection, [_("整改期限日期无效。")], f"?checklist={checklist.pk}")
+    try:
+        sheet, created = checklists.checklist_record(actor=request.user, inspection=inspection,
+                                                     uuid=request.POST.get("uuid", ""), checklist=checklist,
+                                                     answers=answers, deadline=deadline)
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(request, inspection, _messages_of(exc), f"?checklist={checklist.pk}")
+    if created:
+        messages.success(request, _("已记录检查表结果：检查%(n)s项，不合格%(f)s项，不适用%(a)s项。") % {
+            "n": sheet.items_checked, "f": sheet.items_failed, "a": sheet.items_na})
+    else:
+        messages.info(request, _("该检查表结果已提交过，未重复登记。"))
+    return redirect("enforcement:inspection", pk=inspection.pk)
+
+
+@require_POST
+@business_required
+def coercive_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = get_visible_or_404(Inspection.objects.all(), request.user, pk=pk)
+    form = CoerciveForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, inspection, [str(e) for errs in form.errors.values() for e in errs])
+    try:
+        document = services.coercive_measure_issue(actor=request.user, inspection=inspection, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        return _refused(request, inspection, _messages_of(exc))
+    messages.success(request, _("已制作强制措施决定书（%(n)s）。") % {"n": document.number})
+    return redirect("enforcement:inspection", pk=inspection.pk)
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The offline worker of the inspection page, served under /enforcement/ so that its scope covers the page."""
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("enforcement/sw.js")
+    if not path:
+        raise Http404
+    with open(path, encoding="utf-8") as fh:
+        response = HttpResponse(fh.read(), content_type="application/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @require_POST
@@ -423,17 +522,16 @@ def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = get_visible_or_404(Inspection.objects.all(), request.user, pk=pk)
     form = FindingForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("提交的内容有误：%(e)s") % {"e": "；".join(
-            str(e) for errs in form.errors.values() for e in errs)})
-        return redirect("enforcement:inspection", pk=inspection.pk)
+        return _refused(request, inspection, [_("提交的内容有误：%(e)s") % {"e": "；".join(
+            str(e) for errs in form.errors.values() for e in errs)}])
     data = form.cleaned_data
     try:
         services.finding_add(actor=request.user, inspection=inspection, text=data["text"], basis=data["basis"],
-                             result=data["result"], deadline=data["deadline"], photos=data["photos"])
+                             result=data["result"], deadline=data["deadline"], photos=data["photos"],
+                             uuid=str(data["uuid"]) if data.get("uuid") else None)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(exc.messages if isinstance(exc, ValidationError) else [str(exc)]))
-    else:
-        messages.success(request, _("已记录检查发现。"))
+        return _refused(request, inspection, _messages_of(exc))
+    messages.success(request, _("已记录检查发现。"))
     return redirect("enforcement:inspection", pk=inspection.pk)
 
 
@@ -462,7 +560,7 @@ def document_docx(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 def public(request: HttpRequest) -> HttpResponse:
     """The public page: lists, plans, draws with their proofs, inspection results; names of people masked."""
-    items_qs = CheckItem.objects.filter(public=True).select_related("department")[:500]
+    items_qs = InspectionMatter.objects.filter(public=True).select_related("department")[:500]
     plans_qs = AnnualPlan.objects.select_related("department").annotate(n=Count("rows"))[:100]
     draws = (Draw.objects.filter(status__in=[DrawStatus.COMMITTED, DrawStatus.DRAWN, DrawStatus.VOID])
              .select_related("department").defer("population_gz", "inspectors_gz")[:100])
@@ -473,6 +571,11 @@ def public(request: HttpRequest) -> HttpResponse:
     penalties = (Case.objects.filter(published_at__isnull=False, withdrawn_at__isnull=True)
                  .select_related("department", "enterprise").prefetch_related("documents")
                  .order_by("-decided_on", "-pk")[:200])
+    for inspection in closed:
+        target = inspection.enterprise or inspection.premises
+        inspection.public_name = services.public_target_name(  # type: ignore[attr-defined]
+            str(target or ""), premises=inspection.premises_id is not None,
+            credit_code=getattr(target, "credit_code", ""))
     return render(request, "enforcement/public.html", {
         "items": items_qs, "plans": plans_qs, "draws": draws, "inspections": closed,
         "penalties": [(c, services.penalty_summary(c),
@@ -493,8 +596,7 @@ def public_draw_package(request: HttpRequest, pk: int) -> HttpResponse:
     draw = Draw.objects.filter(pk=pk).first()
     if draw is None:
         raise Http404
-    return file_response(draw_zip(draw), f"双随机抽查验证材料-{draw.pk}.zip")
-
+    return file_response(draw_zip(draw, public=True), f"双随机抽查验证材料-{draw.pk}.zip")
 
 
 # -- penalty cases -----------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ download or a list shows, built through the services (a fixture for tests/)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -121,8 +122,10 @@ def _tip(ent: Any) -> None:
 
 def _enforcement(world: World, ent: Any) -> None:
     """A plan, a committed draw and a recorded inspection with a hazard finding, in hostile text."""
+    from checks.tests.factories import own_list
     from enforcement import plans as enforcement_plans
     from enforcement import services as enforcement
+    from enforcement.checklists import Answer, checklist_record
     from enforcement.choices import FindingResult, InspectionOrigin, PlanMode
     from enforcement.tests.factories import commit, roster
 
@@ -139,6 +142,12 @@ def _enforcement(world: World, ent: Any) -> None:
                                                    shown=[i.pk for i in team[:2]])
     enforcement.finding_add(actor=regulator, inspection=inspection, text=P_EQ, basis=P_DDE,
                             result=FindingResult.HAZARD, deadline=timezone.localdate() + dt.timedelta(days=10))
+    checklist = own_list(world, items=2, title=P_EQ)
+    first, second = checklist.items.order_by("position")
+    checklist_record(actor=regulator, inspection=inspection, uuid=str(uuid.uuid4()), checklist=checklist,
+                     answers=[Answer(first.pk, "fail", P_DDE), Answer(second.pk, "pass", P_AT)])
+    enforcement.coercive_measure_issue(actor=regulator, inspection=inspection, measure="seal", reason=P_DDE, days=30,
+                                       place=P_MINUS)
     inspection = enforcement.inspection_transition(actor=regulator, inspection=inspection, action="record",
                                                    signer=P_MINUS, summary=P_CTRL, review_days=10)
     for kind in ("enforcement_record", "enforcement_order", "enforcement_review"):

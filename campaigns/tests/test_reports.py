@@ -117,9 +117,13 @@ def test_report_context_is_exactly_what_its_document_type_declares(world, small)
                                                                  reports.MONTHLY, 2024, 3))
     assert january["overdue_units"] == [] and january["upcoming"]  # tasks due in February
     assert all(march[k] for k in ("plans", "overdue_units", "next_steps"))
+    # Other modules' sections (campaigns.report_sections; none in this world): the rows their figures become.
+    from campaigns.report_sections import ReportSection, SectionRow, docx_rows
+
+    sections = docx_rows([ReportSection("x", "执法检查", [SectionRow("检查户次", "3")])])
     for kind in (reports.MONTHLY, reports.ANNUAL):
         sample = get_type(reports.doc_key(kind)).sample_context()
-        assert shape({**march, "upcoming": january["upcoming"]}) == shape(sample)
+        assert shape({**march, "upcoming": january["upcoming"], "sections": sections}) == shape(sample)
 
 
 def test_a_department_template_serves_the_reports_the_department_downloads(client, world, small) -> None:

@@ -36,18 +36,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_check_items_are_kept_by_a_department_and_seen_by_it_and_the_office(world: World) -> None:
-    item = services.item_create(actor=world.user("regulator"), name="事故隐患排查治理情况", basis="《安全生产法》第四十一条",
+    item = services.matter_create(actor=world.user("regulator"), name="事故隐患排查治理情况", basis="《安全生产法》第四十一条",
                                 subject="生产经营单位", category="key")
-    from enforcement.models import CheckItem
+    from enforcement.models import InspectionMatter
 
-    assert CheckItem.objects.visible_to(world.user("office")).filter(pk=item.pk).exists()
-    assert CheckItem.objects.visible_to(world.user("inspector")).filter(pk=item.pk).exists()
-    assert not CheckItem.objects.visible_to(world.user("regulator_fire")).filter(pk=item.pk).exists()
-    assert not CheckItem.objects.visible_to(world.user("enterprise_a")).exists()
+    assert InspectionMatter.objects.visible_to(world.user("office")).filter(pk=item.pk).exists()
+    assert InspectionMatter.objects.visible_to(world.user("inspector")).filter(pk=item.pk).exists()
+    assert not InspectionMatter.objects.visible_to(world.user("regulator_fire")).filter(pk=item.pk).exists()
+    assert not InspectionMatter.objects.visible_to(world.user("enterprise_a")).exists()
     with pytest.raises(PermissionDenied):
-        services.item_create(actor=world.user("enterprise_a"), name="x", basis="y", subject="z")
+        services.matter_create(actor=world.user("enterprise_a"), name="x", basis="y", subject="z")
     with pytest.raises(ValidationError) as exc:
-        services.item_create(actor=world.user("regulator"), name="无依据事项", basis=" ", subject="企业")
+        services.matter_create(actor=world.user("regulator"), name="无依据事项", basis=" ", subject="企业")
     assert "basis" in exc.value.message_dict
 
 

@@ -120,7 +120,7 @@ def test_pages_render_for_every_persona(client: Client, world: World) -> None:
     for persona in ("office", "regulator", "inspector", "township_a", "enterprise_a", "regulator_fire"):
         user = world.user(persona)
         client.force_login(user)
-        for name in ("home", "items", "inspectors", "directory", "plans", "draws", "inspections", "public"):
+        for name in ("home", "matters", "inspectors", "directory", "plans", "draws", "inspections", "public"):
             assert client.get(reverse(f"enforcement:{name}")).status_code == 200, (persona, name)
         sees = (Enterprise.objects.visible_to(user).filter(pk=inspection.enterprise_id).exists()
                 or user.unit_id == inspection.department_id)
@@ -133,7 +133,7 @@ def test_api_lists_are_scoped_and_match_the_schema(client: Client, world: World,
     roster(world, 3)
     draw = execute(world, commit(world, strata="all=2"))
     client.force_login(world.users["regulator"])
-    for name in ("enforcement-item-list", "enforcement-inspector-list", "enforcement-draw-list",
+    for name in ("enforcement-matter-list", "enforcement-inspector-list", "enforcement-draw-list",
                  "enforcement-inspection-list"):
         response = client.get(reverse(name))
         assert response.status_code == 200

@@ -10,7 +10,9 @@ self.addEventListener("install", function () {
 
 self.addEventListener("activate", function (event) {
   event.waitUntil(caches.keys().then(function (keys) {
-    return Promise.all(keys.filter(function (key) { return key !== CACHE; }).map(function (key) {
+    return Promise.all(keys.filter(function (key) {
+      return key.startsWith("anzhi-checks-") && key !== CACHE;  // other workers' caches are theirs
+    }).map(function (key) {
       return caches.delete(key);
     }));
   }).then(function () { return self.clients.claim(); }));
