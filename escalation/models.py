@@ -116,6 +116,24 @@ class EscalationRecord(models.Model):
                 | scope.enterprise_q("enterprise_id"))
 
 
+class ReminderMark(models.Model):
+    """That an item's reminder for one working-day threshold before one deadline has been counted in a
+    reminder digest (the sweep's memory; never shown). Unique, so re-runs and concurrent runs remind once."""
+
+    source_key = models.CharField(max_length=60)
+    object_id = models.BigIntegerField()
+    due_date = models.DateField()
+    threshold = models.SmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source_key", "object_id", "due_date", "threshold"],
+                                               name="escalation_reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.source_key}#{self.object_id} {self.due_date} -{self.threshold}"
+
+
 class SupervisionItemQuerySet(ScopedQuerySet):
     def visible_to(self, user: Any) -> SupervisionItemQuerySet:
         """The office sees the items in its territory; a unit sees the items assigned to it."""
