@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from escalation.choices import ItemStatus
 from escalation.models import SupervisionItem
-from escalation.registry import DeadlineSource, Recipients, register_source
+from escalation.registry import DeadlineSource, RecipientIds, Recipients, register_source
 from escalation.supervision import SOURCE_KEY, item_url
 
 
 def _supervisors(item: SupervisionItem) -> Recipients:
     return Recipients(users=(item.assigned_by,) if item.assigned_by_id else ())
+
+
+def _responsible_many(items: list[Any]) -> dict[int, RecipientIds]:
+    return {i.pk: RecipientIds(units=frozenset([i.assignee_id])) for i in items}
+
+
+def _supervisors_many(items: list[Any]) -> dict[int, RecipientIds]:
+    return {i.pk: RecipientIds(users=frozenset([i.assigned_by_id])) for i in items if i.assigned_by_id}
 
 
 SOURCE = DeadlineSource(
@@ -25,6 +35,8 @@ SOURCE = DeadlineSource(
     remind_before=(3, 1),
     ladder="default",
     kind_label="到期",
+    responsible_many=_responsible_many,
+    supervisors_many=_supervisors_many,
 )
 
 
