@@ -26,7 +26,9 @@ SOURCE = DeadlineSource(
     key=SOURCE_KEY,
     label="督办事项",
     model=SupervisionItem,
-    open_items=lambda: SupervisionItem.objects.filter(status=ItemStatus.OPEN).select_related("assignee", "assigned_by"),
+    # No select_related: title, url and the batch recipients need the item's own columns only (the sweep
+    # loads every overdue item once per ladder step).
+    open_items=lambda: SupervisionItem.objects.filter(status=ItemStatus.OPEN),
     due_field="deadline",
     title=lambda item: item.title,
     url=item_url,

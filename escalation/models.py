@@ -107,7 +107,8 @@ class EscalationRecord(models.Model):
                    models.Index(fields=["status", "created_at"], name="escalation_record_status")]
 
     def __str__(self) -> str:
-        return f"{self.object_title} · {self.get_action_display()}"
+        # Action(...).label, not get_action_display(): the sweep names many records at once.
+        return f"{self.object_title} · {Action(self.action).label if self.action in Action.values else self.action}"
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
