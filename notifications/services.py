@@ -160,7 +160,7 @@ def notify_digest(*, day: dt.date, kind: str, counts: Mapping[int, Mapping[str, 
         Notification.objects.bulk_update(changed, ["title", "body", "item_count", "breakdown", "read_at",
                                                    "created_at"])
         written = list(Notification.objects.filter(dedupe_key=key, recipient_id__in=chunk, created_at=now))
-        audit.record_many((("notifications.digest", n, {"recipient": n.recipient_id, "kind": kind,
+        audit.record_many((("notifications.digest_send", n, {"recipient": n.recipient_id, "kind": kind,
                                                         "item_count": n.item_count, "dedupe_key": key}, "")
                            for n in written), jsonable=True)
         touched += len(written)
