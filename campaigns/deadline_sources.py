@@ -46,6 +46,26 @@ def supervisors(task: Any) -> Any:
     return Recipients(units=(task.campaign.office_unit,))
 
 
+def responsible_many(tasks: list[Any]) -> dict[int, Any]:
+    """The lead and cooperating units of many tasks: one query."""
+    from campaigns.models import TaskUnit
+    from escalation.registry import RecipientIds
+
+    units: dict[int, set[int]] = {}
+    rows = (TaskUnit.objects.filter(task_id__in=[t.pk for t in tasks], role__in=[UnitRole.LEAD, UnitRole.COOP],
+                                    unit__collective=False).values_list("task_id", "unit_id"))
+    for task_id, unit_id in rows:
+        units.setdefault(task_id, set()).add(unit_id)
+    return {pk: RecipientIds(units=frozenset(ids)) for pk, ids in units.items()}
+
+
+def supervisors_many(tasks: list[Any]) -> dict[int, Any]:
+    from escalation.registry import RecipientIds
+
+    return {t.pk: RecipientIds(units=frozenset([t.campaign.office_unit_id])) for t in tasks
+            if t.campaign.office_unit_id}
+
+
 def register() -> None:
     try:
         from escalation.registry import DeadlineSource, register_source
@@ -56,4 +76,4 @@ def register() -> None:
     register_source(DeadlineSource(
         key=KEY, label="整治任务", model=Task, open_items=open_tasks, due_field="deadline", title=_title,
         url=_url, responsible=responsible, supervisors=supervisors, remind_before=(5, 1), ladder="default",
-        kind_label="到期"))
+        kind_label="到期", responsible_many=responsible_many, supervisors_many=supervisors_many))

@@ -45,6 +45,41 @@ def _supervisors(due: Any) -> Any:
     return Recipients(units=tuple(units))
 
 
+def _responsible_many(dues: list[Any]) -> dict[int, Any]:
+    """The enterprise's accounts (its own checks) or the plan's unit, for many due checks: one query."""
+    from accounts.models import User
+    from escalation.registry import RecipientIds
+
+    own = {d.enterprise_id for d in dues if d.enterprise_id and d.plan.unit_id is None}
+    users: dict[int, set[int]] = {}
+    for ent_id, uid in User.objects.filter(enterprise_id__in=own, is_active=True).values_list("enterprise_id", "pk"):
+        users.setdefault(ent_id, set()).add(uid)
+    return {d.pk: (RecipientIds(users=frozenset(users.get(d.enterprise_id, ())))
+                   if d.enterprise_id and d.plan.unit_id is None
+                   else RecipientIds(units=frozenset([d.plan.unit_id] if d.plan.unit_id else [])))
+            for d in dues}
+
+
+def _supervisors_many(dues: list[Any]) -> dict[int, Any]:
+    """The township (street, park) of each checked place: one query for the batch."""
+    from escalation.registry import RecipientIds
+    from orgs.choices import UnitKind
+    from orgs.models import Unit
+
+    parts = {d.pk: [p for p in d.jurisdiction_path.split("/") if p][:3] for d in dues}
+    wanted = {p for ps in parts.values() for p in ps}
+    first: dict[str, int] = {}
+    for unit_id, jur_id in (Unit.objects.filter(kind__in=(UnitKind.TOWNSHIP, UnitKind.PARK), active=True,
+                                                jurisdiction_id__in=wanted)
+                            .order_by("pk").values_list("pk", "jurisdiction_id")):
+        first.setdefault(str(jur_id), unit_id)
+    out = {}
+    for pk, ps in parts.items():
+        found = [first[p] for p in ps if p in first]
+        out[pk] = RecipientIds(units=frozenset([min(found)] if found else []))
+    return out
+
+
 def register_deadline_source() -> None:
     from checks.models import DueCheck
     from escalation.registry import DeadlineSource, register_source
@@ -52,4 +87,4 @@ def register_deadline_source() -> None:
     register_source(DeadlineSource(
         key="checks.due", label="隐患排查", model=DueCheck, open_items=_open_items, due_field="due_on", title=_title,
         url=_url, responsible=_responsible, supervisors=_supervisors, remind_before=(), ladder="default",
-        kind_label="排查到期"))
+        kind_label="排查到期", responsible_many=_responsible_many, supervisors_many=_supervisors_many))

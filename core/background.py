@@ -1,15 +1,20 @@
 """Background work with no extra service to start.
 
 Tasks are django-tasks functions stored in the database (django-tasks-db). ``manage.py serve``
-runs, next to the web server, one worker thread that executes queued tasks and one scheduler
-thread that queues the registered periodic jobs when they are due. Deployments that prefer
-separate processes run ``manage.py db_worker`` and ``manage.py run_periodic`` (cron) instead.
+starts, next to the web server, a worker *process* (``manage.py db_worker``, a child of ``serve``) that
+executes queued tasks — so that heavy jobs such as the escalation sweep never run in the web process — and
+one scheduler thread that only queues the registered periodic jobs when they are due. ``serve
+--worker-thread`` keeps the worker as a thread instead (one process, e.g. where child processes are not
+wanted). Deployments that prefer separate services run ``manage.py db_worker`` and ``manage.py
+run_periodic`` (cron) instead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -102,6 +107,37 @@ def _worker_loop(stop: threading.Event, interval: float) -> None:
             logger.exception("background worker failed")
         stop.wait(interval)
         close_old_connections()
+
+
+def worker_command(*, interval: float = 2.0) -> list[str]:
+    """The command of ``serve``'s worker process: django-tasks-db's own worker, every queue."""
+    from django.conf import settings
+
+    return [sys.executable, str(settings.BASE_DIR / "manage.py"), "db_worker", "--queue-name", "*",
+            "--interval", str(interval), "--no-startup-delay"]
+
+
+def start_worker_process(*, interval: float = 2.0) -> subprocess.Popen:
+    """Run the task worker as a child process (same environment and settings), not in the web process."""
+    return subprocess.Popen(worker_command(interval=interval))
+
+
+def stop_worker_process(worker: subprocess.Popen, *, timeout: float = 30.0) -> None:
+    """Ask the worker to finish its task and stop (SIGTERM is db_worker's graceful stop), then make sure."""
+    if worker.poll() is not None:
+        return
+    worker.terminate()
+    try:
+        worker.wait(timeout)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+
+
+def start_scheduler(*, tick: float = 60.0) -> threading.Event:
+    """Only the scheduler thread: it queues due periodic jobs (a few queries a minute), never runs them."""
+    stop = threading.Event()
+    threading.Thread(target=_scheduler_loop, args=(stop, tick), name="anzhi-scheduler", daemon=True).start()
+    return stop
 
 
 def start_background(*, tick: float = 60.0, interval: float = 2.0) -> threading.Event:

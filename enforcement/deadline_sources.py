@@ -61,6 +61,27 @@ def _case_responsible(case: Any) -> Any:
     return Recipients(units=(case.department,))
 
 
+def _responsible_many(inspections: list[Any]) -> dict[int, Any]:
+    """The departments and the inspectors' accounts of many inspections: one query."""
+    from enforcement.models import Inspection
+    from escalation.registry import RecipientIds
+
+    users: dict[int, set[int]] = {}
+    rows = (Inspection.inspectors.through.objects
+            .filter(inspection_id__in=[i.pk for i in inspections], inspector__user__isnull=False)
+            .values_list("inspection_id", "inspector__user_id"))
+    for inspection_id, user_id in rows:
+        users.setdefault(inspection_id, set()).add(user_id)
+    return {i.pk: RecipientIds(units=frozenset([i.department_id]), users=frozenset(users.get(i.pk, ())))
+            for i in inspections}
+
+
+def _case_responsible_many(cases: list[Any]) -> dict[int, Any]:
+    from escalation.registry import RecipientIds
+
+    return {c.pk: RecipientIds(units=frozenset([c.department_id])) for c in cases}
+
+
 def register() -> None:
     from enforcement.models import Case, Inspection
     from escalation.registry import DeadlineSource, register_source
@@ -68,12 +89,12 @@ def register() -> None:
     register_source(DeadlineSource(
         key="enforcement.review", label="执法检查整改复查", model=Inspection, open_items=_open_reviews,
         due_field="review_due", title=_title, url=_url, responsible=_responsible, remind_before=(2, 1),
-        ladder="", kind_label="复查到期"))
+        ladder="", kind_label="复查到期", responsible_many=_responsible_many))
     register_source(DeadlineSource(
         key="enforcement.decision", label="行政处罚决定期限", model=Case, open_items=_undecided,
         due_field="decision_due", title=_case_title, url=_case_url, responsible=_case_responsible,
-        remind_before=(10, 3), ladder="", kind_label="决定到期"))
+        remind_before=(10, 3), ladder="", kind_label="决定到期", responsible_many=_case_responsible_many))
     register_source(DeadlineSource(
         key="enforcement.publication", label="行政处罚公示期限", model=Case, open_items=_unpublished,
         due_field="publish_due", title=_case_title, url=_case_url, responsible=_case_responsible,
-        remind_before=(2, 1), ladder="", kind_label="公示到期"))
+        remind_before=(2, 1), ladder="", kind_label="公示到期", responsible_many=_case_responsible_many))

@@ -107,13 +107,32 @@ class EscalationRecord(models.Model):
                    models.Index(fields=["status", "created_at"], name="escalation_record_status")]
 
     def __str__(self) -> str:
-        return f"{self.object_title} · {self.get_action_display()}"
+        # Action(...).label, not get_action_display(): the sweep names many records at once.
+        return f"{self.object_title} · {Action(self.action).label if self.action in Action.values else self.action}"
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
         return (scope.territorial_q("jurisdiction_path")
                 | scope.domain_q("jurisdiction_path", domain_field="domain_id")
                 | scope.enterprise_q("enterprise_id"))
+
+
+class ReminderMark(models.Model):
+    """That an item's reminder for one working-day threshold before one deadline has been counted in a
+    reminder digest (the sweep's memory; never shown). Unique, so re-runs and concurrent runs remind once."""
+
+    source_key = models.CharField(max_length=60)
+    object_id = models.BigIntegerField()
+    due_date = models.DateField()
+    threshold = models.SmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source_key", "object_id", "due_date", "threshold"],
+                                               name="escalation_reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.source_key}#{self.object_id} {self.due_date} -{self.threshold}"
 
 
 class SupervisionItemQuerySet(ScopedQuerySet):

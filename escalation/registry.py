@@ -39,6 +39,24 @@ def _no_supervisors(obj: Any) -> Recipients:
 
 
 @dataclass(frozen=True)
+class RecipientIds:
+    """Recipients as ids, for the set-based sweep: units (their active business users) and users."""
+
+    units: frozenset[int] = frozenset()
+    users: frozenset[int] = frozenset()
+
+
+# A batch resolver: for a list of loaded items, their recipients as ids, keyed by item pk (a handful of
+# queries per batch, not per item). Items missing from the result have no recipient.
+BatchRecipients = Callable[[list[Any]], dict[int, RecipientIds]]
+
+
+def ids_of(rec: Recipients) -> RecipientIds:
+    return RecipientIds(units=frozenset(u.pk for u in rec.units if u is not None and u.pk is not None),
+                        users=frozenset(u.pk for u in rec.users if u is not None and u.pk is not None))
+
+
+@dataclass(frozen=True)
 class DeadlineSource:
     key: str                                   # "campaigns.task", "hazards.hazard", "ledgers.certificate"
     label: str                                 # Chinese, e.g. "整治任务"
@@ -52,6 +70,10 @@ class DeadlineSource:
     remind_before: tuple[int, ...] = (5, 1)    # working days before the deadline
     ladder: str = "default"                    # EscalationLadder.code applied once overdue; "" = flag only
     kind_label: str = "到期"                   # wording, e.g. "到期" for tasks, "失效" for certificates
+    # Set-based recipients for the bulk sweep (see BatchRecipients). When None, the sweep falls back to
+    # calling ``responsible`` / ``supervisors`` per item (the per-item path; a few queries per item).
+    responsible_many: BatchRecipients | None = None
+    supervisors_many: BatchRecipients | None = None
 
     @property
     def due_is_datetime(self) -> bool:
@@ -61,6 +83,27 @@ class DeadlineSource:
     def due_lookup(self) -> str:
         """The ORM path comparing the deadline as a date (``deadline`` or ``expires_at__date``)."""
         return f"{self.due_field}__date" if self.due_is_datetime else self.due_field
+
+    def dated_items(self) -> QuerySet:
+        """``open_items()`` with the deadline as a local date in ``_due`` (what the sweep compares)."""
+        from django.db.models import F
+        from django.db.models.functions import TruncDate
+
+        due = TruncDate(self.due_field) if self.due_is_datetime else F(self.due_field)
+        return self.open_items().annotate(_due=due).filter(_due__isnull=False)
+
+    def overdue_queryset(self, as_of: Any) -> QuerySet:
+        """Open items whose deadline (as a local date) lies before ``as_of``: ids, deadline and the
+        scope keys, set-based (``values``-ready; the sweep narrows it per ladder step)."""
+        return self.dated_items().filter(_due__lt=as_of)
+
+    def recipients_many(self, items: list[Any], *, supervisors: bool = False) -> dict[int, RecipientIds]:
+        """Batch recipients of ``items``: the source's set-based resolver, or the per-item callables."""
+        batch = self.supervisors_many if supervisors else self.responsible_many
+        if batch is not None:
+            return batch(items)
+        one = self.supervisors if supervisors else self.responsible
+        return {obj.pk: ids_of(one(obj)) for obj in items}
 
     @property
     def object_type(self) -> str:

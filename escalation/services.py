@@ -1,9 +1,10 @@
 """The escalation engine: remind before a deadline, climb the ladder after it.
 
-``sweep()`` runs every hour (``escalation.tasks.run_sweep``) and from ``manage.py run_sweep``. It is
-idempotent: an ``EscalationRecord`` is unique per (source, object, step, deadline) and reminders carry
-a dedupe key per (object, deadline, working-day threshold), so re-running creates nothing new, and an
-extended deadline starts the ladder over.
+``sweep()`` runs every hour in the worker (``escalation.tasks.run_sweep``, queued by the periodic
+scheduler) and from ``manage.py run_sweep``. It works on sets: per source and step one query, bulk inserts,
+batched audit events, daily digests. It is idempotent: an ``EscalationRecord`` is unique per (source,
+object, step, deadline) and a ``ReminderMark`` per (source, object, deadline, working-day threshold), so
+re-running creates nothing new, and an extended deadline starts the ladder over.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,8 +26,8 @@ from core import audit
 from core.audit import Source, audit_context
 from core.workflow import Step, transition
 from escalation.choices import Action, RecordStatus
-from escalation.models import EscalationLadder, EscalationRecord, EscalationStep
-from escalation.registry import SOURCES, DeadlineSource, Recipients, get_source
+from escalation.models import EscalationLadder, EscalationRecord, EscalationStep, ReminderMark
+from escalation.registry import SOURCES, DeadlineSource, RecipientIds, Recipients, get_source
 from escalation.workflow import RECORD_TRANSITIONS
 from notifications.choices import Kind
 from notifications.services import notify
@@ -33,8 +35,6 @@ from workdays import services as workdays
 
 logger = logging.getLogger("anzhi.escalation")
 
-CHUNK = 500
-WRITE_BATCH = 50
 
 
 @dataclass
@@ -139,29 +139,135 @@ def _recipients(source: DeadlineSource, obj: Any, *, responsible: bool, supervis
     return rec
 
 
-def _chunks(qs: models.QuerySet) -> Iterator[list[Any]]:
-    """Key-set pagination by pk: constant memory, safe to write while reading, same on both databases."""
-    last = None
-    while True:
-        page = qs.filter(pk__gt=last) if last is not None else qs
-        rows = list(page.order_by("pk")[:CHUNK])
-        if not rows:
-            return
-        yield rows
-        last = rows[-1].pk
-
-
 def _send(rec: Recipients, **kwargs: Any) -> int:
     if not rec:
         return 0
     return notify(users=rec.users, units=rec.units, **kwargs)
 
 
-# -- the sweep ------------------------------------------------------------------------------------------
-def sweep(*, today: dt.date | None = None, sources: Iterable[str] | None = None) -> SweepReport:
+# -- the sweep (set-based) --------------------------------------------------------------------------------
+# Per source and ladder step, one query selects the items that newly reached the step (an anti-join against
+# the records already filed, by id keyset in batches of BATCH); the records are inserted with one bulk insert
+# per batch (ON CONFLICT DO NOTHING on the record's unique key, so a re-run or a concurrent run never files a
+# step twice), audited with one ``record_many`` per batch, and announced in daily digests: one message per
+# recipient and kind per day, counting the items (``notifications.services.notify_digest``).
+BATCH = 2000
+
+
+def overdue_cutoff(today: dt.date, after_workdays: int) -> dt.date:
+    """The latest deadline before ``today`` that is at least ``after_workdays`` working days past on ``today``
+    (``workdays_between`` falls as the deadline moves later, so "reached the step" is ``due <= cutoff``)."""
+    one = dt.timedelta(days=1)
+    if after_workdays <= 0:
+        return today - one
+    day = min(workdays.add_workdays(today, -after_workdays), today - one)
+    while workdays.workdays_between(day, today) < after_workdays:  # defensive: never taken when add/between agree
+        day -= one
+    while day + one < today and workdays.workdays_between(day + one, today) >= after_workdays:
+        day += one
+    return day
+
+
+def reminder_windows(today: dt.date, thresholds: list[int]) -> list[tuple[int, dt.date, dt.date]]:
+    """(threshold, first, last deadline) for each reminder threshold: the deadlines from ``today`` on whose
+    smallest fitting threshold (working days left ≤ threshold) it is. Contiguous, since days left only grow."""
+    if not thresholds:
+        return []
+    horizon = workdays.add_workdays(today, max(thresholds))
+    windows: dict[int, list[dt.date]] = {}
+    day = today
+    while day <= horizon:
+        left = workdays.workdays_between(today, day)
+        fitting = [t for t in thresholds if left <= t]
+        if fitting:
+            span = windows.setdefault(fitting[0], [day, day])
+            span[1] = day
+        day += dt.timedelta(days=1)
+    return [(t, lo, hi) for t, (lo, hi) in sorted(windows.items())]
+
+
+class _Run:
+    """What one sweep remembers: who the units' users are, working days past each deadline, the digests."""
+
+    def __init__(self, today: dt.date) -> None:
+        self.today = today
+        self.unit_users: dict[int, tuple[int, ...]] = {}
+        self.active: dict[int, bool] = {}
+        self.over: dict[dt.date, int] = {}
+        self.digests: dict[str, dict[int, dict[str, int]]] = {}
+        self.last_stamp: dt.datetime | None = None
+        self.errors: list[str] = []
+
+    def stamp(self) -> dt.datetime:
+        """A creation time unique to this batch (the records it inserted are read back by it)."""
+        now = timezone.now()
+        if self.last_stamp is not None and now <= self.last_stamp:
+            now = self.last_stamp + dt.timedelta(microseconds=1)
+        self.last_stamp = now
+        return now
+
+    def overdue_workdays(self, due: dt.date) -> int:
+        if due not in self.over:
+            self.over[due] = workdays.workdays_between(due, self.today)
+        return self.over[due]
+
+    def prime(self, rids: Iterable[RecipientIds]) -> None:
+        """Load the users of units (and the active flag of users) not seen yet: two queries at most."""
+        from accounts.choices import BUSINESS_ROLES
+        from accounts.models import User
+
+        rids = list(rids)
+        units = {u for r in rids for u in r.units} - self.unit_users.keys()
+        if units:
+            found: dict[int, list[int]] = {u: [] for u in units}
+            rows = (User.objects.filter(unit_id__in=units, is_active=True, role_grants__role__in=BUSINESS_ROLES)
+                    .values_list("unit_id", "pk").distinct())
+            for unit_id, uid in rows:
+                found[unit_id].append(uid)
+            self.unit_users.update({u: tuple(sorted(set(v))) for u, v in found.items()})
+        users = {u for r in rids for u in r.users} - self.active.keys()
+        if users:
+            active = set(User.objects.filter(pk__in=users, is_active=True).values_list("pk", flat=True))
+            self.active.update({u: u in active for u in users})
+
+    def user_ids(self, *rids: RecipientIds | None) -> set[int]:
+        out: set[int] = set()
+        for r in rids:
+            if r is None:
+                continue
+            out.update(u for u in r.users if self.active.get(u))
+            for unit in r.units:
+                out.update(self.unit_users.get(unit, ()))
+        return out
+
+    def count(self, kind: str, users: Iterable[int], line: str) -> None:
+        per_kind = self.digests.setdefault(kind, {})
+        for uid in users:
+            lines = per_kind.setdefault(uid, {})
+            lines[line] = lines.get(line, 0) + 1
+
+
+def _keyset(qs: models.QuerySet, size: int) -> Iterator[list[Any]]:
+    """Key-set pagination by pk: constant memory, safe to write while reading, same on both databases."""
+    last = None
+    while True:
+        page = qs.filter(pk__gt=last) if last is not None else qs
+        rows = list(page.order_by("pk")[:size])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].pk
+
+
+def sweep(*, today: dt.date | None = None, sources: Iterable[str] | None = None,
+          batch: int | None = None) -> SweepReport:
+    """Remind before deadlines and climb the ladders after them, for every registered source (or ``sources``).
+
+    Set-based: the number of queries grows with sources × steps × batches, not with items."""
     global _office_cache
     today = today or timezone.localdate()
     report = SweepReport(today=today)
+    run = _Run(today)
     _office_cache = {}
     try:
         with audit_context(source=Source.SYSTEM):
@@ -169,142 +275,143 @@ def sweep(*, today: dt.date | None = None, sources: Iterable[str] | None = None)
                 source = get_source(key)
                 sr = report.sources[key] = SourceReport(key=key, label=source.label)
                 try:
-                    _sweep_source(source, today, report, sr)
+                    _sweep_source(source, run, report, sr, batch or BATCH)
                 except Exception as exc:  # one broken source must not stop the others
                     logger.exception("sweep of %s failed", key)
                     report.errors.append(_("%(l)s：巡查失败（%(e)s）") % {"l": source.label, "e": exc})
+            report.notifications = _send_digests(run)
+            report.errors += run.errors
     finally:
         _office_cache = None
     return report
 
 
-def _sweep_source(source: DeadlineSource, today: dt.date, report: SweepReport, sr: SourceReport) -> None:
+def _sweep_source(source: DeadlineSource, run: _Run, report: SweepReport, sr: SourceReport, size: int) -> None:
     ladder = ladder_for(source)
     steps = list(ladder.steps.order_by("order", "after_workdays", "pk")) if ladder else []
     if source.ladder and ladder is None:
         report.errors.append(_("%(l)s：督办阶梯“%(c)s”不存在或已停用，逾期事项只标记不升级。") % {
             "l": source.label, "c": source.ladder})
-    thresholds = sorted(set(source.remind_before))
-    horizon = workdays.add_workdays(today, max(thresholds)) if thresholds else today
-    qs = source.open_items().filter(**{f"{source.due_lookup}__isnull": False, f"{source.due_lookup}__lte": horizon})
-    if not steps:
-        qs = qs.filter(**{f"{source.due_lookup}__gte": today})  # only reminders left to send
-    for chunk in _chunks(qs):
-        sr.scanned += len(chunk)
-        ids = [o.pk for o in chunk]
-        done = set(EscalationRecord.objects.filter(source_key=source.key, object_id__in=ids, step__isnull=False)
-                   .values_list("object_id", "step_id", "due_date"))
-        reminder_keys = {_reminder_key(source, o, t) for o in chunk for t in thresholds if due_of(source, o)}
-        sent = set(_existing_dedupe_keys(reminder_keys))
-        # One short transaction per WRITE_BATCH items (few commits, and the audit chain's lock is
-        # never held long); a savepoint per item keeps a failing item from taking the others with it.
-        for start in range(0, len(chunk), WRITE_BATCH):
-            with transaction.atomic():
-                for obj in chunk[start:start + WRITE_BATCH]:
-                    _sweep_item(source, obj, today, thresholds, steps, sent, done, report, sr)
+    for threshold, first, last in reminder_windows(run.today, sorted(set(source.remind_before))):
+        marked = ReminderMark.objects.filter(source_key=source.key, object_id=OuterRef("pk"), due_date=OuterRef("_due"),
+                                             threshold=threshold)
+        qs = source.dated_items().filter(_due__gte=first, _due__lte=last).exclude(Exists(marked))
+        for items in _keyset(qs, size):
+            _guarded(source, report, sr, lambda items=items, t=threshold: _remind_batch(source, items, t, run, sr))
+    # Highest step first: an item first seen long overdue is announced once, at the highest step it newly
+    # reached (every passed step is still recorded); ties keep the ladder's order.
+    announced: dict[bool, set[int]] = {False: set(), True: set()}
+    for step in sorted(steps, key=lambda s: (-s.after_workdays, s.order, s.pk)):
+        filed = EscalationRecord.objects.filter(source_key=source.key, object_id=OuterRef("pk"), step_id=step.pk,
+                                                due_date=OuterRef("_due"))
+        qs = source.overdue_queryset(run.today).filter(
+            _due__lte=overdue_cutoff(run.today, step.after_workdays)).exclude(Exists(filed))
+        for items in _keyset(qs, size):
+            _guarded(source, report, sr,
+                     lambda items=items, step=step: _climb_batch(source, step, items, run, sr, announced))
 
 
-def _sweep_item(source: DeadlineSource, obj: Any, today: dt.date, thresholds: list[int],
-                steps: list[EscalationStep], sent: set[str], done: set[tuple[int, int, dt.date]],
-                report: SweepReport, sr: SourceReport) -> None:
-    due = due_of(source, obj)
-    if due is None:
-        return
+def _guarded(source: DeadlineSource, report: SweepReport, sr: SourceReport, work: Any) -> None:
+    """One short transaction per batch (the audit chain's head is locked once per batch, not per item); a
+    failing batch is rolled back, reported, and the sweep goes on (a re-run retries it)."""
     try:
         with transaction.atomic():
-            if due >= today:
-                _remind(source, obj, due, today, thresholds, sent, report, sr)
-            elif steps:
-                _climb(source, obj, due, today, steps, done, report, sr)
+            work()
     except Exception as exc:
-        logger.exception("sweep of %s #%s failed", source.key, obj.pk)
+        logger.exception("sweep batch of %s failed", source.key)
         sr.errors += 1
-        report.errors.append(_("%(l)s #%(p)s：%(e)s") % {"l": source.label, "p": obj.pk, "e": exc})
+        report.errors.append(_("%(l)s：%(e)s") % {"l": source.label, "e": exc})
 
 
-def _reminder_key(source: DeadlineSource, obj: Any, threshold: int) -> str:
-    return f"{source.key}:{obj.pk}:{due_of(source, obj)}:remind:{threshold}"
+def _remind_batch(source: DeadlineSource, items: list[Any], threshold: int, run: _Run, sr: SourceReport) -> None:
+    stamp = run.stamp()
+    ReminderMark.objects.bulk_create(
+        [ReminderMark(source_key=source.key, object_id=o.pk, due_date=o._due, threshold=threshold, created_at=stamp)
+         for o in items], ignore_conflicts=True)
+    mine = set(ReminderMark.objects.filter(source_key=source.key, threshold=threshold, created_at=stamp,
+                                           object_id__in=[o.pk for o in items]).values_list("object_id", flat=True))
+    items = [o for o in items if o.pk in mine]  # a concurrent sweep may have marked some first
+    sr.scanned += len(items)
+    sr.reminders += len(items)
+    responsible = source.recipients_many(items)
+    run.prime(responsible.values())
+    line = _("%(label)s即将%(kind)s") % {"label": source.label, "kind": source.kind_label}
+    for obj in items:
+        run.count(Kind.REMINDER, run.user_ids(responsible.get(obj.pk)), line)
 
 
-def _existing_dedupe_keys(keys: set[str]) -> list[str]:
-    from notifications.models import Notification
-
-    if not keys:
-        return []
-    return list(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True).distinct())
-
-
-def _remind(source: DeadlineSource, obj: Any, due: dt.date, today: dt.date, thresholds: list[int],
-            sent: set[str], report: SweepReport, sr: SourceReport) -> None:
-    left = workdays.workdays_between(today, due)
-    fitting = [t for t in thresholds if left <= t]
-    if not fitting:
+def _climb_batch(source: DeadlineSource, step: EscalationStep, items: list[Any], run: _Run, sr: SourceReport,
+                 announced: dict[bool, set[int]]) -> None:
+    status = RecordStatus.PROPOSED if step.needs_decision else RecordStatus.APPLIED
+    verb = _("提请决定") if step.needs_decision else _("执行")
+    stamp = run.stamp()
+    rows: dict[int, EscalationRecord] = {}
+    for obj in items:
+        over = run.overdue_workdays(obj._due)
+        try:
+            title, url = source.title(obj), source.url(obj)
+        except Exception as exc:  # one broken item must not hold up its batch
+            logger.exception("sweep of %s #%s failed", source.key, obj.pk)
+            sr.errors += 1
+            run.errors.append(_("%(l)s #%(p)s：%(e)s") % {"l": source.label, "p": obj.pk, "e": exc})
+            continue
+        rows[obj.pk] = EscalationRecord(
+            source_key=source.key, object_type=source.object_type, object_id=obj.pk,
+            object_title=title[:300], object_url=url[:500], step=step, action=step.action,
+            status=status, due_date=obj._due, overdue_workdays=over, created_at=stamp, **_scope_keys(obj),
+            note=_("逾期 %(n)s 个工作日，按督办阶梯自动%(v)s") % {"n": over, "v": verb})
+    EscalationRecord.objects.bulk_create(rows.values(), ignore_conflicts=True, batch_size=BATCH)
+    created = dict(EscalationRecord.objects.filter(source_key=source.key, step=step, created_at=stamp,
+                                                   object_id__in=list(rows)).values_list("object_id", "pk"))
+    mine = [rows[oid] for oid in sorted(created)]  # a concurrent sweep may have filed some first
+    for record in mine:
+        record.pk = created[record.object_id]
+    audit.record_many((("escalation.propose" if step.needs_decision else "escalation.apply", r,
+                        {"source": source.key, "object_id": r.object_id, "action": step.action, "status": status,
+                         "due_date": r.due_date.isoformat(), "overdue_workdays": r.overdue_workdays}, "")
+                       for r in mine), jsonable=True)
+    sr.scanned += len(mine)
+    if step.needs_decision:
+        sr.proposed += len(mine)
+    else:
+        sr.applied += len(mine)
+    seen = announced[step.needs_decision]
+    targets = [o for o in items if o.pk in created and o.pk not in seen]
+    seen.update(o.pk for o in targets)
+    if not targets:
         return
-    threshold = fitting[0]
-    key = _reminder_key(source, obj, threshold)
-    if key in sent:
+    action = step.get_action_display()
+    if step.needs_decision:
+        line = _("%(label)s · 拟%(action)s") % {"label": source.label, "action": action}
+        for obj in targets:
+            run.count(Kind.DECISION, (u.pk for u in office_users(rows[obj.pk].jurisdiction_path)), line)
         return
-    title = source.title(obj)
-    when = _("今天") if due == today else _("%(n)s个工作日后（%(d)s）") % {"n": left, "d": due.isoformat()}
-    if due != today and left == 0:
-        when = _("%(d)s（节假日）") % {"d": due.isoformat()}
-    note = workdays.calendar_note(due)
-    body = _("%(label)s“%(title)s”将于%(when)s%(kind)s，请按期办理。") % {
-        "label": source.label, "title": title, "when": when, "kind": source.kind_label}
-    if note:
-        body += f"（{note}）"
-    n = _send(source.responsible(obj), title=_("%(label)s即将%(kind)s：%(title)s") % {
-        "label": source.label, "kind": source.kind_label, "title": title},
-        body=body, url=source.url(obj), kind=Kind.REMINDER, obj=obj, dedupe_key=key, source_key=source.key)
-    sent.add(key)
-    if n:
-        sr.reminders += 1
-        report.notifications += n
+    kind = Kind.OVERDUE if step.action == Action.REMINDER else Kind.ESCALATION
+    line = _("%(label)s · %(action)s") % {"label": source.label, "action": action}
+    responsible = source.recipients_many(targets) if step.notify_responsible else {}
+    supervisors = source.recipients_many(targets, supervisors=True) if step.notify_supervisors else {}
+    run.prime([*responsible.values(), *supervisors.values()])
+    for obj in targets:
+        users = run.user_ids(responsible.get(obj.pk), supervisors.get(obj.pk))
+        if step.notify_office:
+            users.update(u.pk for u in office_users(rows[obj.pk].jurisdiction_path))
+        run.count(kind, users, line)
 
 
-def _climb(source: DeadlineSource, obj: Any, due: dt.date, today: dt.date, steps: list[EscalationStep],
-           done: set[tuple[int, int, dt.date]], report: SweepReport, sr: SourceReport) -> None:
-    over = workdays.workdays_between(due, today)
-    pending = [s for s in steps if s.after_workdays <= over and (obj.pk, s.pk, due) not in done]
-    if not pending:
-        return
-    keys = _scope_keys(obj)
-    title = source.title(obj)
-    url = source.url(obj)
-    # Catching up (an item first seen long overdue): every passed step is recorded, but only the
-    # highest automatic one and the highest proposal send messages.
-    last_auto = max((s for s in pending if not s.needs_decision), key=lambda s: s.after_workdays, default=None)
-    last_prop = max((s for s in pending if s.needs_decision), key=lambda s: s.after_workdays, default=None)
-    for step in pending:
-        status = RecordStatus.PROPOSED if step.needs_decision else RecordStatus.APPLIED
-        record = EscalationRecord.objects.create(
-            source_key=source.key, object_type=source.object_type, object_id=obj.pk, object_title=title[:300],
-            object_url=url[:500], step=step, action=step.action, status=status, due_date=due,
-            overdue_workdays=over, **keys,
-            note=_("逾期 %(n)s 个工作日，按督办阶梯自动%(v)s") % {
-                "n": over, "v": _("提请决定") if step.needs_decision else _("执行")})
-        done.add((obj.pk, step.pk, due))
-        audit.record(action="escalation.propose" if step.needs_decision else "escalation.apply", obj=record,
-                     changes={"source": source.key, "object_id": obj.pk, "action": step.action, "status": status,
-                              "due_date": due, "overdue_workdays": over})
-        if step.needs_decision:
-            sr.proposed += 1
-            if step is last_prop:
-                report.notifications += _send(
-                    Recipients(users=tuple(office_users(keys["jurisdiction_path"]))),
-                    title=_("待决定：%(label)s“%(title)s”逾期，拟%(action)s") % {
-                        "label": source.label, "title": title, "action": step.get_action_display()},
-                    body=_("%(label)s“%(title)s”已逾期 %(n)s 个工作日（期限 %(d)s），按督办阶梯拟%(action)s，"
-                           "请在督办台确认或不予执行。") % {
-                        "label": source.label, "title": title, "n": over, "d": due.isoformat(),
-                        "action": step.get_action_display()},
-                    url=_board_url(), kind=Kind.DECISION, obj=obj, source_key=source.key,
-                    dedupe_key=f"{source.key}:{obj.pk}:{due}:step:{step.pk}:proposed")
-        else:
-            sr.applied += 1
-            if step is last_auto:
-                report.notifications += _announce(source, obj, record, step.notify_responsible,
-                                                  step.notify_supervisors, step.notify_office, over)
+def _send_digests(run: _Run) -> int:
+    """The day's digests: one per recipient and kind (created, or updated when an earlier run wrote it)."""
+    from django.urls import reverse
+
+    from notifications.services import notify_digest
+
+    urls = {Kind.REMINDER: reverse("escalation:board"),
+            Kind.DECISION: _board_url(),
+            Kind.OVERDUE: f"{reverse('escalation:records')}?date={run.today.isoformat()}",
+            Kind.ESCALATION: f"{reverse('escalation:records')}?date={run.today.isoformat()}"}
+    total = 0
+    for kind, counts in run.digests.items():
+        total += notify_digest(day=run.today, kind=kind, counts=counts, url=urls[kind], source_key="escalation")
+    return total
 
 
 def _board_url() -> str:

@@ -34,6 +34,9 @@ class Notification(models.Model):
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     dedupe_key = models.CharField(max_length=200, blank=True)
+    item_count = models.PositiveIntegerField(default=0, verbose_name=_("事项数"),
+                                             help_text=_("汇总消息（每日摘要）所含的事项数"))
+    breakdown = models.JSONField(default=dict, blank=True, verbose_name=_("分类汇总"))
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("时间"))
     read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("已读时间"))
 

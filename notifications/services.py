@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -101,6 +102,72 @@ def notify(
                            .values_list("pk", flat=True))
         transaction.on_commit(lambda: _send_emails(created_ids))
     return len(ids)
+
+
+# -- daily digests ----------------------------------------------------------------------------------------
+DIGEST_BATCH = 1000
+
+
+def digest_key(kind: str, day: dt.date) -> str:
+    return f"digest:{kind}:{day.isoformat()}"
+
+
+def _digest_text(kind: str, day: dt.date, total: int, breakdown: Mapping[str, int]) -> tuple[str, str]:
+    title = _("%(kind)s汇总（%(d)s）：共 %(n)s 项") % {"kind": Kind(kind).label, "d": day.isoformat(), "n": total}
+    lines = [_("%(line)s：%(n)s 项") % {"line": line, "n": n} for line, n in sorted(breakdown.items())]
+    return title[:200], "；".join(lines) + "。"
+
+
+@transaction.atomic
+def notify_digest(*, day: dt.date, kind: str, counts: Mapping[int, Mapping[str, int]], url: str = "",
+                  source_key: str = "") -> int:
+    """One notification per recipient per day per kind, summarising many items (the sweep's messages).
+
+    ``counts`` maps a recipient's user id to item counts per line (e.g. "事故隐患 · 通报"). A recipient who
+    already has today's digest of this kind gets it updated (counts added, unread again, moved to the top)
+    instead of a second message. Callers pass active recipients only. Returns how many digests were
+    created or updated."""
+    if kind not in Kind.values:
+        raise ValidationError(_("未知的消息类别：%(k)s") % {"k": kind})
+    key = digest_key(kind, day)
+    ids = sorted(uid for uid, c in counts.items() if any(c.values()))
+    now = timezone.now()
+    touched = 0
+    for start in range(0, len(ids), DIGEST_BATCH):
+        chunk = ids[start:start + DIGEST_BATCH]
+        existing = {n.recipient_id: n for n in Notification.objects.select_for_update()
+                    .filter(dedupe_key=key, recipient_id__in=chunk)}
+        new_rows: list[Notification] = []
+        changed: list[Notification] = []
+        for uid in chunk:
+            row = existing.get(uid)
+            breakdown = dict(row.breakdown) if row is not None and isinstance(row.breakdown, dict) else {}
+            for line, n in counts[uid].items():
+                if n:
+                    breakdown[line] = breakdown.get(line, 0) + n
+            total = sum(breakdown.values())
+            title, body = _digest_text(kind, day, total, breakdown)
+            if row is None:
+                new_rows.append(Notification(recipient_id=uid, title=title, body=body, url=url[:500], kind=kind,
+                                             source_key=source_key[:60], dedupe_key=key, item_count=total,
+                                             breakdown=breakdown, created_at=now))
+            else:
+                row.title, row.body, row.item_count, row.breakdown = title, body, total, breakdown
+                row.read_at, row.created_at = None, now
+                changed.append(row)
+        # ignore_conflicts: a concurrent sweep that created the same digest first wins quietly.
+        Notification.objects.bulk_create(new_rows, ignore_conflicts=True)
+        Notification.objects.bulk_update(changed, ["title", "body", "item_count", "breakdown", "read_at",
+                                                   "created_at"])
+        written = list(Notification.objects.filter(dedupe_key=key, recipient_id__in=chunk, created_at=now))
+        audit.record_many((("notifications.digest_send", n, {"recipient": n.recipient_id, "kind": kind,
+                                                        "item_count": n.item_count, "dedupe_key": key}, "")
+                           for n in written), jsonable=True)
+        touched += len(written)
+        if written and getattr(settings, "ANZHI_EMAIL_NOTIFICATIONS", False):
+            pks = [n.pk for n in written]
+            transaction.on_commit(lambda pks=pks: _send_emails(pks))
+    return touched
 
 
 def mark_read(*, user: Any, notification_ids: Iterable[int] | None = None, all: bool = False) -> int:  # noqa: A002

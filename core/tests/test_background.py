@@ -38,3 +38,35 @@ def test_a_batch_runs_what_is_queued_and_returns(settings, monkeypatch) -> None:
     done = {r.pk: r for r in DBTaskResult.objects.filter(pk__in=[first.id, second.id])}
     assert {str(pk): (r.status, r.return_value, r.worker_ids) for pk, r in done.items()} == {
         str(first.id): ("SUCCESSFUL", 42, ["test-worker"]), str(second.id): ("SUCCESSFUL", 8, ["test-worker"])}
+
+
+def test_serve_runs_the_worker_as_a_child_process_never_in_the_web_process(monkeypatch) -> None:
+    """Heavy jobs (the escalation sweep, imports) run in ``db_worker``, a child process of ``serve``; the web
+    process keeps only the scheduler thread, which queues."""
+    import os
+
+    import waitress
+    from django.core.management import call_command
+
+    from core import startup
+
+    started: dict[str, object] = {}
+
+    class FakeWorker:
+        def __init__(self, argv: list[str]) -> None:
+            started["argv"] = argv
+
+        def poll(self) -> int:
+            return 0
+
+    monkeypatch.setattr(background.subprocess, "Popen", FakeWorker)
+    monkeypatch.setattr(background, "start_scheduler", lambda **kw: started.setdefault("scheduler", True))
+    monkeypatch.setattr(background, "start_background",
+                        lambda **kw: pytest.fail("the task worker must not be a thread of the web process"))
+    monkeypatch.setattr(startup, "compile_stale_catalogues", lambda: None)
+    monkeypatch.setattr(startup, "collect_static_if_needed", lambda write: None)
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: started.setdefault("served", True))
+    call_command("serve", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    argv = started["argv"]
+    assert argv[2:5] == ["db_worker", "--queue-name", "*"] and argv[1].endswith("manage.py")
+    assert started["scheduler"] is True and started["served"] is True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -95,6 +97,13 @@ def escalate(request: HttpRequest, source_key: str, object_id: int) -> HttpRespo
     return redirect(_safe_next(request) or "escalation:board")
 
 
+def _parse_day(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 @roles_required(*BOARD_ROLES)
 def records(request: HttpRequest) -> HttpResponse:
     qs = selectors.record_history(request.user)
@@ -107,6 +116,9 @@ def records(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(action=action)
     if source_key in SOURCES:
         qs = qs.filter(source_key=source_key)
+    day = _parse_day(request.GET.get("date", ""))
+    if day is not None:  # the link of the sweep's daily digest: the records filed that day
+        qs = qs.filter(created_at__date=day)
     page = page_of(qs, 50, request.GET.get("page"))
     objects = list(page.object_list)
     for r in objects:
@@ -114,7 +126,8 @@ def records(request: HttpRequest) -> HttpResponse:
     return render(request, "escalation/records.html", {
         "page": page, "objects": objects, "statuses": RecordStatus.choices, "actions": Action.choices,
         "sources": [(k, s.label) for k, s in SOURCES.items()],
-        "status": status, "action": action, "source": source_key, "is_office": request.user.has_role(Role.OFFICE),
+        "status": status, "action": action, "source": source_key, "date": day.isoformat() if day else "",
+        "is_office": request.user.has_role(Role.OFFICE),
     })
 
 

@@ -140,7 +140,13 @@ def test_late_review_of_a_major_hazard_escalates_to_its_regulator(world):
     later = hazard.review_deadline + dt.timedelta(days=1)
     report = sweep(today=later, sources=["hazards.review"])
     assert not report.errors, report.errors
-    assert Notification.objects.filter(recipient=world.users["regulator"], object_id=str(hazard.pk)).exists()
-    assert not Notification.objects.filter(recipient=world.users["enterprise_a"], object_id=str(hazard.pk)).exists()
+    from escalation.models import EscalationRecord
+
+    assert EscalationRecord.objects.filter(source_key="hazards.review", object_id=hazard.pk).exists()
+    # The sweep announces in daily digests: the regulator's counts the late review; the enterprise gets none.
+    digest = Notification.objects.get(recipient=world.users["regulator"], dedupe_key__startswith="digest:")
+    assert digest.breakdown == {"隐患验收审查 · 提醒": 1}
+    assert not Notification.objects.filter(recipient=world.users["enterprise_a"],
+                                           dedupe_key__startswith="digest:").exists()
     summary = {row["key"]: row for row in due_summary(world.user("regulator"), today=later)}
     assert summary["hazards.review"]["overdue"] == 1

@@ -29,7 +29,11 @@ def test_sweep_reminds_the_enterprise_and_summary_counts_in_scope(world: World) 
     report = sweep(today=today, sources=["ledgers.worker_certificate"])
     assert not report.errors
     user = User.objects.get(pk=world.users["enterprise_a"].pk)
-    assert Notification.objects.filter(recipient=user, dedupe_key__startswith="ledgers.worker_certificate").exists()
+    # The sweep reminds in a daily digest (one message per recipient and kind), naming the ledger and the count.
+    digest = Notification.objects.get(recipient=user, kind="reminder", dedupe_key=f"digest:reminder:{today}")
+    label = SOURCES["ledgers.worker_certificate"]
+    assert digest.item_count == 1
+    assert digest.breakdown == {f"{label.label}即将{label.kind_label}": 1}
     rows = {r["key"]: r for r in due_summary(world.user("township_a"), today=today)}
     assert rows["ledgers.worker_certificate"]["due_soon"] == 1
     rows_b = {r["key"]: r for r in due_summary(world.user("township_b"), today=today)}

@@ -113,3 +113,25 @@ def test_new_business_user_of_unit_is_reached(world) -> None:  # noqa: ANN001
     assert notify(title="测试", units=[unit]) == 1  # no role yet
     account_services.role_grant(actor=None, user=user, role=Role.TOWNSHIP)
     assert notify(title="测试", units=[unit]) == 2
+
+
+def test_digest_is_one_message_per_recipient_kind_and_day_and_adds_up(world) -> None:  # noqa: ANN001
+    import datetime as dt
+
+    from notifications.services import notify_digest
+
+    day = dt.date(2024, 2, 21)
+    a, b = world.users["township_a"].pk, world.users["office"].pk
+    with pytest.raises(ValidationError):
+        notify_digest(day=day, kind="nope", counts={a: {"x": 1}})
+    assert notify_digest(day=day, kind="escalation", counts={a: {"事故隐患 · 通报": 2}, b: {"事故隐患 · 通报": 1}},
+                         url="/escalation/records/?date=2024-02-21") == 2
+    assert notify_digest(day=day, kind="escalation", counts={a: {"事故隐患 · 通报": 1, "督办事项 · 提醒": 4}}) == 1
+    assert notify_digest(day=day, kind="overdue", counts={a: {"督办事项 · 提醒": 1}, b: {}}) == 1
+    mine = Notification.objects.get(recipient_id=a, kind="escalation")
+    assert mine.item_count == 7 and mine.breakdown == {"事故隐患 · 通报": 3, "督办事项 · 提醒": 4}
+    assert "共 7 项" in mine.title and "督办事项 · 提醒：4 项" in mine.body
+    assert Notification.objects.filter(recipient_id__in=[a, b]).count() == 3  # ≤ recipients × kinds
+    assert notify_digest(day=day + dt.timedelta(days=1), kind="escalation", counts={a: {"x": 1}}) == 1
+    assert Notification.objects.filter(recipient_id=a, kind="escalation").count() == 2  # a new day, a new digest
+    assert ChangeEvent.objects.filter(action="notifications.digest_send").count() == 5

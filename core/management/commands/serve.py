@@ -11,13 +11,16 @@ WAITRESS = {"ident": "anzhi", "clear_untrusted_proxy_headers": False}
 
 
 class Command(BaseCommand):
-    help = "Serve the platform with waitress, with the background worker and scheduler in the same process."
+    help = ("Serve the platform with waitress; the background worker runs as a child process (db_worker) and the "
+            "scheduler as a thread.")
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-background", action="store_true", help="do not run the task worker and scheduler here")
+        parser.add_argument("--worker-thread", action="store_true",
+                            help="run the task worker as a thread of this process instead of a child process")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from django.core.exceptions import ImproperlyConfigured
@@ -38,13 +41,25 @@ class Command(BaseCommand):
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
 
+        import atexit
+
         from anzhi.wsgi import application
-        from core.background import start_background
+        from core.background import (
+            start_background,
+            start_scheduler,
+            start_worker_process,
+            stop_worker_process,
+        )
 
         if not options["no_background"]:
-            start_background()
             if settings.ANZHI_TASK_BACKEND != "db":  # the scheduler here queues; a worker elsewhere runs
+                start_scheduler()
                 self.stdout.write("任务队列在 Redis：请另行运行 “manage.py rqworker default” 执行后台任务。")
+            elif options["worker_thread"]:
+                start_background()
+            else:  # heavy jobs (the escalation sweep, imports) never share the web process
+                start_scheduler()
+                atexit.register(stop_worker_process, start_worker_process())
         self.stdout.write(f"安治已启动：http://{options['host']}:{options['port']}/  （按 Ctrl+C 停止）")
         if settings.DEBUG:
             self.stdout.write("注意：DJANGO_DEBUG 已开启，仅供开发使用。")
