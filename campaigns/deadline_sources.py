@@ -47,13 +47,13 @@ def supervisors(task: Any) -> Any:
 
 
 def responsible_many(tasks: list[Any]) -> dict[int, Any]:
-    """The lead and cooperating units of many tasks: one query."""
+    """``responsible`` for many tasks in one query: the units whose own part is still open."""
     from campaigns.models import TaskUnit
     from escalation.registry import RecipientIds
 
     units: dict[int, set[int]] = {}
-    rows = (TaskUnit.objects.filter(task_id__in=[t.pk for t in tasks], role__in=[UnitRole.LEAD, UnitRole.COOP],
-                                    unit__collective=False).values_list("task_id", "unit_id"))
+    rows = (TaskUnit.objects.filter(task_id__in=[t.pk for t in tasks], unit__collective=False)
+            .exclude(status=PartStatus.DONE).values_list("task_id", "unit_id"))
     for task_id, unit_id in rows:
         units.setdefault(task_id, set()).add(unit_id)
     return {pk: RecipientIds(units=frozenset(ids)) for pk, ids in units.items()}
