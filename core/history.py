@@ -154,7 +154,10 @@ def action_label(action: str) -> str:
         if rest.endswith("_" + verb):
             noun = rest[: -len(verb) - 1]
             words = str(NOUNS[noun]) if noun in NOUNS else ""
-            return f"{VERBS[verb]}{words}"
+            verb_words = str(VERBS[verb])
+            if words and verb_words[-1:].isascii():  # a translation with spaces between words ("Add measure")
+                return f"{verb_words} {words[:1].lower()}{words[1:]}"
+            return f"{verb_words}{words}"
     return str(GENERIC_ACTION)
 
 
