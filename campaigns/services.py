@@ -221,6 +221,7 @@ def task_create(*, actor: Any, plan: Plan, units: Iterable[Assignment] = (),
     changes = audit.diff({}, audit.snapshot(task, TASK_FIELDS))
     changes.update(_sync_units(task, units, unit_source))
     audit.record(action="campaigns.create", obj=task, changes=changes)
+    _sync_milestones(actor, task, created=True)
     return task
 
 
@@ -243,7 +244,18 @@ def task_update(*, actor: Any, task: Task, units: Iterable[Assignment] | None = 
     if changes:
         task.save()
         audit.record(action="campaigns.update", obj=task, changes=changes)
+    if "deadline_text" in changes:
+        _sync_milestones(actor, task, created=False)
     return task
+
+
+def _sync_milestones(actor: Any, task: Task, *, created: bool) -> None:
+    """Stages, occurrences and relative deadlines of the task's phrase (campaigns.milestones)."""
+    from campaigns import milestones
+
+    if created and not milestones.wanted_for(task, milestones.schedule_of(task)):
+        return  # one date or none: the task's own deadline says it all
+    milestones.milestones_sync(actor=actor, task=task)
 
 
 @transaction.atomic

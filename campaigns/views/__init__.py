@@ -17,6 +17,7 @@ from campaigns.views.extra import (
     table_export,
     table_import,
 )
+from campaigns.views.requirements import milestone_event, milestone_meet, requirements
 from campaigns.views.tasks import (
     TaskListView,
     my_tasks,
@@ -28,6 +29,6 @@ from campaigns.views.tasks import (
 )
 
 __all__ = ["TaskListView", "campaign_create", "campaign_edit", "campaign_list", "goal_detail", "indicators",
-           "list_item_edit", "lists", "my_tasks", "overview", "phases", "plan_detail", "plan_edit", "report_download",
-           "report_page", "report_review", "reviews", "table_export", "table_import", "task_detail", "task_edit",
+           "list_item_edit", "lists", "milestone_event", "milestone_meet", "my_tasks", "overview", "phases", "plan_detail", "plan_edit", "report_download",
+           "report_page", "report_review", "requirements", "reviews", "table_export", "table_import", "task_detail", "task_edit",
            "task_report"]
