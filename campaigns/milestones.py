@@ -75,8 +75,17 @@ def milestones_sync(*, actor: Any, task: Task, schedule: Schedule | None = None)
 
     task = Task.objects.select_related("campaign").get(pk=task.pk)
     require_office(actor, task.campaign)
-    wanted = wanted_for(task, schedule if schedule is not None else schedule_of(task))
-    current = {m.key: m for m in task.milestones.all()}
+    counts = sync_rows(task, wanted_for(task, schedule if schedule is not None else schedule_of(task)))
+    if any(counts.values()):
+        audit.record(action="campaigns.milestone_sync", obj=task, changes={k: [0, v] for k, v in counts.items()})
+    return counts
+
+
+def sync_rows(task: Task, wanted: dict[str, Wanted], current: dict[str, Milestone] | None = None) -> dict[str, int]:
+    """Write the milestone rows (the caller checks the actor, holds the transaction and records the change;
+    ``current`` may be passed as {} for a task just created)."""
+    if current is None:
+        current = {m.key: m for m in task.milestones.all()}
     created, changed = [], []
     for key, w in wanted.items():
         m = current.get(key)
@@ -85,22 +94,20 @@ def milestones_sync(*, actor: Any, task: Task, schedule: Schedule | None = None)
                                      event_text=w.event_text, workdays=w.workdays, domain_id=task.domain_id,
                                      jurisdiction_path=task.jurisdiction_path))
             continue
-        due = w.due if w.kind != MilestoneKind.RELATIVE else m.due
+        due = w.due
+        if w.kind == MilestoneKind.RELATIVE:  # keeps its recorded event; the due date follows the new count
+            due = due_after(m.event_on, w.workdays) if m.event_on is not None and w.workdays else m.due
         if (m.kind, m.text, m.due, m.event_text, m.workdays) != (w.kind, w.text, due, w.event_text, w.workdays):
             m.kind, m.text, m.due, m.event_text, m.workdays = w.kind, w.text, due, w.event_text, w.workdays
-            if w.kind == MilestoneKind.RELATIVE and m.event_on is not None and w.workdays is not None:
-                m.due = due_after(m.event_on, w.workdays)
             changed.append(m)
     gone = [m.pk for key, m in current.items() if key not in wanted and m.met_on is None]
-    Milestone.objects.bulk_create(created)
+    if created:
+        Milestone.objects.bulk_create(created)
     if changed:
         Milestone.objects.bulk_update(changed, FIELDS)
     if gone:
         Milestone.objects.filter(pk__in=gone).delete()
-    counts = {"added": len(created), "changed": len(changed), "removed": len(gone)}
-    if any(counts.values()):
-        audit.record(action="campaigns.milestone_sync", obj=task, changes={k: [0, v] for k, v in counts.items()})
-    return counts
+    return {"added": len(created), "changed": len(changed), "removed": len(gone)}
 
 
 def due_after(event_on: dt.date, workdays: int) -> dt.date:

@@ -220,8 +220,8 @@ def task_create(*, actor: Any, plan: Plan, units: Iterable[Assignment] = (),
     task.save()
     changes = audit.diff({}, audit.snapshot(task, TASK_FIELDS))
     changes.update(_sync_units(task, units, unit_source))
+    changes.update(_sync_milestones(task, created=True))
     audit.record(action="campaigns.create", obj=task, changes=changes)
-    _sync_milestones(actor, task, created=True)
     return task
 
 
@@ -243,19 +243,22 @@ def task_update(*, actor: Any, task: Task, units: Iterable[Assignment] | None = 
         changes.update(_sync_units(task, units, unit_source, keep_units))
     if changes:
         task.save()
+        if "deadline_text" in changes:
+            changes.update(_sync_milestones(task, created=False))
         audit.record(action="campaigns.update", obj=task, changes=changes)
-    if "deadline_text" in changes:
-        _sync_milestones(actor, task, created=False)
     return task
 
 
-def _sync_milestones(actor: Any, task: Task, *, created: bool) -> None:
-    """Stages, occurrences and relative deadlines of the task's phrase (campaigns.milestones)."""
+def _sync_milestones(task: Task, *, created: bool) -> dict[str, Any]:
+    """Stages, occurrences and relative deadlines of the task's phrase (campaigns.milestones), recorded with the
+    task's own change; a phrase with one date or none needs no milestone."""
     from campaigns import milestones
 
-    if created and not milestones.wanted_for(task, milestones.schedule_of(task)):
-        return  # one date or none: the task's own deadline says it all
-    milestones.milestones_sync(actor=actor, task=task)
+    wanted = milestones.wanted_for(task, milestones.schedule_of(task))
+    if created and not wanted:
+        return {}
+    counts = milestones.sync_rows(task, wanted, {} if created else None)
+    return {"milestones": [0, counts]} if any(counts.values()) else {}
 
 
 @transaction.atomic

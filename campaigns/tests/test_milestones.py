@@ -76,7 +76,11 @@ def test_generation_is_idempotent_and_follows_a_changed_phrase(small) -> None:
     keys = set(task.milestones.values_list("key", flat=True))
     # The met occurrence stays (history); the unmet yearly one is gone; the half-yearly ones are there.
     assert keys == {"2024-10-31", "2024-06-30", "2024-12-31", "2025-06-30", "2025-12-31"}
-    assert ChangeEvent.objects.filter(action="campaigns.milestone_sync", object_id=str(task.pk)).count() == 2
+    # Recorded with the task's own create and update, in the same transaction.
+    events = ChangeEvent.objects.filter(object_id=str(task.pk), action__in=["campaigns.create", "campaigns.update"],
+                                        object_type="campaigns.task").order_by("pk")
+    assert [e.changes.get("milestones") for e in events if "milestones" in e.changes] == [
+        [0, {"added": 2, "changed": 0, "removed": 0}], [0, {"added": 4, "changed": 0, "removed": 1}]]
 
 
 def test_relative_deadline_counts_working_days_from_the_recorded_event(world, small) -> None:
