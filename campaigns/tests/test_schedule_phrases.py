@@ -179,3 +179,25 @@ def test_occurrences_are_in_span_one_per_period(every: str, month: int | None, d
     periods = {(d.year, (d.month - 1) // months) for d in got}
     assert len(periods) == len(got)  # at most one due date per period
     assert len(got) >= (length // 366) * (12 // months)  # and none missed in a full year
+
+
+@given(st.one_of(st.text(alphabet=ALPHABET, max_size=40),
+                 st.sampled_from(["2025年底前基本完成，2026年持续巩固", "每年10月31日前", "每月25日前", "每半年",
+                                  "2024年起每年开展一次", "收到通知后5个工作日内", "按国家、省统一部署"])),
+       dates, st.integers(0, 1500))
+def test_milestones_a_phrase_gives_are_keyed_within_the_span_and_deterministic(text: str, start: date,
+                                                                               length: int) -> None:
+    from campaigns.milestones import wanted_for
+    from campaigns.models import Campaign, Task
+
+    end = D.fromordinal(start.toordinal() + length)
+    task = Task(campaign=Campaign(starts_on=start, ends_on=end), deadline_text=text)
+    schedule = parse_schedule(text, default_year=start.year)
+    wanted = wanted_for(task, schedule)
+    assert wanted == wanted_for(task, parse_schedule(text, default_year=start.year))  # regenerating changes nothing
+    stages = [w for k, w in wanted.items() if k.startswith("s")]
+    occurrences_ = [w for k, w in wanted.items() if w.kind == "occurrence"]
+    assert all(start <= w.due <= end for w in occurrences_)
+    assert [w.due for w in stages] == ([s.due for s in schedule.stages] if stages else [])
+    assert len(stages) != 1 or schedule.cycle is not None or schedule.relative is not None  # one date: no milestone
+    assert ("r" in wanted) == (schedule.relative is not None)
