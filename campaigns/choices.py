@@ -64,6 +64,7 @@ class TaskSource(models.TextChoices):
 class DeadlineKind(models.TextChoices):
     DATE = "date", _("限期完成")
     RECURRING = "recurring", _("长期坚持")
+    RELATIVE = "relative", _("事件后限期")
     IMMEDIATE = "immediate", _("即时")
     PENDING = "pending", _("待定")
     DONE = "done", _("已落实")
@@ -71,6 +72,22 @@ class DeadlineKind(models.TextChoices):
 
 
 class Recurrence(models.TextChoices):
+    MONTHLY = "monthly", _("每月")
+    QUARTERLY = "quarterly", _("每季度")
+    HALF_YEARLY = "half", _("每半年")
+    YEARLY = "yearly", _("每年")
+
+
+class MilestoneKind(models.TextChoices):
+    STAGE = "stage", _("阶段节点")
+    OCCURRENCE = "occurrence", _("周期节点")
+    RELATIVE = "relative", _("事件后限期")
+
+
+class DutyCycle(models.TextChoices):
+    """How often a reporting duty falls due; ``once`` is a single date."""
+
+    ONCE = "once", _("一次")
     MONTHLY = "monthly", _("每月")
     QUARTERLY = "quarterly", _("每季度")
     HALF_YEARLY = "half", _("每半年")

@@ -19,7 +19,13 @@ Phrases without a date: 长期坚持/定期开展/持续推进/常态化/每月/
 A phrase that names a year explicitly is always a "date", even if it also says 长期坚持
 ("2020年完成，长期坚持" -> 2020-12-31).  A recurring phrase whose dates have no year of their
 own ("每年12月底前") stays "recurring", and so does a duty recurring from a year on ("2024年起每年",
-"2024年起每半年" -> "half"); 按国家、省统一部署 / 根据…安排 -> "pending".
+"2024年起每半年" -> "half"); 按国家、省统一部署 / 根据…安排 -> "pending"; a time counted from an
+event in working days ("收到通知后5个工作日内") -> "relative".
+
+:func:`parse_schedule` reads the same phrase as a plan means it: several dated stages ("2025年底前基本完成，
+2026年持续巩固" -> two stages), a recurring duty with its anchor ("每年10月31日前", "每月25日前",
+"2024年起每半年"), or a time relative to an event; it never raises (a phrase it cannot read is kept pending,
+verbatim, with the reason).
 
 Full-width digits and punctuation (２０２０．１２), Chinese numerals for months and days
 (十二月三十一日) and for four-digit years (二〇二〇年) are accepted.
@@ -35,9 +41,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["KINDS", "RECURRENCES", "Deadline", "DeadlineError", "names_a_date", "parse_deadline"]
+__all__ = ["KINDS", "RECURRENCES", "Cycle", "Deadline", "DeadlineError", "Relative", "Schedule", "Stage",
+           "names_a_date", "occurrences", "parse_deadline", "parse_schedule"]
 
-KINDS = ("date", "recurring", "immediate", "pending", "done")
+KINDS = ("date", "recurring", "relative", "immediate", "pending", "done")
 RECURRENCES = ("monthly", "quarterly", "half", "yearly")
 
 
@@ -102,6 +109,11 @@ _RECURRING = re.compile(
 _SINCE = re.compile(r"[0-9]{4}\s*年\s*(?:起|开始|以来)\s*[，,]?\s*每")
 _RECURRENCE = re.compile(
     r"(?P<monthly>每个?月|按月|逐月)|(?P<quarterly>每个?季|按季|逐季)|(?P<half>每半个?年)|(?P<yearly>每年|按年|逐年)"
+)
+
+# "收到通知后5个工作日内", "自发现之日起3个工作日内": working days counted from an event.
+_RELATIVE = re.compile(
+    rf"(?P<event>[^，,；;。]*?)(?:之日)?\s*(?:起|后|以后|之后)?\s*(?P<n>[0-9]{{1,3}}|{_NUM})\s*个?\s*工作日"
 )
 
 
@@ -206,6 +218,8 @@ def parse_deadline(
         raise DeadlineError("完成时间为空", phrase)
     norm = _normalize(phrase)
     tokens = [t for t in _TOKEN.finditer(norm) if not (t["yo"] and not t["y"])]
+    if not tokens and _RELATIVE.search(norm):
+        return Deadline("relative", None, phrase)
     explicit_year = any(t["rb"] or t["ny"] or t["y"] for t in tokens)
     recurring = _RECURRING.search(norm)
     since = _SINCE.search(norm)
@@ -223,3 +237,172 @@ def parse_deadline(
         every = _RECURRENCE.search(norm)
         return Deadline("recurring", None, phrase, every.lastgroup if every else None)
     raise DeadlineError(f"无法识别的完成时间：“{phrase}”", phrase)
+
+
+# -- schedules: stages, recurring duties, relative deadlines ----------------------------------
+
+@dataclass(frozen=True)
+class Stage:
+    """One dated stage of a phrase: its clause as written and the last day it names."""
+
+    due: datetime.date
+    text: str
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """A recurring duty and its anchor: every ``every`` ("monthly", "quarterly", "half", "yearly"), due
+    on ``day`` of ``month`` of the period ("每年10月31日前": month 10, day 31; "每月25日前": day 25; None =
+    the period's last month / last day), from the year ``since`` on ("2024年起每年") when given."""
+
+    every: str
+    month: int | None = None
+    day: int | None = None
+    since: int | None = None
+
+
+@dataclass(frozen=True)
+class Relative:
+    """``workdays`` working days after an event (``event`` as written, may be empty)."""
+
+    workdays: int
+    event: str
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A phrase read as a plan means it. ``kind``: "stages" (one or more dated stages), "recurring"
+    (``cycle``, possibly with dated ``stages`` too: "2020年底前完成，此后每年复查"), "relative", or one of
+    "immediate" / "pending" / "done" / "none". ``text`` is the phrase, stripped; ``error`` says why a
+    phrase that names a date was kept pending."""
+
+    kind: str
+    text: str
+    stages: tuple[Stage, ...] = ()
+    cycle: Cycle | None = None
+    relative: Relative | None = None
+    error: str = ""
+
+    @property
+    def last_due(self) -> datetime.date | None:
+        return max((s.due for s in self.stages), default=None)
+
+
+SCHEDULE_KINDS = ("stages", "recurring", "relative", "immediate", "pending", "done", "none")
+_CLAUSE = re.compile(r"[^，,；;。\n]+")
+_CYCLE_ANCHOR = re.compile(
+    rf"每(?:个)?(?:年|季度?|半年|月)\s*(?:的)?\s*(?:(?:第\s*)?(?P<m>{_NUM})\s*个?月份?|(?P<lastm>末月|最后一个月))?"
+    rf"\s*(?:(?P<d>{_NUM})\s*[日号]|(?P<end>底|末))?"
+)
+_SINCE_YEAR = re.compile(r"(?P<y>[0-9]{4})\s*年\s*(?:起|开始|以来)")
+_SINCE_ONLY = re.compile(r"(?:自|从)?\s*[0-9]{4}\s*年\s*(?:起|开始|以来)")
+_PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "half": 6, "yearly": 12}
+
+
+def _cycle(norm: str, whole: str = "") -> Cycle | None:
+    every = _RECURRENCE.search(norm)
+    if every is None:
+        return None
+    kind = every.lastgroup or "yearly"
+    month = day = None
+    anchor = _CYCLE_ANCHOR.search(norm, every.start())
+    if anchor is not None and anchor.start() == every.start():
+        if anchor["m"] and kind != "monthly":
+            month = _num(anchor["m"])
+        elif anchor["lastm"] and kind != "monthly":
+            month = _PERIOD_MONTHS[kind]
+        if anchor["d"]:
+            day = _num(anchor["d"])
+    if month is not None and not 1 <= month <= _PERIOD_MONTHS[kind]:
+        month = None  # "每季度13月": not an anchor inside the period
+    if day is not None and not 1 <= day <= 31:
+        day = None
+    since = _SINCE_YEAR.search(whole or norm)
+    return Cycle(kind, month, day, int(since["y"]) if since else None)
+
+
+def _relative(norm: str) -> Relative | None:
+    m = _RELATIVE.search(norm)
+    if m is None:
+        return None
+    n = _num(m["n"])
+    event = re.sub(r"^\s*(?:自|从|在)?", "", m["event"]).strip()
+    event = re.sub(r"(?:之日)?\s*(?:起|后|以后|之后)\s*$", "", event).strip()
+    return Relative(n, event) if n > 0 else None
+
+
+def parse_schedule(text: str, *, default_year: int | None = None) -> Schedule:
+    """Read a 计划完成时间 phrase as dated stages, a recurring duty or a relative deadline; never raises.
+
+    Each clause (split at ，；。 and line breaks) that names a date is a stage, due on the last day it
+    names; a yearless clause takes the year of the stage before it, else ``default_year``. A clause
+    that says 每年/每月/每季度/每半年 (with its anchor, "每年10月31日前") is the duty's cycle, and
+    "2024年起每年" is a cycle from 2024, not a stage. A phrase that names a date the parser cannot read
+    is kept pending with its text and the reason."""
+    phrase = (text or "").strip()
+    if not phrase:
+        return Schedule("none", phrase)
+    try:
+        norm = _normalize(phrase)
+        stages: list[Stage] = []
+        cycle: Cycle | None = None
+        year = default_year
+        for clause in _CLAUSE.finditer(norm):
+            part = clause[0].strip()
+            if not part:
+                continue
+            if _RECURRENCE.search(part):
+                cycle = cycle or _cycle(part, norm)
+                continue
+            if _SINCE_ONLY.fullmatch(part):
+                continue  # "2024年起，每半年…": the year the cycle starts, not a stage
+            try:
+                parsed = parse_deadline(part, default_year=year)
+            except DeadlineError:
+                if names_a_date(part) and not _RELATIVE.search(part):
+                    raise
+                continue
+            if parsed.kind == "date" and parsed.due is not None:
+                # The clause as written when normalising kept the offsets (full-width text does).
+                same = len(norm) == len(phrase)
+                stages.append(Stage(parsed.due, phrase[clause.start():clause.end()].strip() if same else part))
+                year = parsed.due.year
+        if cycle is None and _RECURRENCE.search(norm):
+            cycle = _cycle(norm)
+        if cycle is not None:
+            return Schedule("recurring", phrase, tuple(stages), cycle)
+        if stages:
+            return Schedule("stages", phrase, tuple(stages))
+        whole = parse_deadline(phrase, default_year=default_year)
+    except DeadlineError as exc:
+        return Schedule("pending", phrase, error=str(exc))
+    except (ValueError, OverflowError, IndexError) as exc:  # an out-of-range year or numeral
+        return Schedule("pending", phrase, error=f"完成时间“{phrase}”无法识别：{exc}")
+    if whole.kind == "relative":
+        rel = _relative(norm)
+        return Schedule("relative", phrase, relative=rel) if rel else Schedule("pending", phrase)
+    if whole.kind == "recurring":
+        # 长期坚持 / 定期开展: ongoing, with no period to generate due dates from.
+        return Schedule("recurring", phrase, cycle=Cycle(whole.recurrence) if whole.recurrence else None)
+    if whole.kind == "date" and whole.due is not None:  # a date the clause split could not see
+        return Schedule("stages", phrase, (Stage(whole.due, phrase),))
+    return Schedule(whole.kind, phrase)
+
+
+def occurrences(cycle: Cycle, start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    """The due dates of ``cycle`` that fall within [start, end], in order: one per period (month, quarter,
+    half-year, year), on the anchor day of the anchor month of the period, or its last day (a day past
+    the month's end is its last day: 每月31日 in February is the 28th or 29th)."""
+    if end < start:
+        return []
+    months = _PERIOD_MONTHS[cycle.every]
+    first_year = max(start.year, cycle.since or start.year)
+    out: list[datetime.date] = []
+    for year in range(first_year, end.year + 1):
+        for period_start in range(1, 13, months):
+            month = period_start + (cycle.month or months) - 1
+            last = calendar.monthrange(year, month)[1]
+            due = datetime.date(year, month, min(cycle.day or last, last))
+            if start <= due <= end:
+                out.append(due)
+    return out

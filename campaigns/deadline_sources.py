@@ -1,25 +1,42 @@
-"""Tasks as a deadline source of the shared escalation engine (reminders before the deadline,
-then the office-configured ladder 提醒 → 通报 → 约谈 → 挂牌督办)."""
+"""Tasks and their milestones as deadline sources of the shared escalation engine (reminders before the
+deadline, then the office-configured ladder 提醒 → 通报 → 约谈 → 挂牌督办). A task with milestones (stages,
+occurrences of a recurring duty, a deadline after an event) is followed through them, each on its own."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 
 from campaigns.choices import CLOSED_STAGES, CLOSED_TASK_STATES, DeadlineKind, PartStatus
 
 KEY = "campaigns.task"
+MILESTONE_KEY = "campaigns.milestone"
 
 
 def open_tasks() -> QuerySet:
-    from campaigns.models import Task
+    from campaigns.models import Milestone, Task
 
     # A closed campaign (总结, 归档) reminds and escalates nothing.
     return (Task.objects.exclude(status__in=CLOSED_TASK_STATES).exclude(campaign__stage__in=CLOSED_STAGES)
             .filter(deadline_kind=DeadlineKind.DATE, deadline__isnull=False)
+            .exclude(Exists(Milestone.objects.filter(task=OuterRef("pk"))))
             .select_related("plan", "campaign__office_unit"))
+
+
+def open_milestones() -> QuerySet:
+    from campaigns.milestones import open_milestones as milestones
+
+    return milestones()
+
+
+def _milestone_title(m: Any) -> str:
+    return f"{m.task.label} {m.task.title}（{m.text or m.get_kind_display()}）"[:200]
+
+
+def _milestone_url(m: Any) -> str:
+    return reverse("campaigns:task_detail", args=[m.task_id]) + "#milestones"
 
 
 def _title(task: Any) -> str:
@@ -77,3 +94,9 @@ def register() -> None:
         key=KEY, label="整治任务", model=Task, open_items=open_tasks, due_field="deadline", title=_title,
         url=_url, responsible=responsible, supervisors=supervisors, remind_before=(5, 1), ladder="default",
         kind_label="到期", responsible_many=responsible_many, supervisors_many=supervisors_many))
+    from campaigns.models import Milestone
+
+    register_source(DeadlineSource(
+        key=MILESTONE_KEY, label="任务期限节点", model=Milestone, open_items=open_milestones, due_field="due",
+        title=_milestone_title, url=_milestone_url, responsible=lambda m: responsible(m.task),
+        supervisors=lambda m: supervisors(m.task), remind_before=(5, 1), ladder="default", kind_label="到期"))

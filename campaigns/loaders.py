@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,15 +19,17 @@ from typing import Any
 from django.db import transaction
 
 from campaigns import goals as goal_services
-from campaigns import services
+from campaigns import milestones, services
 from campaigns.choices import AssignmentSource, DeadlineKind, PhaseKind, PlanKind, TaskSource, UnitRole
-from campaigns.deadline_phrases import DeadlineError
+from campaigns.deadline_phrases import DeadlineError, Stage, parse_schedule
 from campaigns.models import Campaign, Goal, Plan, Task
 from campaigns.targets import parse_target
 from campaigns.units import Assignment, Resolution, resolve_into, resolve_responsible
 from orgs.models import Domain, Jurisdiction, Unit
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "xiangxiang-2020-plan.json"
+# The seed's own reporting duties (summaries and reports at stated times), quoted with their lines.
+SCHEDULE_FILE = Path(__file__).resolve().parent / "data" / "xiangxiang-2020-schedule.json"
 SOURCE_KEY = "xiangxiang-2020-7"
 PHASE_KINDS = {"动员部署": PhaseKind.MOBILIZE, "排查整治": PhaseKind.RECTIFY, "集中攻坚": PhaseKind.TACKLE,
                "巩固提升": PhaseKind.CONSOLIDATE}
@@ -111,6 +114,28 @@ def _task_values(t: dict[str, Any], sort: int) -> dict[str, Any]:
     return values
 
 
+def _text_stages(t: dict[str, Any]) -> list[Stage]:
+    """A plan task's stages: each distinct month its text names (``deadlines``), with the clause of the text
+    that names it ("2020年底前，危险化学品生产企业全部完成…"; a clause that is only a date takes the next one)."""
+    months = sorted(set(t.get("deadlines") or []))
+    if len(months) < 2:
+        return []
+    found: dict[dt.date, str] = {}
+    year = int(months[0][:4])
+    for sentence in re.split(r"[。；;]", t.get("text") or ""):
+        parts = [m for m in re.finditer(r"[^，,]+", sentence) if m[0].strip()]
+        for i, part in enumerate(parts):
+            for stage in parse_schedule(part[0], default_year=year).stages:
+                year = stage.due.year
+                end = part.end() if len(part[0].strip()) > 12 or i + 1 == len(parts) else parts[i + 1].end()
+                found.setdefault(stage.due, sentence[part.start():end].strip())  # as written
+    out = []
+    for ym in months:
+        due = _month_end(ym)
+        out.append(Stage(due, (found.get(due) or f"{due.year}年{due.month}月底前（摘自任务原文）")[:300]))
+    return out
+
+
 def _row_values(r: dict[str, Any], year: int, report: SeedReport, where: str) -> dict[str, Any]:
     inherited = r.get("inherited") or {}
     text = r.get("deadline_text") or inherited.get("deadline_text") or ""
@@ -154,7 +179,7 @@ def _goal_values(g: dict[str, Any], sort: int) -> dict[str, Any]:
     }
 
 
-def _ensure_campaign(data: dict[str, Any]) -> Campaign:
+def _ensure_campaign(data: dict[str, Any], schedule: dict[str, Any]) -> Campaign:
     doc = data["document"]
     phases = data["phases"]
     root = Jurisdiction.objects.filter(parent__isnull=True).order_by("pk").first()
@@ -169,26 +194,33 @@ def _ensure_campaign(data: dict[str, Any]) -> Campaign:
         "ends_on": _month_end(phases[-1]["end"]), "office_unit": office, "jurisdiction": root,
         "extra": {k: doc[k] for k in ("plan_title", "transmittal_text", "signed_by") if doc.get(k)},
     }
+    progress = schedule.get("progress_reports") or {}
+    plan_interval = {"report_interval": progress.get("interval") or "monthly", "report_day": progress.get("day") or 25}
     campaign = Campaign.objects.filter(source_key=SOURCE_KEY).first()
     if campaign is None:
         from campaigns.choices import StageAction
         from campaigns.lifecycle import campaign_transition
 
-        campaign = services.campaign_create(actor=None, source_key=SOURCE_KEY, **values)
+        campaign = services.campaign_create(actor=None, source_key=SOURCE_KEY, **values, **plan_interval)
         # A published plan is being run: the seed starts in 实施 (``lifecycle.close_stale`` archives it later).
         return campaign_transition(actor=None, campaign=campaign, action=StageAction.START, system=True,
                                    note="载入已印发的方案")
     if campaign.is_archived:  # history is read-only: a re-run of the loader leaves an archived seed alone
         return campaign
+    defaults = {f: Campaign._meta.get_field(f).default for f in plan_interval}
+    if all(getattr(campaign, f) == v for f, v in defaults.items()) and not campaign.tasks.filter(
+            reports__isnull=False).exists():
+        values.update(plan_interval)  # loaded before the schedule was: still the model's monthly default
     # Keep the office's own settings (report schedule); bring the document's fields up to date.
     return services.campaign_update(actor=None, campaign=campaign, **values)
 
 
 @transaction.atomic
-def load_seed_campaign(path: Path | None = None) -> SeedReport:
+def load_seed_campaign(path: Path | None = None, schedule_path: Path | None = None) -> SeedReport:
     data = json.loads((path or DATA_FILE).read_text(encoding="utf-8"))
+    schedule = json.loads((schedule_path or SCHEDULE_FILE).read_text(encoding="utf-8"))
     report = SeedReport()
-    campaign = _ensure_campaign(data)
+    campaign = _ensure_campaign(data, schedule)
     if campaign.is_archived:
         report.notes.append("专项整治三年行动已归档，保持原样（只读）")
         return report
@@ -226,21 +258,33 @@ def load_seed_campaign(path: Path | None = None) -> SeedReport:
             if not units:
                 # T1/T2 tasks carry no clause of their own: the plan's division of work applies.
                 units, source = plan_units, AssignmentSource.PLAN
-            _save_task(plan, existing.get((TaskSource.PLAN, t["no"])), _task_values(t, tsort), units, source)
+            task = _save_task(plan, existing.get((TaskSource.PLAN, t["no"])), _task_values(t, tsort), units, source)
+            stages = _text_stages(t)
+            if stages or task.milestones.exists():
+                milestones.milestones_sync(actor=None, task=task,
+                                           schedule=milestones.stages_schedule(task, stages))
+                if stages:
+                    report.count("分阶段或周期任务")
             report.count("任务")
         table = p.get("task_list_2020") or {}
         for r in table.get("rows") or []:
             where = f"方案 {code} 2020年任务清单第 {r['row_index']} 行"
             values = _row_values(r, 2020, report, where)
             units = _row_units(r, report, where)
-            _save_task(plan, existing.get((TaskSource.TABLE, str(r["row_index"]))), values, units,
-                       AssignmentSource.TEXT)
+            task = _save_task(plan, existing.get((TaskSource.TABLE, str(r["row_index"]))), values, units,
+                              AssignmentSource.TEXT)
+            if milestones.wanted_for(task, milestones.schedule_of(task)) or task.milestones.exists():
+                milestones.milestones_sync(actor=None, task=task)
+                report.count("分阶段或周期任务")
             report.count("任务清单行")
         goals = list(Goal.objects.filter(plan=plan).order_by("sort", "pk"))
         for gsort, g in enumerate(p.get("goals") or []):
             current = goals[gsort] if gsort < len(goals) else None
             goal_services.goal_save(actor=None, plan=plan, goal=current, **_goal_values(g, gsort))
             report.count("目标指标")
+    duties = [{**d, "source_line": d.get("line")} for d in schedule.get("duties") or []]
+    milestones.duties_save(actor=None, campaign=campaign, duties=duties)
+    report.count("报送要求", len(duties))
     for name, n in sorted(report.collective.items()):
         report.notes.append(f"集合称谓“{name}”出现 {n} 次，无法展开到具体单位，按集合单位分配")
     return report

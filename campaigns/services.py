@@ -256,6 +256,7 @@ def task_create(*, actor: Any, plan: Plan, units: Iterable[Assignment] = (),
     changes = audit.diff({}, audit.snapshot(task, TASK_FIELDS))
     added: list[int] = []
     changes.update(_sync_units(task, units, unit_source, added=added))
+    changes.update(_sync_milestones(task, created=True))
     audit.record(action="campaigns.create", obj=task, changes=changes)
     _announce(actor, task, added, notify)
     return task
@@ -283,9 +284,23 @@ def task_update(*, actor: Any, task: Task, units: Iterable[Assignment] | None = 
         changes.update(_sync_units(task, units, unit_source, keep_units, added=added))
     if changes:
         task.save()
+        if "deadline_text" in changes:
+            changes.update(_sync_milestones(task, created=False))
         audit.record(action="campaigns.update", obj=task, changes=changes)
     _announce(actor, task, added, notify)
     return task
+
+
+def _sync_milestones(task: Task, *, created: bool) -> dict[str, Any]:
+    """Stages, occurrences and relative deadlines of the task's phrase (campaigns.milestones), recorded with the
+    task's own change; a phrase with one date or none needs no milestone."""
+    from campaigns import milestones
+
+    wanted = milestones.wanted_for(task, milestones.schedule_of(task))
+    if created and not wanted:
+        return {}
+    counts = milestones.sync_rows(task, wanted, {} if created else None)
+    return {"milestones": [0, counts]} if any(counts.values()) else {}
 
 
 @transaction.atomic

@@ -274,9 +274,14 @@ FIELD_KEYS = {"table_group": "group", "number": "no", "title": "item", "measures
 def unknown_spellings(cells: Any) -> list[dict[str, Any]]:
     """Each unit spelling in the 责任单位 cells that resolves to no unit, once, with best-guess units."""
     seen: dict[str, dict[str, Any]] = {}
+    known: set[str] = set()  # each spelling is resolved once, not once per cell (bench/campaign_import.py)
     for cell in cells:
         for name, _role in split_responsible(cell):
-            if name not in seen and not resolve_spelling(name):
+            if name in seen or name in known:
+                continue
+            if resolve_spelling(name):
+                known.add(name)
+            else:
                 seen[name] = {"spelling": name, "guesses": guesses(name)}
     return list(seen.values())
 

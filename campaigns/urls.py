@@ -36,4 +36,7 @@ urlpatterns = [
     path("tasks/<int:pk>/report/", views.task_report, name="task_report"),
     path("progress/<int:pk>/review/", views.report_review, name="report_review"),
     path("goals/<int:pk>/", views.goal_detail, name="goal"),
+    path("<int:pk>/requirements/", views.requirements, name="requirements"),
+    path("milestones/<int:pk>/meet/", views.milestone_meet, name="milestone_meet"),
+    path("milestones/<int:pk>/event/", views.milestone_event, name="milestone_event"),
 ]

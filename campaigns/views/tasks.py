@@ -29,6 +29,7 @@ from campaigns.choices import (
 )
 from campaigns.filters import TaskFilter
 from campaigns.forms import EvidenceForm, ProgressReportForm, ReviewForm, TaskForm
+from campaigns.milestones import with_next_due
 from campaigns.models import Campaign, ProgressReport, Task, TaskUnit
 from campaigns.models.scope import user_unit_ids
 from campaigns.units import Resolution, resolve_into
@@ -82,6 +83,7 @@ class TaskListView(ScopedListView):
         return Task.objects.visible_to(self.request.user).filter(campaign=self.campaign)
 
     def decorate(self, qs: QuerySet) -> QuerySet:
+        qs = with_next_due(qs, timezone.localdate())  # a staged or recurring task shows its next due date
         return qs.select_related("plan", "phase").prefetch_related(
             Prefetch("unit_links", queryset=TaskUnit.objects.select_related("unit")))
 
