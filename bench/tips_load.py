@@ -4,8 +4,8 @@ Each submitter is one simulated phone: it opens the page (GET: the CSRF cookie, 
 its signed token), answers, and posts a tip; then again, until the time is up. By default each submitter has its
 own client address: it connects from its own loopback address (127.0.1.N; Linux routes all of 127.0.0.0/8 to the
 loopback), so the per-address limit (ANZHI_TIPS_SUBMIT_PER_HOUR, 5) lets each phone's first few tips in and refuses
-the rest with 429; ``--same-address`` sends them all from 127.0.0.1. (X-Forwarded-For cannot stand in for this:
-waitress drops forwarded headers unless it is itself told which proxy to trust.)
+the rest with 429; ``--same-address`` sends them all from 127.0.0.1. (A forwarded-for header cannot stand in for
+this: the platform believes it only from a trusted proxy, and the load comes straight from this machine.)
 
 Prints requests, errors (anything but 200/429, or no answer), p50/p95 of the page and of the submission, tips
 accepted and submissions the rate limit refused. Local only: the server is started here on 127.0.0.1 (SQLite in

@@ -119,10 +119,12 @@ def due_after(event_on: dt.date, workdays: int) -> dt.date:
 @transaction.atomic
 def milestone_set_event(*, actor: Any, milestone: Milestone, event_on: dt.date) -> Milestone:
     """Record the date of the event a relative deadline counts from; the due date follows in working days."""
+    from campaigns.lifecycle import require_writable
     from campaigns.services import require_office
 
     m = Milestone.objects.select_for_update().select_related("task__campaign").get(pk=milestone.pk)
     require_office(actor, m.task.campaign)
+    require_writable(m.task.campaign)
     if m.kind != MilestoneKind.RELATIVE or not m.workdays:
         raise ValidationError(_("只有“事件后限期”的节点可以登记事件日期。"))
     if not 1900 <= event_on.year <= 2100:
@@ -138,10 +140,12 @@ def milestone_set_event(*, actor: Any, milestone: Milestone, event_on: dt.date) 
 @transaction.atomic
 def milestone_mark_met(*, actor: Any, milestone: Milestone, met_on: dt.date) -> Milestone:
     """The office confirms a stage or an occurrence as done: it leaves the escalation engine."""
+    from campaigns.lifecycle import require_writable
     from campaigns.services import require_office
 
     m = Milestone.objects.select_for_update().select_related("task__campaign").get(pk=milestone.pk)
     require_office(actor, m.task.campaign)
+    require_writable(m.task.campaign)
     if m.met_on is not None:
         raise ValidationError(_("该节点已确认完成。"))
     if m.due is None:
@@ -172,9 +176,11 @@ def with_next_due(tasks: QuerySet, today: dt.date) -> QuerySet:
 @transaction.atomic
 def duties_save(*, actor: Any, campaign: Campaign, duties: list[dict[str, Any]]) -> dict[str, int]:
     """Make the campaign's reporting schedule the given duties (by ``key``; idempotent)."""
+    from campaigns.lifecycle import require_writable
     from campaigns.services import require_office
 
     require_office(actor, campaign)
+    require_writable(campaign)
     plans = {p.code: p for p in Plan.objects.filter(campaign=campaign)}
     current = {d.key: d for d in campaign.reporting_duties.all()}
     counts = {"added": 0, "changed": 0, "removed": 0}

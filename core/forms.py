@@ -34,10 +34,12 @@ def add_service_error(form: Any, exc: ValidationError | PermissionDenied) -> Non
 
 
 def bootstrap_class(widget: Any) -> str:
-    """The Bootstrap class of a widget: select, check box (also each box of a multiple choice) or text control."""
+    """The Bootstrap class of a widget: select, check box or text control (none for a multiple choice of boxes)."""
     from django import forms
 
-    if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
+    if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+        return ""  # the class would also land on the wrapping <div>; the boxes are laid out by anzhi.css
+    if isinstance(widget, forms.CheckboxInput):
         return "form-check-input"
     if isinstance(widget, forms.Select):  # SelectMultiple too
         return "form-select"
@@ -47,4 +49,6 @@ def bootstrap_class(widget: Any) -> str:
 def style_widgets(form: Any) -> None:
     """Give every widget of a form its Bootstrap class, unless it has one."""
     for field in form.fields.values():
-        field.widget.attrs.setdefault("class", bootstrap_class(field.widget))
+        css = bootstrap_class(field.widget)
+        if css:
+            field.widget.attrs.setdefault("class", css)

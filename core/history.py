@@ -101,6 +101,8 @@ NOUNS: dict[str, Any] = {
 EXACT: dict[str, Any] = {
     "tips.tip_link_hazard": gettext_lazy("举报转为隐患"), "tips.identity_view": gettext_lazy("查看举报人身份"),
     "accidents.revise": gettext_lazy("补报伤亡与损失"),
+    "campaigns.milestone_event": gettext_lazy("记录节点起算事件"), "campaigns.milestone_meet": gettext_lazy("确认节点完成"),
+    "notifications.digest_send": gettext_lazy("发送汇总消息"),
 }
 GENERIC_ACTION = gettext_lazy("操作")
 # Keys of changes that are not model fields, as services write them.

@@ -38,6 +38,7 @@ def _how(hostile: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any], dict[s
         "enforcement_plan": ("regulator", {"year": 2026}, {"year": 2026}),
         "checklist": ("office", {"checklist": hostile["checklist"].pk}, {}),
         "accidents_history": ("office", {}, {}),
+        "campaign_goals": ("office", {"campaign": plan.campaign_id}, {}),
     }
 
 

@@ -109,6 +109,18 @@ def test_only_the_office_writes_milestones(world, small) -> None:
         milestones.milestone_mark_met(actor=world.user("township_a"), milestone=m, met_on=D(2024, 5, 1))
 
 
+def test_an_archived_campaign_milestone_cannot_be_met(world, small) -> None:
+    from campaigns.choices import CampaignStage
+    from campaigns.models import Campaign
+
+    task = make(small, "2024年底前基本完成，2025年持续巩固")
+    Campaign.objects.filter(pk=task.campaign_id).update(stage=CampaignStage.ARCHIVED)
+    with pytest.raises(Exception, match="归档"):
+        milestones.milestone_mark_met(actor=world.user("office"), milestone=task.milestones.first(),
+                                      met_on=D(2024, 5, 1))
+    assert not task.milestones.filter(met_on__isnull=False).exists()
+
+
 # --- escalation ------------------------------------------------------------------------------------------------
 
 def test_each_stage_escalates_on_its_own_and_the_task_leaves_the_engine(world, small) -> None:

@@ -51,6 +51,7 @@ def styled(field: Any) -> Any:
     site), unless the form gave the widget a class of its own."""
     from core.forms import bootstrap_class
 
-    if field.field.widget.attrs.get("class"):
+    css = bootstrap_class(field.field.widget)
+    if field.field.widget.attrs.get("class") or not css:
         return field
-    return field.as_widget(attrs={"class": bootstrap_class(field.field.widget)})
+    return field.as_widget(attrs={"class": css})

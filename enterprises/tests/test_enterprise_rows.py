@@ -36,10 +36,17 @@ NOT_ENTERPRISE_ROWS = {
 
 
 def _not_enterprise_rows() -> dict[type[models.Model], str]:
+    from accidents.models import Accident
     from enforcement.models import Inspection
+    from tips.models import Tip
 
-    return {**NOT_ENTERPRISE_ROWS, Inspection: "an inspection of a non-registered premises has no enterprise; an "
-                                               "inspection keeps its own path (and follows its enterprise)"}
+    return {**NOT_ENTERPRISE_ROWS,
+            Inspection: "an inspection of a non-registered premises has no enterprise; an "
+                        "inspection keeps its own path (and follows its enterprise)",
+            Accident: "an accident on a road or in a public place has no enterprise; an accident keeps its own "
+                      "jurisdiction and path like a hazard (and follows its enterprise)",
+            Tip: "a tip is filed where the reporter saw the danger, often with no registered enterprise; it keeps "
+                 "the territory it was reported in (the enterprise named is a lead for the handler)"}
 
 
 def _enterprise_rows() -> list[type[models.Model]]:
