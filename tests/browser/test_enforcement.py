@@ -194,7 +194,9 @@ def test_plan_draw_inspect_offline_order_rectify_review_penalty_public(new_page:
     # The inspector finds the 待验收 notice in his messages, accepts and closes the hazard, then the 复查.
     phone.goto("/")
     menu(phone, "消息")
-    phone.get_by_test_id("inbox").get_by_role("link", name=re.compile("待验收")).first.click()
+    notice = phone.get_by_test_id("inbox").get_by_role("link", name=re.compile("待验收")).first
+    expect(notice).to_be_visible(timeout=30_000)  # (a loaded 2-core box has taken longer than the default 15 s)
+    notice.click()
     _move(phone, "accept")
     _move(phone, "close")
     expect(phone.get_by_test_id("hazard-status").first).to_contain_text("已销号")
