@@ -203,6 +203,14 @@ def hazard_link(request: HttpRequest, pk: int) -> HttpResponse:
 @download("docx", pk=RiskPoint, kind=tuple(CARD_KINDS), queries=({}, {"size": "a6"}))
 @business_required
 def card(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    point, size, url, hazards = _card_inputs(request, pk, kind)
+    data = card_docx(kind=kind, point=point, enterprise=point.enterprise, url=url, size=size, hazards=hazards)
+    return file_response(data, f"{point.name}{CARD_KINDS[kind]}{'（小卡）' if size == 'a6' else ''}.docx")
+
+
+def _card_inputs(request: HttpRequest, pk: int, kind: str) -> tuple[RiskPoint, str, str, list[Any]]:
+    """What a card is made from, for the Word file and the page alike: the point (in scope), the size, the
+    live record's address for the QR code and the point's open hazards the viewer may see."""
     point = visible_point(request, pk)
     if kind not in CARD_KINDS:
         raise Http404
@@ -210,8 +218,7 @@ def card(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     url = request.build_absolute_uri(reverse("risk:point", args=[point.pk]))
     hazards = [link.hazard for link in RiskPointHazard.objects.visible_to(request.user).filter(risk_point=point)
                .select_related("hazard") if link.hazard.is_open]
-    data = card_docx(kind=kind, point=point, enterprise=point.enterprise, url=url, size=size, hazards=hazards)
-    return file_response(data, f"{point.name}{CARD_KINDS[kind]}{'（小卡）' if size == 'a6' else ''}.docx")
+    return point, size, url, hazards
 
 
 @business_required
@@ -219,13 +226,7 @@ def card_print(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """The same card as a page to print from the browser (A4 or A6), for those without Word at hand."""
     import base64
 
-    point = visible_point(request, pk)
-    if kind not in CARD_KINDS:
-        raise Http404
-    size = "a6" if request.GET.get("size") == "a6" else "a4"
-    url = request.build_absolute_uri(reverse("risk:point", args=[point.pk]))
-    hazards = [link.hazard for link in RiskPointHazard.objects.visible_to(request.user).filter(risk_point=point)
-               .select_related("hazard") if link.hazard.is_open]
+    point, size, url, hazards = _card_inputs(request, pk, kind)
     context = card_context(point=point, enterprise=point.enterprise, url=url, size=size, hazards=hazards)
     return render(request, "risk/card_print.html", {
         "point": point, "kind": kind, "title": CARD_KINDS[kind], "size": size, "enterprise": point.enterprise,
