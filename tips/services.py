@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core import audit
-from core.uploads import attach, check_upload
+from core.uploads import attach, check_upload, without_metadata
 from core.workflow import Step, transition
 from orgs.choices import JurisdictionLevel
 from orgs.models import Jurisdiction
@@ -121,12 +121,15 @@ def tip_submit(*, kind: str, description: str, jurisdiction: Jurisdiction | None
     if len(photos) > settings.ANZHI_TIPS_MAX_PHOTOS:
         errors["photos"] = _("最多上传%(n)d张照片。") % {"n": settings.ANZHI_TIPS_MAX_PHOTOS}
     else:
+        cleaned = []
         for photo in photos:
             try:
                 check_upload(photo, kinds=("image",), max_mb=settings.ANZHI_TIPS_PHOTO_MAX_MB)
+                cleaned.append(without_metadata(photo))  # no GPS, device or owner left to trace the reporter
             except ValidationError as exc:
                 errors["photos"] = "；".join(exc.messages)
                 break
+        photos = cleaned
     if errors:
         raise ValidationError(errors)
     assert jurisdiction is not None

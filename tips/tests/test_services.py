@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.models import ChangeEvent
 from hazards.choices import Grade, Source
 from hazards.models import Hazard
+from hazards.tests.factories import png_bytes
 from orgs.models import Domain
 from tests.personas import World
 from tips import services
@@ -24,8 +25,7 @@ from workdays.services import add_workdays
 pytestmark = pytest.mark.django_db
 
 MAJOR = {"report_cause": "液化气钢瓶违规存放", "report_analysis": "可能引发爆炸，需立即清理"}
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = png_bytes()  # a well-formed image: tip photos are decoded and re-encoded (metadata dropped)
 
 
 def test_submit_gives_an_unguessable_code_and_seals_the_identity(world: World) -> None:
