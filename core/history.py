@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -144,9 +145,11 @@ class Row:
 
 def action_label(action: str) -> str:
     """The Chinese words for an action name."""
-    labels = _move_labels()
+    from core.workflow import WORKFLOWS
+
+    labels = _move_labels(len(WORKFLOWS))  # rebuilt if a workflow module is imported later
     if action in labels:
-        return labels[action]
+        return str(labels[action])
     if action in EXACT:
         return str(EXACT[action])
     _app, _dot, rest = action.partition(".")
@@ -163,14 +166,17 @@ def action_label(action: str) -> str:
     return str(GENERIC_ACTION)
 
 
-def _move_labels() -> dict[str, str]:
+@functools.cache
+def _move_labels(_count: int) -> dict[str, Any]:
+    """Logged action name → its move's (lazy) label, for every registered workflow (built once; the labels are
+    turned into words in the reader's language when shown)."""
     from core.workflow import WORKFLOWS
 
-    out: dict[str, str] = {}
+    out: dict[str, Any] = {}
     for workflow in WORKFLOWS.values():
         for key in workflow:
             move = workflow[key]
-            out.setdefault(workflow.audit_name(move), str(move.label))
+            out.setdefault(workflow.audit_name(move), move.label)
     return out
 
 
