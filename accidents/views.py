@@ -36,7 +36,7 @@ from accidents.warnings import FIRE_WARNING_RULES, SEED_TEXT
 from accidents.workflow import ACCIDENT_TRANSITIONS, INVESTIGATORS, REGISTRARS
 from core.export import download, file_response
 from core.filters import parse_int
-from core.forms import add_service_error
+from core.forms import add_service_error, add_service_message
 from core.imports.views import upload_page
 from core.listing import ScopedListView
 from core.models import ChangeEvent
@@ -45,8 +45,10 @@ from core.scoping import get_visible_or_404
 from core.uploads import attachments_for
 
 
-def _error(request: HttpRequest, exc: Exception) -> None:
-    messages.error(request, "；".join(exc.messages if isinstance(exc, ValidationError) else [str(exc)]))
+def _refused(request: HttpRequest, form: Any) -> None:
+    """A small form on the detail page was not valid: say why at the top of the page it returns to."""
+    messages.error(request, _("提交的内容有误：%(e)s") % {"e": "；".join(
+        str(e) for errs in form.errors.values() for e in errs)})
 
 
 class AccidentListView(ScopedListView):
@@ -147,13 +149,12 @@ def accident_revise(request: HttpRequest, pk: int) -> HttpResponse:
     accident = _visible(request, pk)
     form = ReviseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("提交的内容有误：%(e)s") % {"e": "；".join(
-            str(e) for errs in form.errors.values() for e in errs)})
+        _refused(request, form)
         return redirect("accidents:detail", pk=accident.pk)
     try:
         revision = services.accident_revise(actor=request.user, accident=accident, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
-        _error(request, exc)
+        add_service_message(request, exc)
     else:
         if revision.grade_before != revision.grade_after:
             messages.warning(request, _("已补报伤亡人数，事故等级由“%(a)s”变为“%(b)s”。") % {
@@ -171,15 +172,14 @@ def accident_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     form = MOVE_FORMS[action](request.POST)
     if not form.is_valid():
-        messages.error(request, _("提交的内容有误：%(e)s") % {"e": "；".join(
-            str(e) for errs in form.errors.values() for e in errs)})
+        _refused(request, form)
         return redirect("accidents:detail", pk=accident.pk)
     data = dict(form.cleaned_data)
     note = data.pop("note", "") or ""
     try:
         services.accident_transition(actor=request.user, accident=accident, action=action, note=note, **data)
     except (ValidationError, PermissionDenied) as exc:
-        _error(request, exc)
+        add_service_message(request, exc)
     else:
         messages.success(request, _("已办理。"))
     return redirect("accidents:detail", pk=accident.pk)
@@ -191,13 +191,12 @@ def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
     accident = _visible(request, pk)
     form = FindingForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("提交的内容有误：%(e)s") % {"e": "；".join(
-            str(e) for errs in form.errors.values() for e in errs)})
+        _refused(request, form)
         return redirect("accidents:detail", pk=accident.pk)
     try:
         services.finding_add(actor=request.user, accident=accident, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
-        _error(request, exc)
+        add_service_message(request, exc)
     else:
         messages.success(request, _("已记录责任认定。"))
     return redirect("accidents:detail", pk=accident.pk)
@@ -214,7 +213,7 @@ def accident_attach(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.accident_attach(actor=request.user, accident=accident, **form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
-        _error(request, exc)
+        add_service_message(request, exc)
     else:
         messages.success(request, _("已上传。"))
     return redirect("accidents:detail", pk=accident.pk)
