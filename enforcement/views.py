@@ -21,7 +21,7 @@ from checks.choices import Outcome
 from checks.models import Premises
 from core.export import download, file_response
 from core.filters import parse_id
-from core.forms import add_service_error
+from core.forms import add_service_error, add_service_message
 from core.imports.views import upload_page
 from core.listing import ScopedListView
 from core.paging import page_of
@@ -145,7 +145,7 @@ def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.conflict_declare(actor=request.user, inspector=inspector, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, "；".join(exc.messages if isinstance(exc, ValidationError) else [str(exc)]))
+            add_service_message(request, exc)
         else:
             messages.success(request, _("已记录回避申报。"))
     else:
@@ -210,7 +210,7 @@ def plan_derive(request: HttpRequest) -> HttpResponse:
     try:
         plan = plans.plan_derive(actor=request.user, year=timezone.localdate().year)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(exc.messages if isinstance(exc, ValidationError) else [str(exc)]))
+        add_service_message(request, exc)
         return redirect("enforcement:plans")
     messages.success(request, _("已按分类分级生成年度监督检查计划。"))
     return redirect("enforcement:plan", pk=plan.pk)
@@ -331,7 +331,7 @@ def draw_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.draw_void(actor=request.user, draw=draw, note=form.data.get("note", ""))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(exc.messages if isinstance(exc, ValidationError) else [str(exc)]))
+        add_service_message(request, exc)
     else:
         messages.success(request, _("已作废。"))
     return redirect("enforcement:draw", pk=draw.pk)
@@ -510,7 +510,7 @@ def inspection_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         services.inspection_transition(actor=request.user, inspection=inspection, action=action,
                                        **form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(exc.messages if isinstance(exc, ValidationError) else [str(exc)]))
+        add_service_message(request, exc)
     else:
         messages.success(request, _("已办理。"))
     return redirect("enforcement:inspection", pk=inspection.pk)
@@ -549,7 +549,7 @@ def document_docx(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         try:
             existing = services.document_issue(actor=request.user, inspection=inspection, kind=kind)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, "；".join(exc.messages if isinstance(exc, ValidationError) else [str(exc)]))
+            add_service_message(request, exc)
             return redirect("enforcement:inspection", pk=inspection.pk)
     data = generate(kind, doc_templates.context(inspection, kind, existing.number),
                     owners=[inspection.department], title=existing.number)
@@ -622,7 +622,7 @@ def case_open(request: HttpRequest, pk: int) -> HttpResponse:
         case = services.case_open(actor=request.user, enterprise=inspection.enterprise, inspection=inspection,
                                   cause=form.cleaned_data["cause"])
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(exc.messages if isinstance(exc, ValidationError) else [str(exc)]))
+        add_service_message(request, exc)
         return redirect("enforcement:inspection", pk=inspection.pk)
     messages.success(request, _("已立案。"))
     return redirect("enforcement:case", pk=case.pk)
@@ -663,7 +663,7 @@ def case_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         services.case_transition(actor=request.user, case=case, action=action, note=request.POST.get("note", ""),
                                  **form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(exc.messages if isinstance(exc, ValidationError) else [str(exc)]))
+        add_service_message(request, exc)
     else:
         messages.success(request, _("已办理。"))
     return redirect("enforcement:case", pk=case.pk)
@@ -679,7 +679,7 @@ def case_publish(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.case_publish(actor=request.user, case=case)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(exc.messages if isinstance(exc, ValidationError) else [str(exc)]))
+        add_service_message(request, exc)
     else:
         messages.success(request, _("已办理。"))
     return redirect("enforcement:case", pk=case.pk)

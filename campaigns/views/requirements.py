@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from campaigns import milestones, services
 from campaigns.models import Milestone
 from campaigns.views.common import visible_campaign
+from core.forms import add_service_message
 from core.permissions import business_required
 from core.scoping import get_visible_or_404
 
@@ -110,7 +111,7 @@ def milestone_meet(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         milestones.milestone_mark_met(actor=request.user, milestone=m, met_on=min(on, timezone.localdate()))
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        add_service_message(request, exc)
     else:
         messages.success(request, _("已确认该节点完成，不再提醒和督办。"))
     return _after(m)
@@ -128,7 +129,7 @@ def milestone_event(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         m = milestones.milestone_set_event(actor=request.user, milestone=m, event_on=on)
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        add_service_message(request, exc)
     else:
         messages.success(request, _("已登记事件日期，到期日按工作日计算为 %(d)s。") % {"d": m.due})
     return _after(m)
