@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.choices import Comparison, ListItemStatus, ListKind, PlanKind, ReportedStatus
 from campaigns.models import Campaign, Goal, ListItem, Phase, Plan, PlanType
+from core.forms import MultipleFileField
 from core.scoping import scope_for
 from orgs.models import Domain, Jurisdiction, Unit
 
@@ -130,21 +131,6 @@ class ProgressReportForm(forms.Form):
     reported_status = forms.ChoiceField(choices=ReportedStatus.choices, label=_("进展情况"))
     percent = forms.IntegerField(min_value=0, max_value=100, label=_("完成进度（%）"))
     narrative = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label=_("工作进展"))
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
 
 
 class EvidenceForm(forms.Form):

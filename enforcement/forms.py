@@ -6,11 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
-from core.forms import style_widgets
+from core.forms import MultipleFileField, MultipleFileInput, style_widgets
 from enforcement.choices import CoerciveMeasure, FindingResult, InspectionOrigin, ItemCategory, PenaltyType
 from enforcement.models import Inspector
 from enterprises.models import Enterprise
-from hazards.forms import DATE, MultiplePhotoInput, PhotoField
+from hazards.forms import DATE
 from orgs.choices import UnitKind
 from orgs.models import Domain, Jurisdiction, Unit
 
@@ -127,7 +127,7 @@ class FindingForm(Bootstrapped):
     basis = forms.CharField(label=_("依据条款"), max_length=300, required=False)
     result = forms.ChoiceField(label=_("结果"), choices=FindingResult.choices)
     deadline = forms.DateField(label=_("整改期限"), widget=DATE, required=False)
-    photos = PhotoField(label=_("照片"), required=False, widget=MultiplePhotoInput(attrs={"accept": "image/*"}))
+    photos = MultipleFileField(label=_("照片"), required=False, widget=MultipleFileInput(attrs={"accept": "image/*"}))
 
 
 class RecordForm(Bootstrapped):

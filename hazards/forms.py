@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
-from core.forms import style_widgets
+from core.forms import MultipleFileField, MultipleFileInput, style_widgets
 from enterprises.models import Enterprise
 from hazards.choices import Category, Grade, Source, SupervisionLevel
 from hazards.models import Hazard, RectificationPlan, SupervisionStep
@@ -19,26 +19,14 @@ DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M")
 
 
-class MultiplePhotoInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotoField(forms.FileField):
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
-
-
 class HazardRegisterForm(forms.Form):
     """Quick registration, usable on a phone: what, where, a photo from the camera; the rest optional."""
 
     enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), required=False, label=_("企业"),
                                         help_text=_("无企业的场所（路段、小区等）可不选，改填场所"))
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("隐患描述"))
-    photos = PhotoField(required=False, label=_("现场照片"),
-                        widget=MultiplePhotoInput(attrs={"accept": "image/*", "capture": "environment"}))
+    photos = MultipleFileField(required=False, label=_("现场照片"),
+                        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}))
     source = forms.ChoiceField(choices=Source.choices, label=_("隐患来源"))
     category = forms.ChoiceField(choices=Category.choices, label=_("隐患类别"), initial=Category.THING)
     grade = forms.ChoiceField(choices=[("", _("暂不定级")), *Grade.choices], required=False, label=_("隐患等级"))

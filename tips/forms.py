@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import MultipleFileField, MultipleFileInput
 from hazards.choices import Category, Grade
-from hazards.forms import MultiplePhotoInput, PhotoField
 from orgs.choices import TERRITORIAL_UNIT_KINDS, UnitKind
 from orgs.models import Domain, Jurisdiction, Unit
 from tips.choices import RewardGrade, TipKind
@@ -29,8 +29,8 @@ class TipForm(forms.Form):
                                    widget=forms.HiddenInput)
     latitude = forms.DecimalField(label=_("纬度"), max_digits=9, decimal_places=6, required=False,
                                   widget=forms.HiddenInput)
-    photos = PhotoField(label=_("照片（可选，最多3张）"), required=False,
-                        widget=MultiplePhotoInput(attrs={"accept": "image/*"}))
+    photos = MultipleFileField(label=_("照片（可选，最多3张）"), required=False,
+                        widget=MultipleFileInput(attrs={"accept": "image/*"}))
     name = forms.CharField(label=_("姓名（可不填）"), max_length=40, required=False)
     phone = forms.CharField(label=_("联系电话（可不填）"), max_length=20, required=False)
     answer = forms.CharField(label=_("验证"), max_length=4)
@@ -81,7 +81,7 @@ class VerifyForm(forms.Form):
     verification = forms.CharField(label=_("现场核查记录"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     confirmed = forms.TypedChoiceField(label=_("核查结论"), choices=[("yes", _("举报属实")), ("no", _("举报不属实"))],
                                        coerce=lambda v: v == "yes")
-    photos = PhotoField(label=_("核查照片"), required=False, widget=MultiplePhotoInput(attrs={"accept": "image/*"}))
+    photos = MultipleFileField(label=_("核查照片"), required=False, widget=MultipleFileInput(attrs={"accept": "image/*"}))
 
 
 class ReplyForm(forms.Form):
