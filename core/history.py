@@ -97,6 +97,7 @@ NOUNS: dict[str, Any] = {
     "tip": gettext_lazy("举报"), "identity": gettext_lazy("举报人身份"), "accident": gettext_lazy("事故"),
     "bulletin": gettext_lazy("警示通报"), "stage": gettext_lazy("阶段"), "block": gettext_lazy("记录区块"),
     "band": gettext_lazy("奖励标准"), "exposure": gettext_lazy("曝光"), "plan_type": gettext_lazy("方案类型"),
+    "boundary": gettext_lazy("辖区边界"),
 }
 # Whole action names whose words do not follow verb + noun.
 EXACT: dict[str, Any] = {

@@ -12,5 +12,6 @@ class OrgsConfig(AppConfig):
         from core.navigation import register_nav
 
         register_loader("load_orgs", order=10)
+        register_loader("load_boundaries", order=12)
 
         register_nav(_("组织机构"), "orgs:structure", order=90, roles=GOVERNMENT_ROLES)

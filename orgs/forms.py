@@ -34,3 +34,9 @@ class AliasForm(forms.Form):
         if (data.get("new_name") or "").strip() and not data.get("new_kind"):
             self.add_error("new_kind", _("请选择新建单位的类别。"))
         return data
+
+
+class BoundaryUploadForm(forms.Form):
+    file = forms.FileField(label=_("边界文件（GeoJSON）"),
+                           help_text=_("WGS-84 经纬度的 GeoJSON 要素集合；每个边界的属性写明名称（name）或区划代码（code）。"
+                                       "只替换文件中列出的行政区划，全部无误才保存。"))

@@ -128,6 +128,34 @@ class UnitAlias(models.Model):
         return self.alias
 
 
+class Boundary(models.Model):
+    """辖区边界: the outline of a jurisdiction (a township, a park) drawn on the regulators' maps, as a GeoJSON
+    geometry (Polygon or MultiPolygon, WGS-84 lon/lat). Shipped data may be a synthetic stand-in (``synthetic``);
+    the office replaces it with its own survey data on the 辖区边界 page (``orgs.boundaries``)."""
+
+    jurisdiction = models.OneToOneField(Jurisdiction, on_delete=models.CASCADE, related_name="boundary",
+                                        verbose_name=_("行政区划"))
+    geometry = models.JSONField(verbose_name=_("边界"))
+    vertices = models.PositiveIntegerField(default=0, verbose_name=_("顶点数"))
+    synthetic = models.BooleanField(default=False, verbose_name=_("演示数据"))
+    source = models.CharField(max_length=200, blank=True, verbose_name=_("来源"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("更新时间"))
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("辖区边界")
+        verbose_name_plural = _("辖区边界")
+
+    def __str__(self) -> str:
+        return str(self.jurisdiction)
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> models.Q:
+        # Part of the territorial directory, like the tree itself: readable by every business user.
+        return models.Q()
+
+
 from core.registry import register_path_model  # noqa: E402
 
 register_path_model(Unit)

@@ -10,11 +10,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
+from core.export import download
 from core.forms import add_service_error
 from core.permissions import business_required, roles_required
 from orgs import services
 from orgs.forms import AliasForm
 from orgs.models import Jurisdiction, Unit, UnitAlias
+from orgs.selectors import boundaries_for
 
 
 @business_required
@@ -61,3 +63,39 @@ def _own_territory(user: Any) -> Jurisdiction:
     if unit is None:
         raise PermissionDenied(_("您的账号未关联单位，不能新建单位。"))
     return unit.jurisdiction
+
+
+@roles_required(Role.OFFICE)
+def boundaries(request: HttpRequest) -> HttpResponse:
+    """辖区边界: the outlines drawn on the regulators' maps; the office replaces the shipped stand-in with its own."""
+    from orgs import boundaries as geo
+    from orgs.forms import BoundaryUploadForm
+
+    form = BoundaryUploadForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        raw = upload.read(geo.MAX_BYTES + 1)
+        try:
+            written, problems = geo.boundaries_save(actor=request.user, raw=raw, source=upload.name)
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_error(form, exc)
+        else:
+            if not problems:
+                messages.success(request, _("已保存 %(n)s 个辖区边界（其余与原有相同）。") % {"n": len(written)})
+                return redirect("orgs:boundaries")
+    rows = boundaries_for(request.user)
+    return render(request, "orgs/boundaries.html", {"form": form, "problems": problems, "rows": rows})
+
+
+@roles_required(Role.OFFICE)
+@download("geojson", user_text=False)
+def boundaries_download(request: HttpRequest) -> HttpResponse:
+    import json
+
+    from core.export import file_response
+    from orgs import boundaries as geo
+
+
+    body = json.dumps(geo.as_feature_collection(boundaries_for(request.user)), ensure_ascii=False)
+    return file_response(body.encode("utf-8"), "辖区边界.geojson")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -135,8 +136,11 @@ def test_every_download_writes_user_text_as_text(client: Client, world: World, h
                 response = _fetch(client, world, url)
                 assert response.status_code == 200, (url, response.status_code)
                 kind = response["Content-Type"].rsplit(".", 1)[-1]
-                assert kind in ("sheet", "document", "application/zip"), (url, response["Content-Type"])
-                if kind == "application/zip":  # a package of text files (a draw's verification files)
+                assert kind in ("sheet", "document", "application/zip", "application/geo+json"), (
+                    url, response["Content-Type"])
+                if kind == "application/geo+json":  # map outlines: JSON, read by GIS tools, never evaluated
+                    text = json.dumps(json.loads(response.content))
+                elif kind == "application/zip":  # a package of text files (a draw's verification files)
                     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
                         text = "\n".join(archive.read(n).decode("utf-8") for n in archive.namelist())
                 elif kind == "sheet":

@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 
 from core.permissions import business_required
 from enterprises.models import Enterprise
+from orgs.boundaries import as_feature_collection
 from orgs.models import Domain, Jurisdiction
+from orgs.selectors import boundaries_for
 from risk import services
 from risk.choices import GRADE_COLOUR, GRADE_SHORT, Grade
 from risk.forms import SitePlanForm
@@ -95,4 +97,5 @@ def regulator_map(request: HttpRequest) -> HttpResponse:
         "legend": [(g, GRADE_COLOUR[g], GRADE_SHORT[g], label) for g, label in Grade.choices],
         "tile_url": settings.ANZHI_MAP_TILE_URL, "tile_attribution": settings.ANZHI_MAP_TILE_ATTRIBUTION,
         "data_url": reverse("risk-map-data"),
+        "boundaries": as_feature_collection(boundaries_for(request.user)),
     })

@@ -39,6 +39,24 @@
     L.tileLayer(opts.tileUrl, {attribution: escapeHtml(opts.tileAttribution || ""), subdomains: "01234567", maxZoom: 18}).addTo(map);
   }
   map.setView([27.73, 112.53], 11);  // 湘乡市
+
+  // 辖区边界 (orgs.boundaries): township and park outlines shipped as data and replaced by the office; drawn
+  // under the markers, offline. Names are tooltips made of DOM text.
+  const boundaryData = document.getElementById("map-boundaries");
+  const outlines = boundaryData ? JSON.parse(boundaryData.textContent) : {features: []};
+  let borders = null;
+  if (outlines.features && outlines.features.length) {
+    borders = L.geoJSON(outlines, {
+      interactive: true,
+      style: function () { return {color: "#4a5a7a", weight: 1.5, fillColor: opts.tileUrl ? "#ffffff" : "#f4f6fa",
+                                   fillOpacity: opts.tileUrl ? 0.05 : 0.9}; },
+      onEachFeature: function (feature, layer) {
+        layer.bindTooltip(el("span", feature.properties.name), {sticky: true});
+      }
+    }).addTo(map);
+    borders.eachLayer(function (layer) { layer.bringToBack(); });
+    map.fitBounds(borders.getBounds(), {animate: false});
+  }
   const group = L.layerGroup().addTo(map);
   let background = null;
 
@@ -63,11 +81,13 @@
         const pts = data.items.map(function (e) { return [e.latitude, e.longitude]; });
         if (pts.length) {
           const b = L.latLngBounds(pts).pad(0.15);
-          if (!opts.tileUrl) {
+          if (!opts.tileUrl && !borders) {
             background = L.rectangle(b, {color: "#8aa", weight: 1, fillColor: "#fff", fillOpacity: 0.8, interactive: false}).addTo(map);
             background.bringToBack();
           }
-          map.fitBounds(b, {maxZoom: 15, animate: false});
+          // The whole territory when nothing narrows it, else the enterprises found.
+          const whole = borders && !params.get("jurisdiction");
+          map.fitBounds(whole ? b.extend(borders.getBounds()) : b, {maxZoom: 15, animate: false});
         }
         data.items.forEach(function (e) {
           L.circleMarker([e.latitude, e.longitude], {radius: 8, fillColor: e.colour, fillOpacity: 0.9,
