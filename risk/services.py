@@ -293,7 +293,39 @@ def report_submit(*, actor: Any, enterprise: Any, note: str = "") -> RiskReport:
                  changes={"version": [last.version if last else None, report.version],
                           "overall_grade": [last.overall_grade if last else None, report.overall_grade]},
                  note=f"+{len(changes['added'])} -{len(changes['removed'])} ~{len(changes['grade_changed'])}")
+    _notify_reviewers(report)
     return report
+
+
+def reviewer_units(enterprise: Any) -> list[Any]:
+    """Who signs for an enterprise's risk list: the departments regulating one of its domains and the township
+    (street, park) governments over its place, each only where its territory covers the enterprise."""
+    from orgs.choices import TERRITORIAL_UNIT_KINDS, UnitKind
+    from orgs.models import Unit
+
+    path = enterprise.jurisdiction_path
+    departments = Unit.objects.filter(kind=UnitKind.DEPARTMENT, active=True, collective=False,
+                                      domains__in=enterprise.domains.all()).distinct()
+    townships = Unit.objects.filter(kind__in=TERRITORIAL_UNIT_KINDS, active=True, collective=False)
+    return [u for u in [*departments, *townships] if path.startswith(u.jurisdiction_path)]
+
+
+def _notify_reviewers(report: RiskReport) -> None:
+    """A submitted list is a hand-over: its reviewers hear of it (after the commit)."""
+    from django.urls import reverse
+
+    from core.workflow import after_commit
+    from notifications.services import notify
+
+    enterprise = report.enterprise
+    units = reviewer_units(enterprise)
+    title = _("待签收风险清单：%(e)s（第%(v)d版）") % {"e": enterprise.name, "v": report.version}
+    body = _("新增 %(a)d 个、撤销 %(r)d 个、等级变化 %(g)d 个风险点。") % {
+        "a": len(report.changes.get("added", [])), "r": len(report.changes.get("removed", [])),
+        "g": len(report.changes.get("grade_changed", []))}
+    url = reverse("risk:report", args=[report.pk])
+    after_commit(lambda: notify(title=title, body=body, url=url, kind="decision", units=units, obj=report,
+                                dedupe_key=f"risk-report-{report.pk}"))
 
 
 def _apply_acknowledgement(step: Step) -> None:
