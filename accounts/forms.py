@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Role
 from accounts.models import SecurityPolicy, User
 from accounts.validators import PolicyPasswordValidator
+from core.pickers import Picker
 from enterprises.models import Enterprise
 from orgs.models import Unit
 
@@ -39,6 +40,8 @@ class UserForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["username", "full_name", "phone", "email", "unit", "enterprise", "is_active"]
+        # Searchable in the page: the system administrator has no business scope for the remote source.
+        widgets = {"unit": Picker(), "enterprise": Picker()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
