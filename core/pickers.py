@@ -100,6 +100,8 @@ class _PickerMixin:
         attrs["data-picker"] = ""
         attrs.setdefault("data-picker-placeholder", _("输入名称或拼音首字母搜索"))
         attrs["data-picker-empty"] = _("没有匹配的选项")
+        attrs["data-picker-clear"] = _("清除")
+        attrs["data-picker-remove"] = _("移除")
         if self.source:
             attrs["data-picker-url"] = reverse("core:pick", args=[self.source])
 

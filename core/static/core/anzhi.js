@@ -61,15 +61,31 @@
     if (select.tomselect) { return; }
     const url = select.dataset.pickerUrl;
     const empty = select.dataset.pickerEmpty || "";
+    // The empty choice is not an item: it shows as the placeholder when it says something (全部属地), and a
+    // × clears the choice back to it when the field may stay empty.
+    const blank = select.multiple ? null : select.querySelector("option[value='']");
+    const blankText = blank ? blank.textContent.trim() : "";
+    const plugins = select.multiple ? { remove_button: { title: select.dataset.pickerRemove || "" } } : {};
+    if (blank && !select.required) {
+      plugins.clear_button = {
+        title: select.dataset.pickerClear || "",
+        html: function (data) {
+          const button = textNode("div", "\u00d7", data.className);
+          button.title = data.title;
+          button.setAttribute("role", "button");
+          button.tabIndex = 0;
+          return button;
+        },
+      };
+    }
     const settings = {
       valueField: "value",
       labelField: "text",
       searchField: ["text", "search"],
-      placeholder: select.dataset.pickerPlaceholder || "",
+      placeholder: blankText && !/^-+$/.test(blankText) ? blankText : (select.dataset.pickerPlaceholder || ""),
       maxOptions: 200,
-      allowEmptyOption: !select.multiple && !!select.querySelector("option[value='']"),
-      hidePlaceholder: false,
-      plugins: select.multiple ? ["remove_button"] : [],
+      allowEmptyOption: false,
+      plugins: plugins,
       // Text as text: every piece is a DOM node built with textContent, never an HTML string.
       render: {
         option: function (data) { return textNode("div", data.text); },
