@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accidents.choices import AccidentType, AttachmentRole, PartyKind
-from core.forms import style_widgets
+from core.forms import StyledForm
 from core.pickers import Picker
 from enterprises.models import Enterprise
 from orgs.models import Domain, Jurisdiction
@@ -19,10 +19,7 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 TEXT = forms.Textarea(attrs={"rows": 3})
 
 
-class Bootstrapped(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_widgets(self)
+Bootstrapped = StyledForm
 
 
 def _count(label: Any) -> forms.IntegerField:

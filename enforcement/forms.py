@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
-from core.forms import MultipleFileField, MultipleFileInput, style_widgets
+from core.forms import MultipleFileField, MultipleFileInput, StyledForm
 from core.pickers import MultiPicker, Picker
 from enforcement.choices import CoerciveMeasure, FindingResult, InspectionOrigin, ItemCategory, PenaltyType
 from enforcement.models import Inspector
@@ -15,11 +15,7 @@ from hazards.forms import DATE
 from orgs.choices import UnitKind
 from orgs.models import Domain, Jurisdiction, Unit
 
-
-class Bootstrapped(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_widgets(self)
+Bootstrapped = StyledForm
 
 
 class MatterForm(Bootstrapped):

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Styled
 from core.pickers import Picker
 from core.scoping import scope_for
 from escalation.choices import Action
@@ -44,7 +45,7 @@ class LadderForm(forms.ModelForm):
                 f.widget.attrs.setdefault("class", "form-select" if name == "applies_to" else "form-control")
 
 
-class StepForm(forms.ModelForm):
+class StepForm(Styled, forms.ModelForm):
     class Meta:
         model = EscalationStep
         fields = ["order", "action", "after_workdays", "notify_responsible", "notify_supervisors", "notify_office",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +171,40 @@ def test_the_template_check_sees_unstyled_forms(text: str) -> None:
                                   "{{ formset.management_form }}"])
 def test_the_template_check_lets_fields_through(text: str) -> None:
     assert not UNSTYLED.findall(text)
+
+
+# --- rendered pages ----------------------------------------------------------------------------------
+
+STYLED = {"form-control", "form-select", "form-check-input", "btn-check", "form-range", "form-control-plaintext"}
+# Buttons are buttons; boxes and radios of a multiple choice are laid out by anzhi.css (core.forms.bootstrap_class).
+UNSTYLED_TYPES = {"hidden", "submit", "button", "reset", "image", "checkbox", "radio"}
+
+
+class _Controls(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ("input", "select", "textarea"):
+            return
+        names = {k: v or "" for k, v in attrs}
+        if tag == "input" and names.get("type", "text").lower() in UNSTYLED_TYPES:
+            return
+        if not STYLED & set(names.get("class", "").split()):
+            self.found.append(f"<{tag} name={names.get('name', '')!r} type={names.get('type', '')!r}> "
+                              f"at line {self.getpos()[0]} has no Bootstrap control class")
+
+
+def unstyled_controls(html: str) -> list[str]:
+    """Form controls a page shows without the site's one form styling (_field.html, core.forms.bootstrap_class)."""
+    reader = _Controls()
+    reader.feed(html)
+    return reader.found
+
+
+def test_the_page_check_sees_an_unstyled_control() -> None:
+    assert unstyled_controls('<input name="a"><select name="b"></select><textarea name="c"></textarea>')
+    assert not unstyled_controls('<input type="hidden" name="a"><input class="form-control" name="b">'
+                                 '<select class="form-select"></select><input type="checkbox">'
+                                 '<button type="submit">x</button>')
