@@ -1,11 +1,11 @@
 """Searchable pickers: the widgets (``Picker``, ``MultiPicker``) and the scoped option endpoint.
 
-A picker is a plain ``<select data-picker>``: without JavaScript it is the select it always was. With it,
+A picker is a plain select marked ``data-picker``: without JavaScript it is the select it always was. With it,
 ``core/static/core/anzhi.js`` turns it into a Tom Select control (the files come from the django-tomselect
 package on PyPI, served from ``STATICFILES_DIRS`` like Leaflet's; see ``anzhi/settings.py``). Each option
 carries its pinyin keys (``data-search``: 湘乡钢铁 → xiangxianggangtie, xxgt) so initials find it.
 
-Why not django-tomselect's own widget: it renders an inline ``<script>`` per field (and an inline
+Why not django-tomselect's own widget: it renders an inline script element per field (and an inline
 ``style=`` in its error message), which the site's Content-Security-Policy refuses (``script-src 'self'``,
 no nonces, ``core/tests/test_csp.py``); its views are its own read path, where ours must start from
 ``visible_to``. So only its static files are used.

@@ -10,15 +10,9 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.fixtures import pick
+
 pytestmark = pytest.mark.browser
-
-
-def pick(page: Page, name: str, typed: str, option: str) -> None:
-    """Type into the picker of the select ``name`` and choose the option whose text is ``option``."""
-    control = page.locator(f"select[name={name}] + .ts-wrapper")
-    control.locator(".ts-control").click()
-    control.locator("input").fill(typed)
-    page.locator(".ts-dropdown .option", has_text=option).first.click()
 
 
 def selected(page: Page, name: str) -> list[str]:
