@@ -22,13 +22,13 @@ class AccidentFilter(FilterSet):
     month = django_filters.ChoiceFilter(choices=MONTHS, method="filter_month", label=_("月份"),
                                         empty_label=_("全部月份"))
     until = django_filters.ChoiceFilter(choices=MONTHS, method="filter_until", label=_("截至月份"),
-                                        empty_label=_("全年"))
-    grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("事故等级"), empty_label=_("全部等级"))
+                                        empty_label=_("截至月份：全年"))
+    grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("事故等级"), empty_label=_("全部事故等级"))
     accident_type = django_filters.ChoiceFilter(choices=AccidentType.choices, label=_("事故类别"),
-                                                empty_label=_("全部类别"))
+                                                empty_label=_("全部事故类别"))
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("状态"), empty_label=_("全部状态"))
     domain = django_filters.ModelChoiceFilter(queryset=Domain.objects.all(), label=_("行业领域"),
-                                              empty_label=_("全部领域"))
+                                              empty_label=_("全部行业领域"))
     jurisdiction = django_filters.ModelChoiceFilter(queryset=Jurisdiction.objects.all(), method="filter_jurisdiction",
                                                     label=_("属地"), empty_label=_("全部属地"))
     enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("企业"))

@@ -9,7 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accidents.choices import AccidentType, AttachmentRole, PartyKind
-from core.forms import style_widgets
+from core.forms import StyledForm
+from core.pickers import Picker
 from enterprises.models import Enterprise
 from orgs.models import Domain, Jurisdiction
 
@@ -18,10 +19,7 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 TEXT = forms.Textarea(attrs={"rows": 3})
 
 
-class Bootstrapped(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_widgets(self)
+Bootstrapped = StyledForm
 
 
 def _count(label: Any) -> forms.IntegerField:
@@ -33,8 +31,10 @@ class AccidentForm(Bootstrapped):
                                       input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"])
     accident_type = forms.ChoiceField(label=_("事故类别（GB 6441-1986）"), choices=AccidentType.choices)
     enterprise = forms.ModelChoiceField(label=_("事故单位"), queryset=Enterprise.objects.none(), required=False,
+                                        widget=Picker(source="enterprises"),
                                         help_text=_("没有事故单位的（道路、住宅、河道等）可不选，改填属地和地点"))
-    jurisdiction = forms.ModelChoiceField(label=_("属地"), queryset=Jurisdiction.objects.all(), required=False)
+    jurisdiction = forms.ModelChoiceField(label=_("属地"), queryset=Jurisdiction.objects.all(), required=False,
+                                          widget=Picker())
     domain = forms.ModelChoiceField(label=_("行业领域"), queryset=Domain.objects.all(), required=False)
     address = forms.CharField(label=_("事故地点"), max_length=255, required=False)
     deaths = _count(_("死亡人数"))

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import Role
 from accounts.models import SecurityPolicy, User
 from accounts.validators import PolicyPasswordValidator
+from core.forms import StyledForm
+from core.pickers import Picker
 from enterprises.models import Enterprise
 from orgs.models import Unit
 
@@ -39,6 +41,8 @@ class UserForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["username", "full_name", "phone", "email", "unit", "enterprise", "is_active"]
+        # Searchable in the page: the system administrator has no business scope for the remote source.
+        widgets = {"unit": Picker(), "enterprise": Picker()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,11 +61,11 @@ class UserCreateForm(UserForm):
         fields = ["username", "full_name", "phone", "email", "unit", "enterprise"]
 
 
-class PasswordResetForm(forms.Form):
+class PasswordResetForm(StyledForm):
     new_password = forms.CharField(label=_("新的初始密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
 
-class RoleForm(forms.Form):
+class RoleForm(StyledForm):
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
 
 
@@ -74,6 +78,6 @@ class PolicyForm(forms.ModelForm):
         pass
 
 
-class TokenForm(forms.Form):
+class TokenForm(StyledForm):
     name = forms.CharField(label=_("用途"), max_length=80)
     days = forms.IntegerField(label=_("有效天数"), min_value=1, max_value=3650, initial=365)

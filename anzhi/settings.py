@@ -189,6 +189,10 @@ STATICFILES_DIRS = [
     ("bootstrap", Path(bootstrap_wrapper.__file__).resolve().parent.parent / "bootstrap"),
     # Leaflet's own files, shipped by django-leaflet (its Django app needs GDAL, so only the files are used).
     ("leaflet", Path(importlib.util.find_spec("leaflet").origin).resolve().parent / "static" / "leaflet"),  # type: ignore[arg-type, union-attr]
+    # Tom Select (the searchable pickers, core/pickers.py), as the django-tomselect package ships it: only its
+    # files — its widget writes an inline script per field, which the Content-Security-Policy refuses.
+    ("tomselect", Path(importlib.util.find_spec("django_tomselect").origin).resolve().parent  # type: ignore[arg-type, union-attr]
+     / "static" / "django_tomselect"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.choices import Comparison, ListItemStatus, ListKind, PlanKind, ReportedStatus
 from campaigns.models import Campaign, Goal, ListItem, Phase, Plan, PlanType
 from core.forms import MultipleFileField
+from core.pickers import MultiPicker, Picker
 from core.scoping import scope_for
 from orgs.models import Domain, Jurisdiction, Unit
 
@@ -27,7 +28,7 @@ class CampaignForm(_NoModelValidation, forms.ModelForm):
         model = Campaign
         fields = ["name", "short_name", "document_number", "document_title", "issuer", "issued_on", "starts_on",
                   "ends_on", "report_interval", "report_day", "office_unit", "jurisdiction"]
-        widgets = {"issued_on": DATE, "starts_on": DATE, "ends_on": DATE}
+        widgets = {"issued_on": DATE, "starts_on": DATE, "ends_on": DATE, "office_unit": Picker(), "jurisdiction": Picker()}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -52,11 +53,11 @@ class PhaseForm(_NoModelValidation, forms.ModelForm):
 
 class _UnitsMixin(forms.Form):
     lead_units = forms.ModelMultipleChoiceField(queryset=Unit.objects.filter(active=True), required=False,
-                                                label=_("牵头单位"))
+                                                label=_("牵头单位"), widget=MultiPicker())
     coop_units = forms.ModelMultipleChoiceField(queryset=Unit.objects.filter(active=True), required=False,
-                                                label=_("配合单位"))
+                                                label=_("配合单位"), widget=MultiPicker())
     implementing_units = forms.ModelMultipleChoiceField(queryset=Unit.objects.filter(active=True), required=False,
-                                                        label=_("实施单位"),
+                                                        label=_("实施单位"), widget=MultiPicker(),
                                                         help_text=_("选择“各乡镇（街道）”等集合称谓时，自动分配到其包含的每个单位"))
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from checks.choices import PERIODIC, CheckerLevel, Frequency, PremisesKind
 from checks.models import CheckItem, Checklist, Premises
+from core.pickers import Picker
 from orgs.models import Domain, Jurisdiction
 
 
@@ -60,6 +61,7 @@ class PremisesForm(forms.ModelForm):
     class Meta:
         model = Premises
         fields = ["name", "kind", "address", "jurisdiction", "domain", "operator", "phone"]
+        widgets = {"jurisdiction": Picker()}
 
     def __init__(self, *args: Any, jurisdictions: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,7 +92,8 @@ class CampaignForm(StyledForm):
     title = forms.CharField(max_length=200, label=_("专项检查名称"))
     checklist = forms.ModelChoiceField(queryset=Checklist.objects.none(), label=_("检查表"))
     domain = forms.ModelChoiceField(queryset=Domain.objects.all(), required=False, label=_("行业领域"))
-    jurisdiction = forms.ModelChoiceField(queryset=Jurisdiction.objects.none(), required=False, label=_("属地"))
+    jurisdiction = forms.ModelChoiceField(queryset=Jurisdiction.objects.none(), required=False, label=_("属地"),
+                                          widget=Picker())
     starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
     due_on = forms.DateField(label=_("完成期限"), widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -173,12 +173,46 @@ def harden(filterset: django_filters.FilterSet) -> None:
                 f.extra.update(minimum=-MAX_ID - 1 if low is None else low, maximum=MAX_ID if high is None else high)
 
 
+UNLABELLED_EMPTY = {"---------", "", "全部", "未知", "不限"}
+
+
+def label_filters(filterset: django_filters.FilterSet) -> None:
+    """Every filter of a list page says what it filters, also when it shows only its control.
+
+    A select's empty choice names the filter (全部状态, not "---------"); a yes/no filter reads
+    规模以上：全部 / 规模以上：是 / 规模以上：否, not 未知/是/否; each control carries its label for screen
+    readers and its Bootstrap class; long directories (units, jurisdictions, enterprises) become searchable
+    pickers (core.pickers). Subclasses that word an empty choice themselves keep it when it names the filter."""
+    from core.forms import bootstrap_class
+    from core.pickers import picked_model, use_picker
+
+    for field in filterset.form.fields.values():
+        label = str(field.label or "")
+        widget = field.widget
+        if isinstance(field, forms.NullBooleanField):
+            words = {"true": _("%(label)s：是"), "false": _("%(label)s：否")}
+            widget.choices = [(value, (words.get(str(value)) or _("%(label)s：全部")) % {"label": label})
+                              for value, _text in widget.choices]
+        elif getattr(field, "empty_label", None) is not None and str(field.empty_label).strip() in UNLABELLED_EMPTY:
+            field.empty_label = _("全部%(label)s") % {"label": label}
+        if picked_model(field):
+            use_picker(field)
+            widget = field.widget
+        css = bootstrap_class(widget)
+        if css:
+            widget.attrs.setdefault("class", css)
+        widget.attrs.setdefault("aria-label", label)
+        if isinstance(widget, forms.TextInput | forms.NumberInput) and not isinstance(widget, forms.DateInput):
+            widget.attrs.setdefault("placeholder", label)
+
+
 class FilterSet(django_filters.FilterSet):
-    """The base of every FilterSet: see the module docstring."""
+    """The base of every FilterSet: see the module docstring and :func:`label_filters`."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         harden(self)
+        label_filters(self)
 
 
 class RestFilterSet(FilterSet, drf_filters.FilterSet):

@@ -55,6 +55,18 @@ def style_widgets(form: Any) -> None:
             field.widget.attrs.setdefault("class", css)
 
 
+class Styled:
+    """Mixin for a form whose fields a template places one by one (a row of controls, a formset table):
+    every widget gets its Bootstrap class when the form is built, as ``_field.html`` gives it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        style_widgets(self)
+
+
+class StyledForm(Styled, forms.Form):
+    """A form whose every control carries the site's one form styling wherever a template puts it."""
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True

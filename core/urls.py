@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import files, views
+from core import files, pickers, views
 from core.imports import views as import_views
 
 app_name = "core"
@@ -9,4 +9,5 @@ urlpatterns = [
     path("healthz", views.health, name="health"),
     path("files/<int:pk>/", files.download, name="file"),
     path("imports/<int:pk>/", import_views.job_page, name="import_job"),
+    path("pick/<slug:key>/", pickers.pick, name="pick"),
 ]

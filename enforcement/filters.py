@@ -27,7 +27,7 @@ class InspectionFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=InspectionStatus.choices, label=_("状态"),
                                          empty_label=_("全部状态"))
     origin = django_filters.ChoiceFilter(choices=InspectionOrigin.choices, label=_("检查来源"),
-                                         empty_label=_("全部来源"))
+                                         empty_label=_("全部检查来源"))
 
     class Meta:
         model = Inspection

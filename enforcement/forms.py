@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
-from core.forms import MultipleFileField, MultipleFileInput, style_widgets
+from core.forms import MultipleFileField, MultipleFileInput, StyledForm
+from core.pickers import MultiPicker, Picker
 from enforcement.choices import CoerciveMeasure, FindingResult, InspectionOrigin, ItemCategory, PenaltyType
 from enforcement.models import Inspector
 from enterprises.models import Enterprise
@@ -14,11 +15,7 @@ from hazards.forms import DATE
 from orgs.choices import UnitKind
 from orgs.models import Domain, Jurisdiction, Unit
 
-
-class Bootstrapped(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_widgets(self)
+Bootstrapped = StyledForm
 
 
 class MatterForm(Bootstrapped):
@@ -39,7 +36,7 @@ class InspectorForm(Bootstrapped):
     cert_valid_until = forms.DateField(label=_("执法证有效期至"), widget=DATE)
     specialties = forms.ModelMultipleChoiceField(label=_("专业领域"), queryset=Domain.objects.all(), required=False)
     home = forms.ModelChoiceField(label=_("户籍/居住乡镇"), queryset=Jurisdiction.objects.filter(depth=1),
-                                  required=False)
+                                  required=False, widget=Picker())
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -51,9 +48,10 @@ class InspectorForm(Bootstrapped):
 
 
 class ConflictForm(Bootstrapped):
-    enterprise = forms.ModelChoiceField(label=_("回避企业"), queryset=Enterprise.objects.none(), required=False)
+    enterprise = forms.ModelChoiceField(label=_("回避企业"), queryset=Enterprise.objects.none(), required=False,
+                                        widget=Picker(source="enterprises"))
     place = forms.ModelChoiceField(label=_("回避地区"), queryset=Jurisdiction.objects.filter(depth__lte=1),
-                                   required=False)
+                                   required=False, widget=Picker())
     note = forms.CharField(label=_("回避事由"), max_length=200)
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
@@ -71,9 +69,9 @@ class DrawForm(Bootstrapped):
                              help_text=_("每层一项：“a=30%”为比例，“all=12”为数量；不分层时用“all”。"))
     domain = forms.ModelChoiceField(label=_("定向：行业领域"), queryset=Domain.objects.all(), required=False)
     township = forms.ModelChoiceField(label=_("定向：乡镇（街道）"), queryset=Jurisdiction.objects.filter(depth=1),
-                                      required=False)
+                                      required=False, widget=Picker())
     per_target = forms.IntegerField(label=_("每个对象选派人数"), min_value=2, max_value=5, initial=2)
-    joint = forms.ModelMultipleChoiceField(label=_("联合抽查部门"), required=False,
+    joint = forms.ModelMultipleChoiceField(label=_("联合抽查部门"), required=False, widget=MultiPicker(),
                                            queryset=Unit.objects.filter(kind=UnitKind.DEPARTMENT, active=True))
     recuse_same_township = forms.BooleanField(label=_("本乡镇人员回避"), required=False)
     max_targets_per_inspector = forms.IntegerField(label=_("每人最多检查对象数"), required=False, min_value=1,
@@ -100,8 +98,10 @@ class NoteForm(Bootstrapped):
 class InspectionForm(Bootstrapped):
     origin = forms.ChoiceField(label=_("检查来源"), choices=[c for c in InspectionOrigin.choices
                                                          if c[0] != InspectionOrigin.DRAW])
-    enterprise = forms.ModelChoiceField(label=_("被检查企业"), queryset=Enterprise.objects.none())
-    inspectors = forms.ModelMultipleChoiceField(label=_("检查人员（至少两人）"), queryset=Inspector.objects.none())
+    enterprise = forms.ModelChoiceField(label=_("被检查企业"), queryset=Enterprise.objects.none(),
+                                        widget=Picker(source="enterprises"))
+    inspectors = forms.ModelMultipleChoiceField(label=_("检查人员（至少两人）"), queryset=Inspector.objects.none(),
+                                                widget=MultiPicker())
     planned_date = forms.DateField(label=_("计划日期"), widget=DATE, required=False)
     unannounced = forms.BooleanField(label=_("四不两直（不发通知、不打招呼、直奔现场）"), required=False)
 

@@ -18,6 +18,11 @@ class EnterprisesConfig(AppConfig):
         from enterprises.importer import IMPORTER
 
         register_importer(IMPORTER)
+        from core.pickers import register_picker
+        from enterprises.models import Enterprise
+
+        # Enterprises are many: a picker asks for them as one types (name, pinyin, initials, credit code).
+        register_picker("enterprises", Enterprise, search=lambda qs, text: qs.search(text), order=("name", "pk"))
         from core.dashboard import register_card
         from enterprises.cards import enterprise_card
 

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.pickers import MultiPicker, Picker
 from core.scoping import scope_for
 from enterprises.choices import RISK_FLAG_FIELDS
 from enterprises.credit_code import normalise
@@ -32,7 +33,7 @@ class EnterpriseForm(forms.ModelForm):
         fields = ["name", "credit_code", "jurisdiction", "domains", "departments", "unit", "industry_code", "address",
                   "legal_representative", "principal", "principal_user", "safety_manager", "safety_manager_user",
                   "phone", "employees", "above_scale", "longitude", "latitude", *RISK_FLAG_FIELDS]
-        widgets = {"departments": forms.CheckboxSelectMultiple}
+        widgets = {"departments": MultiPicker(), "jurisdiction": Picker(), "unit": Picker()}
         field_classes = {"credit_code": CreditCodeField}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

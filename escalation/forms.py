@@ -6,6 +6,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Styled
+from core.pickers import Picker
 from core.scoping import scope_for
 from escalation.choices import Action
 from escalation.models import EscalationLadder, EscalationStep
@@ -43,7 +45,7 @@ class LadderForm(forms.ModelForm):
                 f.widget.attrs.setdefault("class", "form-select" if name == "applies_to" else "form-control")
 
 
-class StepForm(forms.ModelForm):
+class StepForm(Styled, forms.ModelForm):
     class Meta:
         model = EscalationStep
         fields = ["order", "action", "after_workdays", "notify_responsible", "notify_supervisors", "notify_office",
@@ -59,7 +61,7 @@ StepFormSet = forms.inlineformset_factory(EscalationLadder, EscalationStep, form
 
 class ItemForm(forms.Form):
     title = forms.CharField(label=_("督办事项"), max_length=200)
-    assignee = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none())
+    assignee = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none(), widget=Picker())
     deadline = forms.DateField(label=_("办结期限"), widget=DATE)
     description = forms.CharField(label=_("具体要求"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 

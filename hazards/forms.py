@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from core.forms import MultipleFileField, MultipleFileInput, style_widgets
+from core.pickers import Picker
 from enterprises.models import Enterprise
 from hazards.choices import Category, Grade, Source, SupervisionLevel
 from hazards.models import Hazard, RectificationPlan, SupervisionStep
@@ -23,6 +24,7 @@ class HazardRegisterForm(forms.Form):
     """Quick registration, usable on a phone: what, where, a photo from the camera; the rest optional."""
 
     enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), required=False, label=_("企业"),
+                                        widget=Picker(source="enterprises"),
                                         help_text=_("无企业的场所（路段、小区等）可不选，改填场所"))
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("隐患描述"))
     photos = MultipleFileField(required=False, label=_("现场照片"),
@@ -32,7 +34,8 @@ class HazardRegisterForm(forms.Form):
     grade = forms.ChoiceField(choices=[("", _("暂不定级")), *Grade.choices], required=False, label=_("隐患等级"))
     location = forms.CharField(required=False, label=_("具体位置"), max_length=200)
     domain = forms.ModelChoiceField(queryset=Domain.objects.all(), required=False, label=_("行业领域"))
-    jurisdiction = forms.ModelChoiceField(queryset=Jurisdiction.objects.all(), required=False, label=_("属地"))
+    jurisdiction = forms.ModelChoiceField(queryset=Jurisdiction.objects.all(), required=False, label=_("属地"),
+                                          widget=Picker())
     place = forms.CharField(required=False, label=_("场所"), max_length=200)
     deadline = forms.DateField(required=False, widget=DATE, label=_("限期整改日期"))
     criterion = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("违反的规定"))
@@ -133,7 +136,7 @@ class AttachForm(forms.Form):
 
 class SupervisionForm(forms.Form):
     level = forms.ChoiceField(choices=SupervisionLevel.choices, initial=SupervisionLevel.COUNTY, label=_("督办级别"))
-    supervising_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("督办单位"))
+    supervising_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("督办单位"), widget=Picker())
     deadline = forms.DateField(widget=DATE, label=_("督办整改期限"))
     document_number = forms.CharField(required=False, max_length=60, label=_("督办文号"))
     requirements = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label=_("督办要求"))

@@ -19,6 +19,7 @@ from core.filters import parse_id
 from core.forms import add_service_error
 from core.imports.views import upload_page
 from core.permissions import business_required, roles_required
+from core.pickers import MultiPicker
 from core.scoping import get_visible_or_404
 from core.spreadsheet import template_bytes
 from core.uploads import attach
@@ -45,7 +46,7 @@ class DefinitionForm(forms.Form):
     jurisdictions = forms.ModelMultipleChoiceField(
         label=gettext_lazy("填报属地（企业填报时：属地内全部企业；属地单位填报时：该乡镇、街道或园区）"),
         queryset=Jurisdiction.objects.filter(level__in=("township", "subdistrict", "park")), required=False,
-        widget=forms.CheckboxSelectMultiple)
+        widget=MultiPicker())
     remind_days = forms.IntegerField(label=gettext_lazy("提前提醒天数"), min_value=0, max_value=365, initial=30)
     active = forms.BooleanField(label=gettext_lazy("启用"), required=False, initial=True)
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.pickers import Picker
 from orgs.choices import UnitKind
 from orgs.models import Unit
 
@@ -14,7 +15,7 @@ from orgs.models import Unit
 class AliasForm(forms.Form):
     alias = forms.CharField(max_length=120, label=_("写法（别名）"),
                             help_text=_("任务清单等文件中的写法，如“湘乡市发展和改革局”"))
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("对应单位"))
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("对应单位"), widget=Picker())
     new_name = forms.CharField(max_length=120, required=False, label=_("或新建单位：名称"),
                                help_text=_("系统中还没有这个单位时填写，如“国网湘乡市供电公司”"))
     new_kind = forms.ChoiceField(choices=[("", "---------"), *UnitKind.choices], required=False,

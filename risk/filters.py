@@ -27,7 +27,7 @@ class RiskOverviewFilter(_TerritoryDomainMixin, FilterSet):
     domain = django_filters.ModelChoiceFilter(queryset=Domain.objects.all(), method="filter_domain",
                                               label=_("行业领域"), empty_label=_("全部行业领域"))
     grade = django_filters.ChoiceFilter(choices=[*Grade.choices, ("none", _("尚未评估"))], method="filter_grade",
-                                        label=_("风险等级"), empty_label=_("全部等级"))
+                                        label=_("风险等级"), empty_label=_("全部风险等级"))
 
     class Meta:
         model = Enterprise
@@ -50,7 +50,7 @@ class RiskOverviewFilter(_TerritoryDomainMixin, FilterSet):
 class RiskPointFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
     kind = django_filters.ChoiceFilter(choices=PointKind.choices, label=_("类型"), empty_label=_("全部类型"))
-    grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("风险等级"), empty_label=_("全部等级"))
+    grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("风险等级"), empty_label=_("全部风险等级"))
     enterprise = django_filters.NumberFilter(field_name="enterprise_id", label=_("企业"))
 
     class Meta:

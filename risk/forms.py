@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import StyledForm
 from risk.choices import (
     AccidentType,
     ControlLevel,
@@ -63,7 +64,7 @@ class AssessForm(forms.Form):
         return {}
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(StyledForm):
     kind = forms.ChoiceField(choices=MeasureKind.choices, label=_("措施类别"))
     level = forms.ChoiceField(choices=ControlLevel.choices, label=_("管控层级"))
     content = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("管控措施"))

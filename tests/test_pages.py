@@ -33,6 +33,7 @@ from accounts.models import User
 from core.bootstrap import loaders
 from tests.html_policy import policy_violations
 from tests.personas import World
+from tests.test_forms_policy import unstyled_controls
 
 # Rows whose optional relations give identity or shape, not content: emptying them would change who
 # sees what (a user's unit), cut the territorial tree, or is refused (the append-only change log).
@@ -202,6 +203,7 @@ def test_every_linked_page_renders_with_optional_relations_empty(world: World) -
                 continue
             html = response.content.decode()
             problems.extend(f"{username} {path}: {v}" for v in policy_violations(html))
+            problems.extend(f"{username} {path}: {v}" for v in unstyled_controls(html))
             queue.extend(_links(html))
     assert not problems, "\n".join(problems)
     assert not refused, f"could not empty: {refused}"

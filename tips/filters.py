@@ -28,7 +28,7 @@ def _month_filter(field: str):  # noqa: ANN202
 
 class TipFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=TipStatus.choices, label=_("状态"), empty_label=_("全部状态"))
-    kind = django_filters.ChoiceFilter(choices=TipKind.choices, label=_("举报类别"), empty_label=_("全部类别"))
+    kind = django_filters.ChoiceFilter(choices=TipKind.choices, label=_("举报类别"), empty_label=_("全部举报类别"))
     received = django_filters.CharFilter(method="filter_received", label=_("收到月份"))
     verified = django_filters.CharFilter(method="filter_verified", label=_("核查月份"))
     paid = django_filters.CharFilter(method="filter_paid", label=_("奖励发放月份"))

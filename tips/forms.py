@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import MultipleFileField, MultipleFileInput
+from core.pickers import Picker
 from hazards.choices import Category, Grade
 from orgs.choices import TERRITORIAL_UNIT_KINDS, UnitKind
 from orgs.models import Domain, Jurisdiction, Unit
@@ -22,7 +23,7 @@ class TipForm(forms.Form):
     description = forms.CharField(label=_("举报内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
                                   help_text=_("请写明发现的事故隐患或违法行为、时间、涉及的单位或场所。"))
     jurisdiction = forms.ModelChoiceField(queryset=Jurisdiction.objects.none(), label=_("所在乡镇（街道、园区）"),
-                                          empty_label=_("请选择"))
+                                          empty_label=_("请选择"), widget=Picker())
     subject = forms.CharField(label=_("被举报单位或场所"), max_length=200, required=False)
     address = forms.CharField(label=_("具体地址"), max_length=200)
     longitude = forms.DecimalField(label=_("经度"), max_digits=9, decimal_places=6, required=False,
@@ -62,7 +63,7 @@ def handler_units() -> Any:
 
 
 class AssignForm(forms.Form):
-    assigned_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("承办单位"))
+    assigned_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("承办单位"), widget=Picker())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

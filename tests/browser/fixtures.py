@@ -25,6 +25,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -169,3 +170,12 @@ def login(page: object, username: str, password: str = DEMO_PASSWORD) -> None:
     page.fill("input[name=password]", password)  # type: ignore[attr-defined]
     page.click("button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_load_state()  # type: ignore[attr-defined]
+
+
+def pick(page: Any, name: str, typed: str, option: str) -> None:
+    """Type into the searchable picker (core.pickers) of the select ``name`` and choose the option whose text
+    contains ``option``: the way a person uses it, so a journey fails if the picker does."""
+    control = page.locator(f"select[name={name}] + .ts-wrapper")
+    control.locator(".ts-control").click()
+    control.locator("input").fill(typed)
+    page.locator(".ts-dropdown .option", has_text=option).first.click()

@@ -12,6 +12,8 @@ from pathlib import Path
 from docx import Document
 from playwright.sync_api import Page, expect
 
+from tests.browser.fixtures import pick
+
 
 def test_register_revise_lookback_bulletin(new_page: Callable[..., Page]) -> None:
     office = new_page("anweiban")
@@ -20,7 +22,7 @@ def test_register_revise_lookback_bulletin(new_page: Callable[..., Page]) -> Non
     when = dt.datetime.now() - dt.timedelta(days=1)
     office.fill("input[name=occurred_at]", when.strftime("%Y-%m-%dT%H:%M"))
     office.select_option("select[name=accident_type]", label="高处坠落")
-    office.select_option("select[name=enterprise]", index=1)
+    pick(office, "enterprise", "xxgt", "湘乡钢铁有限公司")  # a searchable picker now, not a list of every enterprise
     office.fill("input[name=deaths]", "2")
     office.fill("input[name=direct_loss]", "80")
     office.fill("textarea[name=summary]", "外墙脚手架作业人员未系安全带坠落。")

@@ -1,0 +1,173 @@
+"""Searchable pickers: the widgets (``Picker``, ``MultiPicker``) and the scoped option endpoint.
+
+A picker is a plain select marked ``data-picker``: without JavaScript it is the select it always was. With it,
+``core/static/core/anzhi.js`` turns it into a Tom Select control (the files come from the django-tomselect
+package on PyPI, served from ``STATICFILES_DIRS`` like Leaflet's; see ``anzhi/settings.py``). Each option
+carries its pinyin keys (``data-search``: 湘乡钢铁 → xiangxianggangtie, xxgt) so initials find it.
+
+Why not django-tomselect's own widget: it renders an inline script element per field (and an inline
+``style=`` in its error message), which the site's Content-Security-Policy refuses (``script-src 'self'``,
+no nonces, ``core/tests/test_csp.py``); its views are its own read path, where ours must start from
+``visible_to``. So only its static files are used.
+
+Short directories (units, jurisdictions, inspectors, a few hundred at most) are rendered whole and searched
+in the browser. Long scoped lists (enterprises) name a registered *source*: only the chosen options are
+rendered, and the control asks ``core:pick`` as the person types. That endpoint starts from
+``Model.objects.visible_to(request.user)`` for every source, so it can never offer what the user may not
+see; the form field's own scoped queryset still decides what is accepted (an out-of-scope id is an
+invalid choice, exactly as before)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.forms.models import ModelChoiceIteratorValue
+from django.http import Http404, HttpRequest, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.filters import parse_id
+from core.pinyin import search_text
+
+PICK_LIMIT = 30  # options one answer carries: the person types more to narrow it
+QUERY_MAX = 60
+
+
+@dataclass(frozen=True)
+class PickerSource:
+    key: str
+    model: type[models.Model]
+    search: Callable[[models.QuerySet, str], models.QuerySet]
+    order: tuple[str, ...] = ("pk",)
+
+
+_SOURCES: dict[str, PickerSource] = {}
+
+
+def register_picker(key: str, model: type[models.Model], *, search: Callable[[models.QuerySet, str], models.QuerySet],
+                    order: tuple[str, ...] = ("pk",)) -> None:
+    """Offer ``model`` to remote pickers under ``key`` (called from an app's ``ready()``). The endpoint reads
+    ``model.objects.visible_to(user)``, then ``search(queryset, text)``."""
+    if not hasattr(model.objects, "visible_to"):  # type: ignore[attr-defined]
+        raise TypeError(f"{model.__name__} has no visible_to(): a picker source must be scoped")
+    _SOURCES[key] = PickerSource(key, model, search, order)
+
+
+def picker_sources() -> dict[str, PickerSource]:
+    return dict(_SOURCES)
+
+
+@lru_cache(maxsize=8192)
+def search_keys(label: str) -> str:
+    """What typing may match besides the label itself: full pinyin and initials (core.pinyin)."""
+    return search_text(label)
+
+
+def _option_json(obj: models.Model) -> dict[str, str]:
+    text = str(obj)
+    return {"value": str(obj.pk), "text": text, "search": search_keys(text)}
+
+
+@login_required
+def pick(request: HttpRequest, key: str) -> JsonResponse:
+    """Options of a remote picker matching ``?q=``, among what the user may see (``visible_to``)."""
+    source = _SOURCES.get(key)
+    if source is None:
+        raise Http404
+    if not request.user.has_business_role:  # type: ignore[union-attr]
+        raise PermissionDenied
+    qs = source.model.objects.visible_to(request.user)  # type: ignore[attr-defined]
+    text = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable()).strip()[:QUERY_MAX]
+    if text:
+        qs = source.search(qs, text)
+    rows = [_option_json(o) for o in qs.order_by(*source.order)[:PICK_LIMIT]]
+    return JsonResponse({"results": rows})
+
+
+class _PickerMixin:
+    """Marks the select for anzhi.js and gives each option its pinyin keys."""
+
+    source: str | None
+
+    def _picker_attrs(self, attrs: dict[str, Any]) -> None:
+        attrs["data-picker"] = ""
+        attrs.setdefault("data-picker-placeholder", _("输入名称或拼音首字母搜索"))
+        attrs["data-picker-empty"] = _("没有匹配的选项")
+        attrs["data-picker-clear"] = _("清除")
+        attrs["data-picker-remove"] = _("移除")
+        if self.source:
+            attrs["data-picker-url"] = reverse("core:pick", args=[self.source])
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)  # type: ignore[misc]
+        self._picker_attrs(context["widget"]["attrs"])
+        return context
+
+    def create_option(self, name: str, value: Any, label: Any, selected: bool, index: int,
+                      subindex: int | None = None, attrs: dict[str, Any] | None = None) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)  # type: ignore[misc]
+        if value not in ("", None):
+            option["attrs"]["data-search"] = search_keys(str(label))
+        return option
+
+    def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> Any:
+        # A remote source: render the empty choice and the chosen options only (the rest is asked for).
+        field = getattr(self.choices, "field", None)  # type: ignore[attr-defined]
+        if not self.source or field is None:
+            return super().optgroups(name, value, attrs)  # type: ignore[misc]
+        ids = [i for i in (parse_id(v) for v in value) if i is not None]
+        chosen = [(ModelChoiceIteratorValue(field.prepare_value(o), o), field.label_from_instance(o))
+                  for o in field.queryset.filter(pk__in=ids)] if ids else []
+        empty = [("", field.empty_label)] if getattr(field, "empty_label", None) is not None else []
+        full = self.choices  # type: ignore[attr-defined]
+        self.choices = empty + chosen  # type: ignore[attr-defined]
+        try:
+            return super().optgroups(name, value, attrs)  # type: ignore[misc]
+        finally:
+            self.choices = full  # type: ignore[attr-defined]
+
+
+class Picker(_PickerMixin, forms.Select):
+    """A single choice the person finds by typing (name, pinyin, initials).
+
+    ``source``: a key given to :func:`register_picker` for a long scoped list asked for as one types."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = (), *, source: str | None = None) -> None:
+        super().__init__(attrs, choices)
+        self.source = source
+
+
+class MultiPicker(_PickerMixin, forms.SelectMultiple):
+    """Several choices, each found by typing and removed with its ×: no Ctrl-click through 80 units."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = (), *, source: str | None = None) -> None:
+        super().__init__(attrs, choices)
+        self.source = source
+
+
+# Models whose choices are long enough that a plain select is a scroll through dozens of names: every form
+# field choosing them uses a picker (tests/test_forms_policy.py).
+PICKED_MODELS = ("orgs.Unit", "orgs.Jurisdiction", "enterprises.Enterprise", "enforcement.Inspector")
+
+
+def picked_model(field: Any) -> bool:
+    queryset = getattr(field, "queryset", None)
+    return queryset is not None and queryset.model._meta.label in PICKED_MODELS
+
+
+def use_picker(field: forms.Field) -> None:
+    """Give a model choice field a picker in place of its select (for fields built by others: filters)."""
+    if isinstance(field.widget, Picker | MultiPicker | forms.HiddenInput | forms.MultipleHiddenInput):
+        return
+    multiple = isinstance(field, forms.ModelMultipleChoiceField)
+    widget = (MultiPicker if multiple else Picker)(attrs=dict(field.widget.attrs))
+    widget.choices = field.widget.choices  # type: ignore[attr-defined]
+    widget.is_required = field.widget.is_required
+    field.widget = widget
