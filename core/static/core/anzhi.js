@@ -8,6 +8,8 @@
  *   data-print                print the page
  *   data-history-back         go back in the browser's history (the href is the fallback without history)
  *   data-autosubmit           on a select: submit its form when the choice changes
+ *   table.table-cards         a list that turns into cards on a phone: each cell gets data-label, its
+ *                             column's heading, which anzhi.css shows before the value on small screens
  */
 (function () {
   "use strict";
@@ -45,4 +47,23 @@
       field.form.submit();
     }
   });
+
+  // Cards on a phone: each cell of a table.table-cards carries its column's heading (thead's last row).
+  function labelCells(root) {
+    const tables = root.querySelectorAll ? root.querySelectorAll("table.table-cards") : [];
+    tables.forEach(function (table) {
+      const rows = table.tHead ? table.tHead.rows : [];
+      if (!rows.length) { return; }
+      const headings = Array.from(rows[rows.length - 1].cells).map(function (cell) { return cell.textContent.trim(); });
+      Array.from(table.tBodies).forEach(function (body) {
+        Array.from(body.rows).forEach(function (row) {
+          Array.from(row.cells).forEach(function (cell, i) {
+            if (headings[i] && !cell.hasAttribute("data-label") && cell.colSpan === 1) { cell.dataset.label = headings[i]; }
+          });
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { labelCells(event.target.parentNode || document); });
 })();
