@@ -20,6 +20,7 @@ from accidents.grading import REVISION_SOURCE, grade_for
 from accidents.models import Accident, AccidentEvent, AccidentRevision, Bulletin, ResponsibilityFinding
 from accounts.choices import Role
 from core import audit
+from core.formats import cn_date
 from core.uploads import attach
 from core.workflow import Step, transition
 from orgs.models import Domain, Jurisdiction
@@ -188,7 +189,7 @@ def accident_revise(*, actor: Any, accident: Accident, deaths: Any, serious_inju
     today = today or timezone.localdate()
     if not accident.revisable(today):
         raise ValidationError(_("已超过补报期限（%(d)s）：自事故发生之日起%(n)s日内伤亡人数发生变化的才可补报（%(s)s）。") % {
-            "d": accident.revision_last_day().isoformat(), "n": 7 if accident.road_traffic or accident.is_fire else 30,
+            "d": cn_date(accident.revision_last_day()), "n": 7 if accident.road_traffic or accident.is_fire else 30,
             "s": REVISION_SOURCE})
     errors: dict[str, str] = {}
     after = {name: _count(value, name, errors) for name, value in
@@ -249,7 +250,7 @@ def finding_add(*, actor: Any, accident: Accident, kind: str, name: str, respons
         accident=accident, kind=kind, name=name.strip()[:120], position=(position or "").strip()[:120],
         responsibility=responsibility.strip(), handling=(handling or "").strip())
     audit.record(action="accidents.finding_add", obj=accident,
-                 changes={"finding": [None, finding.pk], "kind": [None, kind]})
+                 changes={"party": [None, finding.name], "kind": [None, kind]})
     return finding
 
 

@@ -49,6 +49,12 @@ class UnitRole(models.TextChoices):
     IMPLEMENTING = "implementing", _("实施")
 
 
+def unit_role_order(field: str = "role") -> models.Case:
+    """Order by 分工 as the documents list it (牵头, 配合, 实施): the stored codes sort 牵头 last."""
+    return models.Case(*(models.When(**{field: role}, then=models.Value(i)) for i, role in enumerate(UnitRole.values)),
+                       default=models.Value(len(UnitRole.values)))
+
+
 class AssignmentSource(models.TextChoices):
     TEXT = "text", _("原文所列")
     EXPANDED = "expanded", _("由集合称谓展开")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from campaigns.choices import CampaignStage, StageAction
 from campaigns.models import Campaign, ProgressReport
 from core import audit
+from core.formats import cn_date
 from core.workflow import Move, Workflow, transition
 
 READ_ONLY = gettext_lazy("该专项整治行动已归档，只能查阅，不能修改。")
@@ -107,7 +108,7 @@ def close_stale(*, today: dt.date | None = None, after_days: int = 365) -> list[
     closed = []
     for campaign in Campaign.objects.filter(ends_on__lt=today - dt.timedelta(days=after_days)).exclude(
             stage=CampaignStage.ARCHIVED):
-        note = _("行动已于%(d)s结束，系统转入总结并归档。") % {"d": campaign.ends_on.isoformat()}
+        note = _("行动已于%(d)s结束，系统转入总结并归档。") % {"d": cn_date(campaign.ends_on)}
         while campaign.stage != CampaignStage.ARCHIVED:
             nxt = {CampaignStage.PREPARE: StageAction.START, CampaignStage.RUNNING: StageAction.CLOSE,
                    CampaignStage.SUMMARY: StageAction.ARCHIVE}[campaign.stage]

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from core.formats import cn_date
+
 
 def _open_items() -> QuerySet:
     from checks.models import DueCheck
@@ -18,7 +20,7 @@ def _open_items() -> QuerySet:
 
 def _title(due: Any) -> str:
     shift = f" 第{due.shift}班" if due.shift else ""
-    return f"隐患排查未按时完成：{due.target_name} {due.plan.title}（{due.period_start}{shift}）"
+    return f"隐患排查未按时完成：{due.target_name} {due.plan.title}（{cn_date(due.period_start)}{shift}）"
 
 
 def _url(due: Any) -> str:

@@ -88,7 +88,7 @@ class Premises(models.Model):
         verbose_name_plural = _("检查场所")
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.address}）"
+        return f"{self.name}（{self.address}）" if self.address else self.name
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:
@@ -149,7 +149,7 @@ class Checklist(EnterpriseScoped):
         indexes = [models.Index(fields=["enterprise", "current"], name="checks_list_ent")]
 
     def __str__(self) -> str:
-        return f"{self.title}（{self.version}）"
+        return f"{self.title}（{self.version}）" if self.version else self.title
 
     @classmethod
     def scope_q(cls, scope: Scope) -> models.Q:

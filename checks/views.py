@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts.choices import Role
 from checks import figures as figure_module
 from checks import importer, services
-from checks.choices import Disposal, ItemType, Outcome
+from checks.choices import Disposal, Frequency, ItemType, Outcome
 from checks.filters import ChecklistFilter, DueFilter, PlanFilter, PremisesFilter, RunFilter
 from checks.forms import (
     CampaignForm,
@@ -46,6 +46,7 @@ from core.scoping import get_visible_or_404
 from core.uploads import attachments_for
 from enterprises.models import Enterprise
 from orgs.models import Jurisdiction
+from risk.choices import Grade
 
 GOVERNMENT = services.GOVERNMENT_ROLES
 
@@ -60,7 +61,8 @@ def home(request: HttpRequest) -> HttpResponse:
     enterprise = user.enterprise if services.is_enterprise_user(user) else None
     return render(request, "checks/home.html", {
         "todo": todo(user, today)[:50], "runs": runs, "today": today, "enterprise": enterprise,
-        "is_government": services.is_government(user)})
+        "is_government": services.is_government(user),
+        "can_issue": user.has_role(Role.OFFICE, Role.REGULATOR, Role.TOWNSHIP)})
 
 
 # -- the library --------------------------------------------------------------------------------------------
@@ -320,7 +322,8 @@ def frequency(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("已保存排查频次规则；各企业重新生成排查计划时生效。"))
                 return redirect("checks:frequency")
     saved = dict(FrequencyRule.objects.values_list("grade", "frequency"))
-    rows = [(grade, saved.get(grade, default), grade in saved) for grade, default in services.DEFAULT_FREQUENCY.items()]
+    rows = [(Grade(grade).label, Frequency(saved.get(grade, default)).label, grade in saved)
+            for grade, default in services.DEFAULT_FREQUENCY.items()]
     return render(request, "checks/frequency.html", {"rows": rows, "form": form})
 
 

@@ -103,6 +103,7 @@ NOUNS: dict[str, Any] = {
 EXACT: dict[str, Any] = {
     "tips.tip_link_hazard": gettext_lazy("举报转为隐患"), "tips.identity_view": gettext_lazy("查看举报人身份"),
     "accidents.revise": gettext_lazy("补报伤亡与损失"),
+    "accidents.finding_add": gettext_lazy("记录责任认定"),
     "campaigns.milestone_event": gettext_lazy("记录节点起算事件"), "campaigns.milestone_meet": gettext_lazy("确认节点完成"),
     "notifications.digest_send": gettext_lazy("发送汇总消息"),
 }
@@ -116,7 +117,10 @@ KEY_LABELS: dict[str, Any] = {
     "count": gettext_lazy("数量"), "file": gettext_lazy("文件"), "name": gettext_lazy("名称"),
     "items": gettext_lazy("检查项数"), "version": gettext_lazy("版本"), "frequency": gettext_lazy("频次"),
     "status": gettext_lazy("状态"), "note": gettext_lazy("说明"), "value": gettext_lazy("数值"),
+    "party": gettext_lazy("责任人/责任单位"),
 }
+# Notes that are the system's own detail (a file's type, size and hash): the audit administrator's pages show them.
+MACHINE_NOTES = frozenset({"core.file_attach"})
 
 ValueLabels = Callable[[], dict[str, str]]
 _VALUE_LABELS: dict[tuple[str, str], ValueLabels] = {}
@@ -139,6 +143,7 @@ class Row:
     event: Any
     action: str
     changes: list[Change] = field(default_factory=list)
+    note: Any = ""
 
     def __getattr__(self, name: str) -> Any:  # the event's own fields (occurred_at, actor_label, note …)
         return getattr(self.event, name)
@@ -211,7 +216,8 @@ def readable(events: Iterable[Any]) -> list[Row]:
         for key, fld, before, after in entries:
             show = _shower(ev.object_type, key, fld, names)
             changes.append(Change(_label(key, fld), show(before), show(after)))
-        rows.append(Row(ev, action_label(ev.action_name), changes))
+        rows.append(Row(ev, action_label(ev.action_name), changes,
+                        "" if ev.action_name in MACHINE_NOTES else ev.note))
     return rows
 
 

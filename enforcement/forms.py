@@ -66,7 +66,7 @@ class DrawForm(Bootstrapped):
     stratify = forms.ChoiceField(label=_("分层方式"), choices=[("class", _("按监管类别（A–D）")),
                                                             ("township", _("按乡镇（街道）")), ("all", _("不分层"))])
     strata = forms.CharField(label=_("抽取数量或比例"), max_length=300, initial="a=30%; b=10%; c=2%; d=1%",
-                             help_text=_("每层一项：“a=30%”为比例，“all=12”为数量；不分层时用“all”。"))
+                             help_text=_("每层一项：“a=30%”为比例，“全部=12”为数量；不分层时用“全部”。"))
     domain = forms.ModelChoiceField(label=_("定向：行业领域"), queryset=Domain.objects.all(), required=False)
     township = forms.ModelChoiceField(label=_("定向：乡镇（街道）"), queryset=Jurisdiction.objects.filter(depth=1),
                                       required=False, widget=Picker())

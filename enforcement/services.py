@@ -365,8 +365,13 @@ def unpack(data: bytes | memoryview) -> Any:
     return json.loads(gzip.decompress(bytes(data)).decode("utf-8"))
 
 
+# What a person may type for the one stratum of an unstratified draw (stored as "all").
+UNSTRATIFIED_WORDS = {"全部": "all", "不分层": "all"}
+
+
 def parse_strata(text: str) -> list[dict[str, Any]]:
-    """"a=30%; b=10%; c=2%; d=1%" or "all=12": a stratum per part, a count or a ratio (with % or a point)."""
+    """"a=30%; b=10%; c=2%; d=1%" or "全部=12" ("all=12"): a stratum per part, a count or a ratio (with % or a
+    point)."""
     strata = []
     for part in (text or "").replace("；", ";").replace("，", ";").replace(",", ";").split(";"):
         part = part.strip()
@@ -374,8 +379,9 @@ def parse_strata(text: str) -> list[dict[str, Any]]:
             continue
         key, sep, value = part.partition("=")
         key, value = key.strip().lower(), value.strip()
+        key = UNSTRATIFIED_WORDS.get(key, key)
         if not sep or not key or not value:
-            raise ValidationError({"strata": _("抽取比例格式应为“a=30%; b=10%”或“all=12”。")})
+            raise ValidationError({"strata": _("抽取比例格式应为“a=30%; b=10%”或“全部=12”。")})
         try:
             if value.endswith("%"):
                 ratio = algorithm.Fraction(value[:-1]) / 100

@@ -240,7 +240,7 @@ def draw_new(request: HttpRequest) -> HttpResponse:
     if plan_row is not None and request.method != "POST":
         ratio = plan_row.draw_ratio
         form.initial.update({"title": plan_row.matter, "stratify": "all",
-                             "strata": f"all={plan_row.draw_count}" if plan_row.draw_count
+                             "strata": f"全部={plan_row.draw_count}" if plan_row.draw_count
                              else f"all={(ratio * 100).normalize()}%" if ratio is not None else "all=1",
                              "domain": plan_row.domain_id})
     if request.method == "POST" and form.is_valid():

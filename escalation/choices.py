@@ -1,6 +1,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
+
+# Who opens the 督办台 and the escalation records (the sweep's digests link there; others get their home page).
+BOARD_ROLES = (Role.OFFICE, Role.REGULATOR, Role.TOWNSHIP, Role.INSPECTOR)
+
 
 class Action(models.TextChoices):
     REMINDER = "reminder", _("提醒")

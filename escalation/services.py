@@ -402,15 +402,26 @@ def _send_digests(run: _Run) -> int:
     """The day's digests: one per recipient and kind (created, or updated when an earlier run wrote it)."""
     from django.urls import reverse
 
+    from accounts.models import RoleGrant
+    from escalation.choices import BOARD_ROLES
     from notifications.services import notify_digest
 
     urls = {Kind.REMINDER: reverse("escalation:board"),
             Kind.DECISION: _board_url(),
             Kind.OVERDUE: f"{reverse('escalation:records')}?date={run.today.isoformat()}",
             Kind.ESCALATION: f"{reverse('escalation:records')}?date={run.today.isoformat()}"}
+    # An enterprise account (or anyone else who does not open the 督办台) is sent to its home page, where its
+    # own overdue and due-soon work is listed.
+    recipients = sorted({uid for counts in run.digests.values() for uid in counts})
+    board = set()
+    for start in range(0, len(recipients), BATCH):
+        board.update(RoleGrant.objects.filter(role__in=BOARD_ROLES, user_id__in=recipients[start:start + BATCH])
+                     .values_list("user_id", flat=True))
+    home = reverse("core:home")
     total = 0
     for kind, counts in run.digests.items():
-        total += notify_digest(day=run.today, kind=kind, counts=counts, url=urls[kind], source_key="escalation")
+        total += notify_digest(day=run.today, kind=kind, counts=counts, url=urls[kind], source_key="escalation",
+                               urls={uid: home for uid in counts if uid not in board})
     return total
 
 

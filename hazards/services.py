@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core import audit
+from core.formats import cn_date
 from core.uploads import attach
 from core.workflow import Step, transition
 from hazards import workflow
@@ -222,7 +223,7 @@ def plan_save(*, actor: Any, hazard: Hazard, today: dt.date | None = None, **val
     if confirmed and "deadline" in values:
         if values["deadline"] not in (plan.deadline, hazard.deadline):
             raise ValidationError({"deadline": _("整改方案已确定，整改期限只能通过批准延期变更（当前期限：%(d)s）。") % {
-                "d": hazard.deadline}})
+                "d": cn_date(hazard.deadline)}})
         del values["deadline"]  # the same deadline again: nothing to change
     fields = RectificationPlan.FIELDS
     before = audit.snapshot(plan, fields)
@@ -237,7 +238,7 @@ def plan_save(*, actor: Any, hazard: Hazard, today: dt.date | None = None, **val
         # Before confirmation only an order's deadline (set by government at registration) is the original.
         if hazard.original_deadline is not None and plan.deadline > hazard.original_deadline:
             raise ValidationError({"deadline": _("检查单位限定的整改期限为%(d)s，超出须申请延期。") % {
-                "d": hazard.original_deadline}})
+                "d": cn_date(hazard.original_deadline)}})
     plan.save()
     hazard_before = audit.snapshot(hazard, ["deadline", "original_deadline"])
     if not confirmed and plan.deadline is not None and plan.deadline != hazard.deadline:

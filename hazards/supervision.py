@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core import audit
+from core.formats import cn_date
 from hazards import workflow
 from hazards.choices import OPEN_STATUSES, OVERDUE_STATUSES, Grade, SupervisionLevel
 from hazards.models import (
@@ -104,7 +105,7 @@ def supervision_list(*, actor: Any, hazard: Hazard, level: str, supervising_unit
                  changes=audit.diff({}, audit.snapshot(supervision, FIELDS)))
     users = list(hazard.enterprise.users.all()) if hazard.enterprise_id else []
     notify_after_commit(title=_("挂牌督办：%(w)s") % {"w": hazard.where}, kind="escalation",
-            body=_("督办单位：%(s)s；整改期限：%(d)s") % {"s": supervising_unit.name, "d": deadline},
+            body=_("督办单位：%(s)s；整改期限：%(d)s") % {"s": supervising_unit.name, "d": cn_date(deadline)},
             url=f"/hazards/{hazard.pk}/", users=users, units=[supervising_unit], obj=hazard,
             dedupe_key=f"hazard-supervision-{supervision.pk}")
     return supervision

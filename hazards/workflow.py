@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
+from core.formats import cn_date
 from core.workflow import Move, Workflow
 from hazards.choices import Grade, Source, Status
 from orgs.choices import UnitKind
@@ -141,7 +142,7 @@ def _need_new_deadline(hazard: Hazard, data: dict[str, Any]) -> None:
     if new is None:
         raise ValidationError({"deadline": _("请填写延期后的整改期限。")})
     if hazard.deadline is not None and new <= hazard.deadline:
-        raise ValidationError({"deadline": _("延期后的期限应晚于当前期限（%(d)s）。") % {"d": hazard.deadline}})
+        raise ValidationError({"deadline": _("延期后的期限应晚于当前期限（%(d)s）。") % {"d": cn_date(hazard.deadline)}})
 
 
 def _need_spot_fix(hazard: Hazard, data: dict[str, Any]) -> None:

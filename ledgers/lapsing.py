@@ -67,7 +67,8 @@ def _ledger_url(key: str) -> Callable[[Any], str]:
 KINDS: list[DeadlineKind] = [
     DeadlineKind("licence", _("许可证有效期"), Licence, "valid_until", lambda: Q(),
                  lambda r: f"{r.display_kind}（{r.number}）",
-                 lambda r: reverse("enterprises:licence_edit", args=[r.enterprise_id, r.pk])),
+                 # The enterprise page lists its licences to every reader; only record keepers may edit one.
+                 lambda r: reverse("enterprises:detail", args=[r.enterprise_id])),
     DeadlineKind("equipment_inspection", _("特种设备定期检验"), SpecialEquipment, "next_inspection",
                  lambda: Q(status=EquipmentStatus.IN_USE), lambda r: f"{r.get_kind_display()}：{r.name}",
                  _ledger_url("equipment")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from accounts.choices import Role
 from core.export import download, file_response, xlsx_response
 from core.filters import parse_id
+from core.formats import cn_date
 from core.forms import add_service_error
 from core.imports.views import upload_page
 from core.permissions import business_required, roles_required
@@ -129,6 +131,16 @@ def _targets(user: Any, definition: LedgerDefinition) -> tuple[list[Enterprise],
     return [], own_jurisdictions(user, definition)
 
 
+def _shown(column: dict[str, Any], value: Any) -> Any:
+    """A stored value as people write it: dates are stored ISO (2026-12-08) and shown 2026年12月8日."""
+    if column.get("type") == "date" and isinstance(value, str):
+        try:
+            return cn_date(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
+
+
 @download("xlsx", queries=({"export": "xlsx"},), pk=LedgerDefinition)
 @business_required
 def row_list(request: HttpRequest, pk: int) -> HttpResponse:
@@ -140,7 +152,7 @@ def row_list(request: HttpRequest, pk: int) -> HttpResponse:
         cols += [(c["label"], (lambda r, k=c["key"]: r.values.get(k))) for c in definition.columns]
         return xlsx_response(f"{definition.name}.xlsx", definition.name, cols, rows[:200_000])
     ents, js = _targets(request.user, definition)
-    table = [(r, [r.values.get(c["key"]) for c in definition.columns]) for r in rows[:500]]
+    table = [(r, [_shown(c, r.values.get(c["key"])) for c in definition.columns]) for r in rows[:500]]
     return render(request, "ledgers/custom_rows.html", {
         "definition": definition, "table": table, "count": rows.count(), "enterprises": ents, "jurisdictions": js,
         "can_edit_def": request.user.has_role(Role.OFFICE) or definition.created_by_id == request.user.pk})

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import BUSINESS_ROLES
 from accounts.models import User
 from core import audit
+from core.formats import cn_date
 from notifications.choices import Kind
 from notifications.models import Notification
 
@@ -113,20 +114,20 @@ def digest_key(kind: str, day: dt.date) -> str:
 
 
 def _digest_text(kind: str, day: dt.date, total: int, breakdown: Mapping[str, int]) -> tuple[str, str]:
-    title = _("%(kind)s汇总（%(d)s）：共 %(n)s 项") % {"kind": Kind(kind).label, "d": day.isoformat(), "n": total}
+    title = _("%(kind)s汇总（%(d)s）：共 %(n)s 项") % {"kind": Kind(kind).label, "d": cn_date(day), "n": total}
     lines = [_("%(line)s：%(n)s 项") % {"line": line, "n": n} for line, n in sorted(breakdown.items())]
     return title[:200], "；".join(lines) + "。"
 
 
 @transaction.atomic
 def notify_digest(*, day: dt.date, kind: str, counts: Mapping[int, Mapping[str, int]], url: str = "",
-                  source_key: str = "") -> int:
+                  source_key: str = "", urls: Mapping[int, str] | None = None) -> int:
     """One notification per recipient per day per kind, summarising many items (the sweep's messages).
 
     ``counts`` maps a recipient's user id to item counts per line (e.g. "事故隐患 · 通报"). A recipient who
     already has today's digest of this kind gets it updated (counts added, unread again, moved to the top)
-    instead of a second message. Callers pass active recipients only. Returns how many digests were
-    created or updated."""
+    instead of a second message. Callers pass active recipients only; ``urls`` gives some recipients another
+    link than ``url`` (a page they may open). Returns how many digests were created or updated."""
     if kind not in Kind.values:
         raise ValidationError(_("未知的消息类别：%(k)s") % {"k": kind})
     key = digest_key(kind, day)
@@ -148,7 +149,8 @@ def notify_digest(*, day: dt.date, kind: str, counts: Mapping[int, Mapping[str, 
             total = sum(breakdown.values())
             title, body = _digest_text(kind, day, total, breakdown)
             if row is None:
-                new_rows.append(Notification(recipient_id=uid, title=title, body=body, url=url[:500], kind=kind,
+                new_rows.append(Notification(recipient_id=uid, title=title, body=body,
+                                             url=((urls or {}).get(uid) or url)[:500], kind=kind,
                                              source_key=source_key[:60], dedupe_key=key, item_count=total,
                                              breakdown=breakdown, created_at=now))
             else:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.formats import cn_date
 from enterprises.models import EnterpriseRow, EnterpriseRowQuerySet, EnterpriseScoped
 from orgs.models import Domain
 from risk.choices import (
@@ -278,7 +279,7 @@ class PreShiftMeeting(EnterpriseRow):
         verbose_name_plural = _("班前会记录")
 
     def __str__(self) -> str:
-        return f"{self.date} {self.team}"
+        return f"{cn_date(self.date)} {self.team}"
 
 
 class RiskPointHazard(RiskPointPart):

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from core.formats import cn_date
+
 
 @dataclass(frozen=True)
 class ExposureItem:
@@ -72,7 +74,7 @@ def overdue_major_hazards(today: dt.date) -> list[ExposureItem]:
     return [ExposureItem(
         title=f"{h.number} {mask_personal(h.description[:80])}", subject=h.where, grounds=grounds + (
             f"；{h.criterion_ref}" if h.criterion_ref else ""), since=h.deadline, until=None,
-        detail=_("整改期限 %(d)s，已逾期 %(n)d 天；%(j)s") % {"d": h.deadline.isoformat(), "n": (today - h.deadline).days,
+        detail=_("整改期限 %(d)s，已逾期 %(n)d 天；%(j)s") % {"d": cn_date(h.deadline), "n": (today - h.deadline).days,
                                                        "j": h.jurisdiction.name}) for h in rows]
 
 

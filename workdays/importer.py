@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.choices import Role
+from core.formats import cn_date
 from core.imports import Importer, Row, Run
 from core.spreadsheet import Column, template_bytes, text, to_bool, to_date
 from workdays import services
@@ -94,10 +95,10 @@ def parse_schedule_text(year: int, holidays: str, workdays: str) -> list[DayEntr
         d = a
         while d <= b:
             if d.year != year:
-                errors.append(_("放假安排第 %(i)s 行：%(d)s 不在 %(y)s 年内") % {"i": i, "d": d.isoformat(), "y": year})
+                errors.append(_("放假安排第 %(i)s 行：%(d)s 不在 %(y)s 年内") % {"i": i, "d": cn_date(d), "y": year})
                 break
             if d in entries:
-                errors.append(_("放假安排第 %(i)s 行：%(d)s 重复") % {"i": i, "d": d.isoformat()})
+                errors.append(_("放假安排第 %(i)s 行：%(d)s 重复") % {"i": i, "d": cn_date(d)})
             entries[d] = DayEntry(d, False, name[:40])
             d += dt.timedelta(days=1)
     for i, line in lines(workdays):
@@ -111,11 +112,11 @@ def parse_schedule_text(year: int, holidays: str, workdays: str) -> list[DayEntr
             errors.append(_("调休上班第 %(i)s 行：%(e)s") % {"i": i, "e": exc})
             continue
         if d.year != year:
-            errors.append(_("调休上班第 %(i)s 行：%(d)s 不在 %(y)s 年内") % {"i": i, "d": d.isoformat(), "y": year})
+            errors.append(_("调休上班第 %(i)s 行：%(d)s 不在 %(y)s 年内") % {"i": i, "d": cn_date(d), "y": year})
         elif d.weekday() < 5:
-            errors.append(_("调休上班第 %(i)s 行：%(d)s 是工作日，无需调休上班") % {"i": i, "d": d.isoformat()})
+            errors.append(_("调休上班第 %(i)s 行：%(d)s 是工作日，无需调休上班") % {"i": i, "d": cn_date(d)})
         elif d in entries:
-            errors.append(_("调休上班第 %(i)s 行：%(d)s 已列为放假日") % {"i": i, "d": d.isoformat()})
+            errors.append(_("调休上班第 %(i)s 行：%(d)s 已列为放假日") % {"i": i, "d": cn_date(d)})
         else:
             entries[d] = DayEntry(d, True, (m.group("name").strip() or _("调休上班"))[:40])
     if errors:
@@ -179,13 +180,13 @@ class WorkdaysImporter(Importer):
         year, entries = run.params["year"], run.ctx
         d, working = row.values.get("date"), row.values.get("is_workday")
         if d is not None and d.year != year:
-            row.error("日期", _("%(d)s 不在 %(y)s 年内") % {"d": d.isoformat(), "y": year})
+            row.error("日期", _("%(d)s 不在 %(y)s 年内") % {"d": cn_date(d), "y": year})
         elif d is not None and d in entries:
-            row.error("日期", _("%(d)s 与前面的行重复") % {"d": d.isoformat()})
+            row.error("日期", _("%(d)s 与前面的行重复") % {"d": cn_date(d)})
         if row.failed or d is None or working is None:
             return None
         if working and d.weekday() < 5:
-            row.error("是否工作日", _("%(d)s 是周一至周五，本来就是工作日") % {"d": d.isoformat()})
+            row.error("是否工作日", _("%(d)s 是周一至周五，本来就是工作日") % {"d": cn_date(d)})
             return None
         name = text(row.values.get("name")) or (_("调休上班") if working else _("放假"))
         entries[d] = DayEntry(d, working, name[:40])

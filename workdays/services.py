@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core import audit
+from core.formats import cn_date
 from workdays.choices import DaySource, YearStatus
 from workdays.models import CalendarDay, CalendarYear
 
@@ -258,9 +259,9 @@ def year_set_schedule(*, actor: Any, year: int, days: Iterable[DayEntry], source
     seen: set[dt.date] = set()
     for entry in days:
         if entry.date.year != year:
-            errors.append(_("%(d)s 不在 %(y)s 年内。") % {"d": entry.date.isoformat(), "y": year})
+            errors.append(_("%(d)s 不在 %(y)s 年内。") % {"d": cn_date(entry.date), "y": year})
         if entry.date in seen:
-            errors.append(_("%(d)s 重复出现。") % {"d": entry.date.isoformat()})
+            errors.append(_("%(d)s 重复出现。") % {"d": cn_date(entry.date)})
         seen.add(entry.date)
     if not 1990 <= year <= 2100:
         errors.append(_("年份应在 1990 到 2100 之间。"))

@@ -6,6 +6,7 @@ from typing import Any, Self
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.choices import CLOSED_STAGES, CampaignStage, PhaseKind, PlanKind, ReportInterval, UnitRole
@@ -161,7 +162,12 @@ class Plan(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="campaigns_plan_unique_code")]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.short_name}"
+        return f"{self.shown_code} {self.short_name}"
+
+    @property
+    def shown_code(self) -> str:
+        """The code as people write it: the master plan's internal code ``master`` reads 总方案 ("总")."""
+        return gettext("总") if self.kind == PlanKind.MASTER else self.code
 
 
 class PlanUnit(models.Model):

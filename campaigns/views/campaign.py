@@ -17,7 +17,7 @@ from accounts.choices import Role
 from campaigns import goals as goal_services
 from campaigns import lifecycle, selectors, services
 from campaigns.charts import Bar, hbar_chart
-from campaigns.choices import ReportState, TaskStatus, UnitRole
+from campaigns.choices import ReportState, TaskStatus, UnitRole, unit_role_order
 from campaigns.forms import CampaignForm, PhaseForm, PlanForm, PlanUnitsForm
 from campaigns.models import Campaign, Plan, ProgressReport
 from campaigns.units import Resolution, resolve_into
@@ -159,7 +159,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
                              table_rows=Count("pk", filter=Q(source="table")))
     return render(request, "campaigns/plan_detail.html", {
         "plan": plan, "campaign": campaign, "goals": goals, "counts": counts,
-        "links": plan.unit_links.select_related("unit"), "is_office": writable(request.user, campaign),
+        "links": plan.unit_links.select_related("unit").order_by(unit_role_order(), "pk"), "is_office": writable(request.user, campaign),
         "table_years": table_years(plan),
         "tasks_url": _task_url(campaign, plan=plan.pk), "table_url": _task_url(campaign, plan=plan.pk, source="table"),
         "history": ChangeEvent.objects.for_object(plan)[:50],

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from campaigns import milestones, services
 from campaigns.models import Milestone
 from campaigns.views.common import visible_campaign
+from core.formats import cn_date
 from core.forms import add_service_message
 from core.permissions import business_required
 from core.scoping import get_visible_or_404
@@ -131,5 +132,5 @@ def milestone_event(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         add_service_message(request, exc)
     else:
-        messages.success(request, _("已登记事件日期，到期日按工作日计算为 %(d)s。") % {"d": m.due})
+        messages.success(request, _("已登记事件日期，到期日按工作日计算为 %(d)s。") % {"d": cn_date(m.due)})
     return _after(m)

@@ -26,6 +26,7 @@ from campaigns.choices import (
     ReportState,
     TaskStatus,
     UnitRole,
+    unit_role_order,
 )
 from campaigns.filters import TaskFilter
 from campaigns.forms import EvidenceForm, ProgressReportForm, ReviewForm, TaskForm
@@ -115,7 +116,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     period_start, period_label = workflow.period_for(task.campaign, today)
     for r in reports:
         r.files = files.get(str(r.pk), [])
-    links = list(task.unit_links.select_related("unit", "via").order_by("role", "source", "unit__sort", "pk"))
+    links = list(task.unit_links.select_related("unit", "via").order_by(unit_role_order(), "source", "unit__sort", "pk"))
     deciding = {p.pk for p in workflow.deciding_parts(links)}
     latest: dict[int, ProgressReport] = {}
     for r in sorted(reports, key=lambda r: (r.period_start, r.pk)):

@@ -17,13 +17,11 @@ from core.paging import page_of
 from core.permissions import roles_required
 from core.scoping import get_visible_or_404
 from escalation import selectors, services
-from escalation.choices import Action, RecordStatus
+from escalation.choices import BOARD_ROLES, Action, RecordStatus
 from escalation.forms import DecideForm, EscalateForm
 from escalation.models import EscalationRecord
 from escalation.registry import SOURCES
 from workdays import services as workdays
-
-BOARD_ROLES = (Role.OFFICE, Role.REGULATOR, Role.TOWNSHIP, Role.INSPECTOR)
 
 
 def _errors(exc: ValidationError) -> str:

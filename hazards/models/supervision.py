@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.formats import cn_date
 from core.scoping import Scope, ScopedQuerySet
 from hazards.choices import SupervisionLevel
 from orgs.models import Unit
@@ -138,4 +139,4 @@ class SupervisionCircular(models.Model):
         constraints = [models.UniqueConstraint(fields=["period_end"], name="hz_circular_period")]
 
     def __str__(self) -> str:
-        return f"通报 {self.period_start}—{self.period_end}"
+        return f"通报 {cn_date(self.period_start)}—{cn_date(self.period_end)}"

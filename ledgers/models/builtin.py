@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.formats import cn_date
 from ledgers.choices import (
     DrillKind,
     Duty,
@@ -228,4 +229,4 @@ class DutyRecord(LedgerRow):
         indexes = [_ix("led_duty_ent", "enterprise", "duty", "held_on")]
 
     def __str__(self) -> str:
-        return f"{self.get_duty_display()} {self.held_on}"
+        return f"{self.get_duty_display()} {cn_date(self.held_on)}"

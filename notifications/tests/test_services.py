@@ -135,3 +135,18 @@ def test_digest_is_one_message_per_recipient_kind_and_day_and_adds_up(world) -> 
     assert notify_digest(day=day + dt.timedelta(days=1), kind="escalation", counts={a: {"x": 1}}) == 1
     assert Notification.objects.filter(recipient_id=a, kind="escalation").count() == 2  # a new day, a new digest
     assert ChangeEvent.objects.filter(action="notifications.digest_send").count() == 5
+
+
+def test_digest_links_each_recipient_to_a_page_they_may_open(world) -> None:  # noqa: ANN001
+    import datetime as dt
+
+    from notifications.services import notify_digest
+
+    day = dt.date(2024, 2, 21)
+    office, company = world.users["office"].pk, world.users["enterprise_a"].pk
+    notify_digest(day=day, kind="overdue", counts={office: {"x": 1}, company: {"x": 2}},
+                  url="/escalation/records/?date=2024-02-21", urls={company: "/"})
+    assert Notification.objects.get(recipient_id=office, kind="overdue").url == "/escalation/records/?date=2024-02-21"
+    mine = Notification.objects.get(recipient_id=company, kind="overdue")
+    assert mine.url == "/"
+    assert "2024年2月21日" in mine.title and "2024-02-21" not in mine.title

@@ -12,6 +12,8 @@
  *                             or initials (each option's data-search, from core.pickers); with data-picker-url
  *                             it asks that scoped endpoint (?q=) as the person types. Without Tom Select (or
  *                             without JavaScript) the select stays a select.
+ *   table.table-cards         a list that turns into cards on a phone: each cell gets data-label, its
+ *                             column's heading, which anzhi.css shows before the value on small screens
  */
 (function () {
   "use strict";
@@ -126,4 +128,22 @@
   document.addEventListener("htmx:load", function (event) {
     if (event.target instanceof Element) { startPickers(event.target); }
   });
+  // Cards on a phone: each cell of a table.table-cards carries its column's heading (thead's last row).
+  function labelCells(root) {
+    const tables = root.querySelectorAll ? root.querySelectorAll("table.table-cards") : [];
+    tables.forEach(function (table) {
+      const rows = table.tHead ? table.tHead.rows : [];
+      if (!rows.length) { return; }
+      const headings = Array.from(rows[rows.length - 1].cells).map(function (cell) { return cell.textContent.trim(); });
+      Array.from(table.tBodies).forEach(function (body) {
+        Array.from(body.rows).forEach(function (row) {
+          Array.from(row.cells).forEach(function (cell, i) {
+            if (headings[i] && !cell.hasAttribute("data-label") && cell.colSpan === 1) { cell.dataset.label = headings[i]; }
+          });
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { labelCells(event.target.parentNode || document); });
 })();
