@@ -1,7 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 MASTER_CODE = "master"  # the seed's internal code of its 总方案: never shown (``Plan.display_code``)
 
 

@@ -8,7 +8,15 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.choices import CLOSED_STAGES, MASTER_CODE, CampaignStage, PhaseKind, PlanKind, ReportInterval, UnitRole
+from campaigns.choices import (
+    CLOSED_STAGES,
+    MASTER_CODE,
+    CampaignStage,
+    PhaseKind,
+    PlanKind,
+    ReportInterval,
+    UnitRole,
+)
 from core.scoping import Scope, ScopedQuerySet
 
 
