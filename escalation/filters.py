@@ -16,10 +16,12 @@ class ItemFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
     status = django_filters.ChoiceFilter(choices=ItemStatus.choices, label=_("状态"), empty_label=_("全部状态"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已逾期"))
+    assignee = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), label=_("承办单位"),
+                                                empty_label=_("全部承办单位"))
 
     class Meta:
         model = SupervisionItem
-        fields = ["q", "status", "overdue"]
+        fields = ["q", "status", "overdue", "assignee"]
 
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         value = (value or "").strip()
