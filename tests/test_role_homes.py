@@ -129,3 +129,29 @@ def test_office_home_shows_the_campaign_and_the_board_first(client: Client, worl
         href, _n = _number(html, testid)
         assert client.get(href).status_code == 200, href
     assert 'data-testid="card-campaigns"' not in html  # the office's own campaign card replaces the general one
+
+
+def test_government_homes_count_in_a_fixed_number_of_queries(client: Client, world: World) -> None:
+    """Every card counts in the database: more items in scope never add queries to a home page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from escalation import supervision
+    from orgs.models import Unit
+
+    def queries(key: str) -> int:
+        client.force_login(world.users[key])
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/").status_code == 200
+        return len(ctx.captured_queries)
+
+    for key in ("office", "township_a", "regulator"):
+        queries(key)  # warm: the first request of a session reads more (session, security policy)
+    before = {key: queries(key) for key in ("office", "township_a", "regulator")}
+    today = timezone.localdate()
+    for i in range(6):
+        supervision.item_assign(actor=world.user("office"), title=f"排查{i}", assignee=Unit.objects.get(name="东山街道"),
+                                deadline=today - dt.timedelta(days=i + 1), today=today - dt.timedelta(days=30))
+    after = {key: queries(key) for key in before}
+    assert all(after[key] <= before[key] for key in before), (before, after)
+    assert max(before.values()) < 60
