@@ -7,11 +7,16 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("专项整治")
 
     def ready(self) -> None:
-        from campaigns.cards import campaign_card
+        from accounts.choices import GOVERNMENT_ROLES, Role
+        from campaigns.cards import campaign_card, office_campaign_card, unit_tasks_card
         from core.dashboard import register_card
 
         register_card("campaigns", "campaigns/_home_card.html", campaign_card, order=30)
-        from accounts.choices import GOVERNMENT_ROLES, Role
+        # Each role's own work first (issue 14): the office its campaign, a township or a department its parts.
+        register_card("campaigns.office", "campaigns/_home_office.html", office_campaign_card, order=30,
+                      role_orders={Role.OFFICE: -20})
+        register_card("campaigns.unit_tasks", "campaigns/_home_unit_tasks.html", unit_tasks_card, order=30,
+                      role_orders={Role.TOWNSHIP: -17, Role.REGULATOR: -19})
         from core.bootstrap import register_loader
         from core.navigation import register_nav
 

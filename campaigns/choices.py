@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+MASTER_CODE = "master"  # the seed's internal code of its 总方案: never shown (``Plan.display_code``)
+
 
 class PlanKind(models.TextChoices):
     MASTER = "master", _("总方案")

@@ -83,6 +83,20 @@ def supervisors_many(tasks: list[Any]) -> dict[int, Any]:
             if t.campaign.office_unit_id}
 
 
+def unit_tasks(unit_id: int) -> QuerySet:
+    """The tasks a unit has a part in (the 督办台's unit filter)."""
+    from campaigns.models import TaskUnit
+
+    return TaskUnit.objects.filter(unit_id=unit_id).values("task_id")
+
+
+def unit_milestones(unit_id: int) -> QuerySet:
+    from campaigns.models import Milestone, TaskUnit
+
+    return Milestone.objects.filter(task_id__in=TaskUnit.objects.filter(unit_id=unit_id).values("task_id")
+                                    ).values("pk")
+
+
 def register() -> None:
     try:
         from escalation.registry import DeadlineSource, register_source
@@ -93,10 +107,12 @@ def register() -> None:
     register_source(DeadlineSource(
         key=KEY, label="整治任务", model=Task, open_items=open_tasks, due_field="deadline", title=_title,
         url=_url, responsible=responsible, supervisors=supervisors, remind_before=(5, 1), ladder="default",
-        kind_label="到期", responsible_many=responsible_many, supervisors_many=supervisors_many))
+        kind_label="到期", responsible_many=responsible_many, supervisors_many=supervisors_many,
+        unit_items=unit_tasks))
     from campaigns.models import Milestone
 
     register_source(DeadlineSource(
         key=MILESTONE_KEY, label="任务期限节点", model=Milestone, open_items=open_milestones, due_field="due",
         title=_milestone_title, url=_milestone_url, responsible=lambda m: responsible(m.task),
-        supervisors=lambda m: supervisors(m.task), remind_before=(5, 1), ladder="default", kind_label="到期"))
+        supervisors=lambda m: supervisors(m.task), remind_before=(5, 1), ladder="default", kind_label="到期",
+        unit_items=unit_milestones))

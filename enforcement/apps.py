@@ -15,6 +15,12 @@ class EnforcementConfig(AppConfig):
         from enforcement.plans import IMPORTER
 
         register_nav(_("执法检查"), "enforcement:home", order=55, roles=())
+        from accounts.choices import Role
+        from core.dashboard import register_card
+        from enforcement.cards import month_card
+
+        register_card("enforcement.month", "enforcement/_home_month.html", month_card, order=40,
+                      role_orders={Role.REGULATOR: -18, Role.INSPECTOR: -20})
         register_importer(IMPORTER)
         doc_templates.register()
         deadline_sources.register()

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -11,12 +14,29 @@ from orgs.choices import UnitKind
 from orgs.models import Jurisdiction, Unit
 
 
+def month_range(value: str) -> tuple[dt.date, dt.date] | None:
+    """"2026-11" → (1 November, 1 December); anything else None (the filter is then ignored)."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", (value or "").strip())
+    if not match:
+        return None
+    year, month = int(match[1]), int(match[2])
+    if not (1 <= month <= 12 and 1900 <= year <= 9998):
+        return None
+    start = dt.date(year, month, 1)
+    return start, (dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1))
+
+
 class DrawFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=DrawStatus.choices, label=_("状态"), empty_label=_("全部状态"))
+    month = django_filters.CharFilter(method="filter_month", label=_("抽取月份"))
 
     class Meta:
         model = Draw
-        fields = ["status"]
+        fields = ["status", "month"]
+
+    def filter_month(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        span = month_range(value)
+        return qs.filter(drawn_at__date__gte=span[0], drawn_at__date__lt=span[1]) if span else qs
 
 
 class InspectionFilter(FilterSet):
@@ -29,9 +49,15 @@ class InspectionFilter(FilterSet):
     origin = django_filters.ChoiceFilter(choices=InspectionOrigin.choices, label=_("检查来源"),
                                          empty_label=_("全部检查来源"))
 
+    month = django_filters.CharFilter(method="filter_month", label=_("计划月份"))
+
     class Meta:
         model = Inspection
-        fields = ["department", "jurisdiction", "status", "origin"]
+        fields = ["department", "jurisdiction", "status", "origin", "month"]
+
+    def filter_month(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        span = month_range(value)
+        return qs.filter(planned_date__gte=span[0], planned_date__lt=span[1]) if span else qs
 
     def filter_jurisdiction(self, qs: QuerySet, name: str, value: Jurisdiction | None) -> QuerySet:
         return qs.filter(jurisdiction_path__startswith=value.path) if value else qs

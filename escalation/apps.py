@@ -7,11 +7,16 @@ class EscalationConfig(AppConfig):
     verbose_name = _("提醒与督办")
 
     def ready(self) -> None:
-        from core.dashboard import register_card
-        from escalation.cards import due_card
-
-        register_card("escalation", "escalation/_home_card.html", due_card, order=10)
         from accounts.choices import Role
+        from core.dashboard import register_card
+        from escalation.cards import board_card, due_card, my_supervision_card
+
+        register_card("escalation", "escalation/_home_card.html", due_card, order=10,
+                      role_orders={Role.OFFICE: -18, Role.TOWNSHIP: -18, Role.REGULATOR: -16})
+        register_card("escalation.board", "escalation/_home_board.html", board_card, order=10,
+                      role_orders={Role.OFFICE: -19})
+        register_card("escalation.mine", "escalation/_home_mine.html", my_supervision_card, order=10,
+                      role_orders={Role.TOWNSHIP: -19, Role.REGULATOR: -17})
         from core.bootstrap import register_loader
         from core.navigation import register_nav
         from escalation import deadline_sources, tasks  # noqa: F401  (tasks registers the periodic sweep)

@@ -1,10 +1,13 @@
-"""Home-page card: what is overdue or due soon, per deadline source, in the viewer's scope."""
+"""Home-page cards: what is overdue or due soon, per deadline source, in the viewer's scope; the office's board;
+the 督办事项 a unit must do."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from escalation.selectors import due_summary
+from django.utils import timezone
+
+from escalation.selectors import due_summary, pending_decisions
 
 
 def due_card(user: Any) -> dict[str, Any] | None:
@@ -14,3 +17,38 @@ def due_card(user: Any) -> dict[str, Any] | None:
 
     rows = [row for row in due_summary(user) if row["overdue"] or row["due_soon"]]
     return {"rows": rows, "can_board": user.has_role(*BOARD_ROLES)}
+
+
+def board_card(user: Any) -> dict[str, Any] | None:
+    """The office's board at a glance: the measures awaiting its decision and the 督办事项 it assigned that are
+    overdue or reported done (to close), each a link to the list behind it."""
+    from django.db.models import Count, Q
+
+    from accounts.choices import Role
+    from escalation.choices import ItemStatus
+    from escalation.models import SupervisionItem
+
+    if not user.has_role(Role.OFFICE):
+        return None
+    today = timezone.localdate()
+    items = SupervisionItem.objects.visible_to(user).aggregate(
+        overdue=Count("pk", filter=Q(status=ItemStatus.OPEN, deadline__lt=today)),
+        done=Count("pk", filter=Q(status=ItemStatus.DONE)))
+    return {"pending": pending_decisions(user).count(), "items": items}
+
+
+def my_supervision_card(user: Any) -> dict[str, Any] | None:
+    """督办 for a township or a department: the 督办事项 assigned to its unit still to be done (overdue among them)."""
+    from django.db.models import Count, Q
+
+    from accounts.choices import Role
+    from escalation.choices import ItemStatus
+    from escalation.models import SupervisionItem
+
+    if not user.has_role(Role.TOWNSHIP, Role.REGULATOR) or not user.unit_id:
+        return None
+    today = timezone.localdate()
+    counts = SupervisionItem.objects.visible_to(user).filter(assignee_id=user.unit_id).aggregate(
+        open=Count("pk", filter=Q(status=ItemStatus.OPEN)),
+        overdue=Count("pk", filter=Q(status=ItemStatus.OPEN, deadline__lt=today)))
+    return {"counts": counts, "unit_id": user.unit_id}

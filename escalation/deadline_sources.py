@@ -39,6 +39,7 @@ SOURCE = DeadlineSource(
     kind_label="到期",
     responsible_many=_responsible_many,
     supervisors_many=_supervisors_many,
+    unit_items=lambda unit_id: SupervisionItem.objects.filter(assignee_id=unit_id).values("pk"),
 )
 
 

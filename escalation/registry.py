@@ -74,6 +74,9 @@ class DeadlineSource:
     # calling ``responsible`` / ``supervisors`` per item (the per-item path; a few queries per item).
     responsible_many: BatchRecipients | None = None
     supervisors_many: BatchRecipients | None = None
+    # The ids of the items a unit answers for (``values("pk")``-style), for the board's unit filter; when None
+    # the board falls back to the unit's territory (a township) or its domains (a department).
+    unit_items: Callable[[int], QuerySet] | None = None
 
     @property
     def due_is_datetime(self) -> bool:

@@ -499,6 +499,56 @@ def decide(*, actor: Any, record: EscalationRecord, confirm: bool, note: str = "
                       on_applied=_after_decision, audit_fields=DECISION_FIELDS)
 
 
+@dataclass
+class Refusal:
+    """Why one record of a batch decision was refused."""
+
+    record_id: int
+    title: str
+    reason: str
+
+
+class BatchRefused(Exception):
+    """A batch decision refused as a whole: nothing was decided; ``refusals`` says which item failed and why."""
+
+    def __init__(self, refusals: list[Refusal]) -> None:
+        super().__init__("; ".join(f"{r.title}: {r.reason}" for r in refusals))
+        self.refusals = refusals
+
+
+MAX_BATCH = 200
+
+
+@transaction.atomic
+def decide_many(*, actor: Any, record_ids: Iterable[int], confirm: bool, note: str = "") -> list[EscalationRecord]:
+    """One decision and one note for many proposed steps, applied to each through ``decide`` (the record
+    workflow), all or nothing: when any item is refused, none is decided and ``BatchRefused`` lists every
+    refusal. Ids the actor cannot see refuse the batch before anything is tried (``PermissionDenied``)."""
+    _check_office(actor)
+    ids = list(dict.fromkeys(record_ids))
+    if not ids:
+        raise ValidationError(_("请至少选择一项待决定的督办措施。"))
+    if not confirm and not (note or "").strip():
+        raise ValidationError(_("不予执行时请说明理由。"))
+    if len(ids) > MAX_BATCH:
+        raise ValidationError(_("一次最多决定 %(n)s 项。") % {"n": MAX_BATCH})
+    records = {r.pk: r for r in EscalationRecord.objects.visible_to(actor).filter(pk__in=ids).select_related("step")}
+    if len(records) != len(ids):
+        raise PermissionDenied(_("所选督办记录不存在或不在您的管辖范围内。"))
+    decided, refusals = [], []
+    for pk in ids:
+        record = records[pk]
+        try:
+            with transaction.atomic():
+                decided.append(decide(actor=actor, record=record, confirm=confirm, note=note))
+        except (ValidationError, PermissionDenied) as exc:
+            reason = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            refusals.append(Refusal(pk, record.object_title, reason))
+    if refusals:
+        raise BatchRefused(refusals)
+    return decided
+
+
 def _supersede_lower(actor: Any, record: EscalationRecord) -> None:
     """Confirming a higher step (挂牌督办) settles the lower proposals still open for the same deadline
     (约谈): they are closed as not carried out, by the same decision, and say why."""

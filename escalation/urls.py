@@ -9,6 +9,7 @@ urlpatterns = [
     path("items/<str:source_key>/<int:object_id>/escalate/", board.escalate, name="escalate"),
     path("records/", board.records, name="records"),
     path("records/<int:pk>/decide/", board.decide, name="decide"),
+    path("records/decide/", board.decide_batch, name="decide_batch"),
     path("ladders/", ladders.ladder_list, name="ladders"),
     path("ladders/new/", ladders.ladder_edit, name="ladder_create"),
     path("ladders/<int:pk>/", ladders.ladder_edit, name="ladder_edit"),

@@ -7,11 +7,15 @@ class HazardsConfig(AppConfig):
     verbose_name = _("隐患排查治理")
 
     def ready(self) -> None:
+        from accounts.choices import GOVERNMENT_ROLES, Role
         from core.dashboard import register_card
-        from hazards.cards import hazard_card
+        from hazards.cards import department_hazard_card, hazard_card
 
-        register_card("hazards", "hazards/_home_card.html", hazard_card, order=20)
-        from accounts.choices import GOVERNMENT_ROLES
+        # A township reads its territory's overdue hazards first; a department what awaits its acceptance.
+        register_card("hazards", "hazards/_home_card.html", hazard_card, order=20,
+                      role_orders={Role.TOWNSHIP: -20, Role.OFFICE: -17, Role.REGULATOR: -15})
+        register_card("hazards.department", "hazards/_home_department.html", department_hazard_card, order=20,
+                      role_orders={Role.REGULATOR: -20})
         from core.bootstrap import register_loader
         from core.navigation import register_nav
 

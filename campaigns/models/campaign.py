@@ -6,10 +6,17 @@ from typing import Any, Self
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.choices import CLOSED_STAGES, CampaignStage, PhaseKind, PlanKind, ReportInterval, UnitRole
+from campaigns.choices import (
+    CLOSED_STAGES,
+    MASTER_CODE,
+    CampaignStage,
+    PhaseKind,
+    PlanKind,
+    ReportInterval,
+    UnitRole,
+)
 from core.scoping import Scope, ScopedQuerySet
 
 
@@ -118,7 +125,7 @@ class PlanType(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="campaigns_plantype_unique_code")]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return str(self.name) if self.code == MASTER_CODE else f"{self.code} {self.name}"
 
 
 class PlanQuerySet(ScopedQuerySet):
@@ -162,12 +169,12 @@ class Plan(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="campaigns_plan_unique_code")]
 
     def __str__(self) -> str:
-        return f"{self.shown_code} {self.short_name}"
+        return f"{self.display_code} {self.short_name}" if self.code != MASTER_CODE else str(self.short_name)
 
     @property
-    def shown_code(self) -> str:
-        """The code as people write it: the master plan's internal code ``master`` reads 总方案 ("总")."""
-        return gettext("总") if self.kind == PlanKind.MASTER else self.code
+    def display_code(self) -> str:
+        """The code as people read it: the seed's internal code "master" of the 总方案 reads 总方案."""
+        return str(PlanKind.MASTER.label) if self.code == MASTER_CODE else self.code
 
 
 class PlanUnit(models.Model):

@@ -95,8 +95,8 @@ class Task(models.Model):
     @property
     def label(self) -> str:
         if self.source == TaskSource.TABLE:
-            return f"{self.plan.shown_code}·{self.table_year or ''}清单{self.number or self.sort}"
-        return f"{self.plan.shown_code}·{self.number or self.sort}"
+            return f"{self.plan.display_code}·{self.table_year or ''}清单{self.number or self.sort}"
+        return f"{self.plan.display_code}·{self.number or self.sort}"
 
     def is_overdue(self, today: dt.date) -> bool:
         return (self.status not in CLOSED_TASK_STATES and self.deadline_kind == DeadlineKind.DATE

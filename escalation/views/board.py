@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
+from core.filters import parse_id
+from core.listing import ScopedListView
 from core.paging import page_of
 from core.permissions import roles_required
 from core.scoping import get_visible_or_404
 from escalation import selectors, services
 from escalation.choices import BOARD_ROLES, Action, RecordStatus
+from escalation.filters import DecisionFilter
 from escalation.forms import DecideForm, EscalateForm
 from escalation.models import EscalationRecord
 from escalation.registry import SOURCES
@@ -28,18 +34,69 @@ def _errors(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
 
-@roles_required(*BOARD_ROLES)
-def board(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    summary = selectors.due_summary(request.user, today=today)
-    pending = selectors.pending_decisions(request.user)
-    recent = selectors.record_history(request.user)[:15]
-    return render(request, "escalation/board.html", {
-        "today": today, "summary": summary, "pending": pending[:50], "pending_count": pending.count(),
-        "recent": recent, "is_office": request.user.has_role(Role.OFFICE),
-        "calendar_note": workdays.calendar_note(today),
-        "totals": {"overdue": sum(s["overdue"] for s in summary), "due_soon": sum(s["due_soon"] for s in summary)},
-    })
+class BoardView(ScopedListView):
+    """The board: the due summary per source, then the pending decisions, paged and filtered by kind, measure
+    and unit, with one form to decide many at once (``decide_batch``), then the latest records."""
+
+    model = EscalationRecord
+    filterset_class = DecisionFilter
+    template_name = "escalation/board.html"
+    roles: ClassVar[tuple[str, ...]] = BOARD_ROLES
+    paginate_by = 20
+
+    def base_queryset(self) -> QuerySet:
+        return selectors.pending_decisions(self.request.user)
+
+    def get_context(self, **kwargs: Any) -> dict[str, Any]:
+        user, today = self.request.user, timezone.localdate()
+        summary = selectors.due_summary(user, today=today)
+        kwargs.update({
+            "today": today, "summary": summary, "recent": list(selectors.record_history(user)[:10]),
+            "is_office": user.has_role(Role.OFFICE), "calendar_note": workdays.calendar_note(today),
+            "pending_count": kwargs["page"].paginator.count,
+            "filtered": any(self.request.GET.get(k) for k in ("source", "action", "unit")),
+            "totals": {"overdue": sum(s["overdue"] for s in summary),
+                       "due_soon": sum(s["due_soon"] for s in summary)},
+        })
+        return kwargs
+
+
+board = BoardView.as_view()
+
+
+@roles_required(Role.OFFICE)
+@require_POST
+def decide_batch(request: HttpRequest) -> HttpResponse:
+    """One decision and one note for the selected pending steps, all or nothing. An id that is not a
+    number, does not exist or lies outside the office's reach refuses the whole batch as not found."""
+    raw = request.POST.getlist("ids")
+    ids = [parse_id(v) for v in raw]
+    if any(i is None for i in ids):
+        raise Http404
+    decision = request.POST.get("decision")
+    if decision not in ("confirm", "dismiss"):
+        messages.error(request, _("请选择“确认执行”或“不予执行”。"))
+        return redirect(_safe_next(request) or "escalation:board")
+    confirm = decision == "confirm"
+    note = request.POST.get("note", "")[:2000]
+    try:
+        done = services.decide_many(actor=request.user, record_ids=ids, confirm=confirm, note=note)
+    except PermissionDenied:
+        raise Http404 from None
+    except services.BatchRefused as exc:
+        messages.error(request, ngettext("未作任何决定：%(n)s 项不能按此决定，请处理后重试。",
+                                         "未作任何决定：%(n)s 项不能按此决定，请处理后重试。",
+                                         len(exc.refusals)) % {"n": len(exc.refusals)})
+        for refusal in exc.refusals:
+            messages.warning(request, _("%(t)s：%(r)s") % {"t": refusal.title, "r": refusal.reason})
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, (ngettext("已确认执行 %(n)s 项督办措施。", "已确认执行 %(n)s 项督办措施。", len(done))
+                                   if confirm else
+                                   ngettext("已决定 %(n)s 项督办措施不予执行。", "已决定 %(n)s 项督办措施不予执行。",
+                                            len(done))) % {"n": len(done)})
+    return redirect(_safe_next(request) or "escalation:board")
 
 
 @roles_required(*BOARD_ROLES)
@@ -145,8 +202,6 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     return redirect(_safe_next(request) or "escalation:board")
-
-
 
 
 def _safe_next(request: HttpRequest) -> str:

@@ -1,4 +1,5 @@
-"""Synthetic demo enterprises and one demo login per role. Idempotent.
+"""Synthetic demo enterprises, one demo login per role and a living county (``demo.living``: a campaign running now,
+work in every state, dated from today; data in ``demo/data/``). Idempotent.
 
 Never run this on a production database: every demo account shares a published password."""
 
@@ -91,8 +92,16 @@ class Command(BaseCommand):
             # A campaign that ended long ago (the 2020 seed, run in 2026) is history: archived, read-only, no
             # reminders or escalation ("逾期1472个工作日" no more).
             archived = close_stale()
+            from demo.living import load_living_demo
+
+            # The county as it lives now: a campaign running, work in every state, dated from today.
+            living = load_living_demo(enterprises)
         self.stdout.write(f"演示数据：新增企业 {created} 家（共 {len(enterprises)} 家），新增账号 {users_created} 个，"
                           f"台账记录 {ledger_rows} 条。")
+        from demo.living import report_lines
+
+        for line in report_lines(living):
+            self.stdout.write(line)
         for campaign in archived:
             self.stdout.write(f"已归档结束超过一年的专项整治行动：{campaign.name}（{campaign.ends_on}结束）。")
         if not options["quiet_logins"]:
