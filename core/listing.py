@@ -15,7 +15,7 @@ from django.views import View
 
 from core.export import Download, xlsx_response
 from core.filters import INVALID_FILTER_MESSAGE
-from core.paging import page_of
+from core.paging import CURSOR, page_of
 
 
 def apply_filters(request: HttpRequest, make: Callable[[Any], Any]) -> tuple[Any, models.QuerySet]:
@@ -91,7 +91,7 @@ class ScopedListView(LoginRequiredMixin, View):
             return xlsx_response(self.export_filename, self.model._meta.verbose_name_plural[:31],
                                  self.export_columns, qs[: self.export_limit].iterator(chunk_size=2000)
                                  if not qs._prefetch_related_lookups else qs[: self.export_limit])
-        page = page_of(qs, self.paginate_by, request.GET.get("page"))
+        page = page_of(qs, self.paginate_by, request.GET.get("page"), cursor=request.GET.get(CURSOR), keyset=True)
         context = self.get_context(filter=filterset, page=page, objects=page.object_list, sort=sort)
         template = f"{self.template_name}#results" if getattr(request, "htmx", False) else self.template_name
         return render(request, template, context)

@@ -19,7 +19,7 @@ from core import audit
 from core.formats import cn_date
 from core.uploads import attach
 from core.workflow import Step, transition
-from hazards import workflow
+from hazards import tally, workflow
 from hazards.choices import PLAN_DRAFT, PLAN_EDITABLE, AttachmentRole, Category, Grade, Source, Status
 from hazards.models import Hazard, HazardEvent, RectificationPlan
 from hazards.models.hazard import REVIEW_DAYS
@@ -146,6 +146,7 @@ def hazard_register(
     hazard.save()
     hazard.number = f"YH{timezone.localdate(found_at):%Y}{hazard.pk:08d}"
     hazard.save(update_fields=["number"])
+    tally.added(hazard)
     if not _visible(actor, hazard):
         # Re-check after the write: nobody records a hazard outside their own reach.
         raise PermissionDenied(_("该隐患不在您的管辖范围内（属地或行业）。"))
@@ -207,7 +208,7 @@ def plan_save(*, actor: Any, hazard: Hazard, today: dt.date | None = None, **val
     """五到位 / 治理方案. Editable until rectification starts. Until the plan is confirmed (确定整改方案) its
     deadline becomes the hazard's deadline; afterwards only an approved extension (延期) moves the deadline,
     so a deadline here must be the one already in force."""
-    hazard = _locked(hazard)
+    hazard = tally.remember(_locked(hazard))
     if not _visible(actor, hazard):
         raise PermissionDenied(_("该隐患不在您的管辖范围内。"))
     if hazard.status not in PLAN_EDITABLE:
@@ -244,6 +245,7 @@ def plan_save(*, actor: Any, hazard: Hazard, today: dt.date | None = None, **val
     if not confirmed and plan.deadline is not None and plan.deadline != hazard.deadline:
         hazard.deadline = plan.deadline
         hazard.save(update_fields=["deadline", "updated_at"])
+        tally.follow(hazard)
     changes = audit.diff(before, audit.snapshot(plan, fields))
     changes.update(audit.diff(hazard_before, audit.snapshot(hazard, ["deadline", "original_deadline"])))
     if changes:
@@ -329,6 +331,7 @@ def _check_visible(actor: Any, hazard: Hazard) -> None:
 
 def _record_move(step: Step) -> None:
     hazard, move = step.obj, step.move
+    tally.follow(hazard)  # the move is saved: its counts move with it, in the same transaction
     if move.action == "close":
         from hazards.supervision import remove_on_close
 
@@ -343,7 +346,7 @@ def hazard_transition(*, hazard: Hazard, to: str, actor: Any, note: str = "", **
     if actor is None:
         raise PermissionDenied(_("隐患状态只能由具体人员变更。"))
     return transition(workflow=workflow.TRANSITIONS, obj=hazard, to=to, actor=actor, note=note, data=data,
-                      lock=_locked, check=_check_visible, audit_fields=AUDITED, event=_record_move,
+                      lock=lambda h: tally.remember(_locked(h)), check=_check_visible, audit_fields=AUDITED, event=_record_move,
                       apply=lambda step: _apply(step.obj, step.action, step.actor, step.data, step.now),
                       notify=notify_move)
 

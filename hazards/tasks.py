@@ -22,3 +22,13 @@ def hazard_bulletin() -> int | None:
     with audit_context(source=Source.SYSTEM):
         circular = circular_issue()
     return circular.pk if circular else None
+
+
+@register_periodic("hazards.tally_fold", dt.timedelta(hours=6))
+@task()
+def tally_fold() -> int:
+    """Fold the deadline days that have passed into one row per territory and domain (``hazards.tally.fold``): the
+    overdue count stays exact without it, this keeps the rows it sums few. Returns the day rows folded."""
+    from hazards.tally import fold
+
+    return fold()

@@ -153,3 +153,84 @@ def test_no_code_outside_the_transition_helper_writes_a_status() -> None:
                       if (rel.as_posix(), func) not in ALLOWED]
     assert not stray, "a status is written outside core.workflow.transition (make it a move of the app's " \
                       "TRANSITIONS, or allow-list a creation service here):\n" + "\n".join(stray)
+
+
+# -- nobody else writes what the hazard counts are kept by --------------------------------------------
+# The maintained hazard counts (``hazards.tally``) follow every write of these attributes; a write anywhere else
+# would leave them behind the hazards. Creation and the listed services update the counts in their transaction.
+COUNTED = ("status", "grade", "deadline", "rectified_on", "jurisdiction", "jurisdiction_id", "jurisdiction_path",
+           "domain", "domain_id")
+COUNTED_ALLOWED = {
+    ("hazards/services.py", "hazard_register"): "creation: counted by tally.added",
+    ("hazards/services.py", "plan_save"): "the draft deadline: tally.remember / tally.follow",
+    ("hazards/services.py", "_apply"): "a move's own fields: hazard_transition remembers on lock, follows after save",
+    ("hazards/tally.py", "rekey"): "an enterprise moved: the counts move in the same function",
+    ("hazards/services.py", "hazard_update"): "only EDITABLE fields (none counted; any other name is refused)",
+    ("hazards/statistics.py", "stats_report_submit"): "an unsaved probe hazard for a scope check, never saved",
+}
+
+
+class _CountedWrites(_StatusWrites):
+    """Writes of a counted attribute: anywhere in the hazards app, and elsewhere on a name that says hazard."""
+
+    def __init__(self, everywhere: bool) -> None:
+        super().__init__()
+        self.everywhere = everywhere
+
+    def _about_hazards(self, node: ast.AST) -> bool:
+        return self.everywhere or "hazard" in ast.unparse(node).lower()
+
+    def _targets(self, node: ast.AST, targets: list[ast.expr]) -> None:
+        for target in targets:
+            for sub in ast.walk(target):
+                if isinstance(sub, ast.Attribute) and sub.attr in COUNTED and self._about_hazards(sub.value):
+                    self._hit(node, f".{sub.attr} =")
+        ast.NodeVisitor.generic_visit(self, node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in ("update", "bulk_update", "bulk_create") \
+                and self._about_hazards(func.value):
+            words = {k.arg for k in node.keywords} | {
+                c.value for arg in node.args for c in ast.walk(arg) if isinstance(c, ast.Constant)}
+            if func.attr == "bulk_create" or words & set(COUNTED):
+                self._hit(node, f"{func.attr}(counted field)")
+        if isinstance(func, ast.Name) and func.id == "setattr" and len(node.args) > 1 \
+                and self._about_hazards(node.args[0]) and (not isinstance(node.args[1], ast.Constant)
+                                                           or node.args[1].value in COUNTED):
+            self._hit(node, "setattr(…, counted field)")
+        ast.NodeVisitor.generic_visit(self, node)
+
+
+def test_no_code_outside_the_counting_services_writes_a_counted_hazard_attribute() -> None:
+    base = Path(settings.BASE_DIR)
+    stray: list[str] = []
+    for config in PROJECT:
+        for path in sorted(Path(config.path).rglob("*.py")):
+            rel = path.relative_to(base)
+            if {"migrations", "tests"} & set(rel.parts) or rel.as_posix() == "core/workflow.py":
+                continue
+            visitor = _CountedWrites(everywhere=rel.parts[0] == "hazards")
+            visitor.visit(ast.parse(path.read_text(encoding="utf-8")))
+            stray += [f"{rel}:{line} in {func}: {what}" for func, line, what in visitor.found
+                      if (rel.as_posix(), func) not in COUNTED_ALLOWED]
+    assert not stray, "a counted hazard attribute is written outside the services that keep hazards.tally " \
+                      "(go through hazards.services, or call hazards.tally in the same transaction and allow-list " \
+                      "the function here):\n" + "\n".join(stray)
+
+
+def test_the_counting_services_do_update_the_counts() -> None:
+    """The allow-list above is not a loophole: each listed function (or, for a move's fields, the transition
+    that runs it) calls ``hazards.tally`` itself."""
+    base = Path(settings.BASE_DIR)
+    bodies: dict[tuple[str, str], str] = {}
+    for rel in {r for r, _f in COUNTED_ALLOWED} | {"hazards/services.py"}:
+        for node in ast.walk(ast.parse((base / rel).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef):
+                bodies[(rel, node.name)] = ast.unparse(node)
+    assert "tally.added(hazard)" in bodies[("hazards/services.py", "hazard_register")]
+    assert "tally.remember(" in bodies[("hazards/services.py", "plan_save")]
+    assert "tally.follow(hazard)" in bodies[("hazards/services.py", "plan_save")]
+    assert "tally.remember(" in bodies[("hazards/services.py", "hazard_transition")]
+    assert "tally.follow(hazard)" in bodies[("hazards/services.py", "_record_move")]
+    assert "_write(" in bodies[("hazards/tally.py", "rekey")]

@@ -106,4 +106,10 @@ def rekey_enterprise_rows(enterprise: Enterprise) -> None:
         lookup: Any = getattr(model, "enterprise_lookup", None)
         if lookup is None:
             continue
-        model._default_manager.filter(**{lookup: enterprise}).update(**copied_keys(model, enterprise))
+        rows = model._default_manager.filter(**{lookup: enterprise})
+        # A model that keeps counts of its rows by these keys (hazards: ``Hazard.rekey_rows``) moves them too.
+        rekey = getattr(model, "rekey_rows", None)
+        if rekey is not None:
+            rekey(rows, copied_keys(model, enterprise))
+        else:
+            rows.update(**copied_keys(model, enterprise))

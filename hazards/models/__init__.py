@@ -7,6 +7,7 @@ from hazards.models.supervision import (
     SupervisionStep,
     SupervisionTemplate,
 )
+from hazards.models.tally import HazardDue, HazardTally
 
-__all__ = ["Hazard", "HazardEvent", "HazardQuerySet", "IdempotencyRecord", "RectificationPlan", "StatisticsReport",
+__all__ = ["Hazard", "HazardDue", "HazardEvent", "HazardQuerySet", "HazardTally", "IdempotencyRecord", "RectificationPlan", "StatisticsReport",
            "Supervision", "SupervisionCircular", "SupervisionRecord", "SupervisionStep", "SupervisionTemplate"]

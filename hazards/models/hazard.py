@@ -125,6 +125,13 @@ class Hazard(models.Model):
                 | scope.granted_q(Enterprise, "enterprise_id")
                 | scope.granted_q(cls))
 
+    @classmethod
+    def rekey_rows(cls, rows: models.QuerySet, values: dict[str, object]) -> int:
+        """Re-key hazards (their enterprise moved) and the counts kept of them (``hazards.tally``)."""
+        from hazards import tally
+
+        return tally.rekey(rows, values)
+
     # -- derived ----------------------------------------------------------------------------------
     @property
     def where(self) -> str:

@@ -17,7 +17,7 @@ from core.permissions import business_required
 from hazards.choices import OPEN_STATUSES, Grade
 from hazards.filters import HazardFilter
 from hazards.models import Hazard, Supervision
-from hazards.selectors import FIGURE_FILTERS, clearance_by_territory, clearance_by_unit, figures
+from hazards.selectors import FIGURE_FILTERS, clearance_by_territory, clearance_by_unit, figures_for
 
 
 def figure_links(figs: Any) -> list[dict[str, Any]]:
@@ -68,7 +68,7 @@ class HazardListView(ScopedListView):
 
     def get_context(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
-        kwargs["figures"] = figure_links(figures(Hazard.objects.visible_to(user)))
+        kwargs["figures"] = figure_links(figures_for(user))
         kwargs["today"] = timezone.localdate()
         kwargs["is_enterprise"] = user.has_role(Role.ENTERPRISE)
         return kwargs
@@ -77,7 +77,7 @@ class HazardListView(ScopedListView):
 @business_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     qs = Hazard.objects.visible_to(request.user)
-    figs = figures(qs)
+    figs = figures_for(request.user)
     return render(request, "hazards/dashboard.html", {
         "figures": figure_links(figs), "raw": figs, "by_unit": clearance_by_unit(qs)[:20],
         "by_territory": clearance_by_territory(qs)[:30], "is_enterprise": request.user.has_role(Role.ENTERPRISE)})
