@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F
+
 from escalation.choices import ItemStatus
 from escalation.models import SupervisionItem
-from escalation.registry import DeadlineSource, RecipientIds, Recipients, register_source
+from escalation.registry import DeadlineSource, RecipientIds, Recipients, register_source, url_of_pk
 from escalation.supervision import SOURCE_KEY, item_url
 
 
@@ -39,6 +41,8 @@ SOURCE = DeadlineSource(
     kind_label="到期",
     responsible_many=_responsible_many,
     supervisors_many=_supervisors_many,
+    title_sql=lambda: F("title"),
+    url_sql=lambda: url_of_pk(lambda pk: item_url(SupervisionItem(pk=pk))),
 )
 
 
