@@ -68,13 +68,16 @@ def prepare(hazards: int, overdue: int) -> dict[str, list[int]]:
     with audit_context(source=Source.COMMAND):
         world = build_world()
         moving: dict[str, list[int]] = {"enterprise_a": [], "enterprise_b": []}
+        firsts = {}
         for key, ent in (("enterprise_a", "ent_a1"), ("enterprise_b", "ent_b1")):
-            for _ in range(50):
-                hazard = enterprise_hazard(world, actor_key=key, enterprise_key=ent, grade=Grade.GENERAL)
-                moving[key].append(drive_to(world, hazard, Status.RECTIFYING, responsible=key).pk)
-        template = Hazard.objects.get(pk=moving["enterprise_a"][0])
-    # Benchmark data, not business writes: copies of one registered hazard on every persona enterprise.
+            hazard = enterprise_hazard(world, actor_key=key, enterprise_key=ent, grade=Grade.GENERAL)
+            firsts[key] = drive_to(world, hazard, Status.RECTIFYING, responsible=key)
+        template = firsts["enterprise_a"]
+    # Benchmark data, not business writes: copies of a hazard in 整改中 (one per enterprise user, so that no two
+    # virtual users move the same one), and copies on every persona enterprise for the lists.
     fields = [f for f in Hazard._meta.concrete_fields if not f.primary_key]
+    clones = {key: [Hazard(**{f.attname: getattr(first, f.attname) for f in fields}) for _ in range(60)]
+              for key, first in firsts.items()}
     rows = []
     ents = list(world.enterprises.values())
     today = timezone.localdate()
@@ -93,6 +96,9 @@ def prepare(hazards: int, overdue: int) -> dict[str, list[int]]:
 
         with transaction.atomic():
             insert_objects(rows)
+            for key, hazards_ in clones.items():
+                insert_objects(hazards_)
+                moving[key] = [firsts[key].pk, *(h.pk for h in hazards_)]
     if overdue:
         from bench.escalation_sweep import _generate
         from orgs.choices import UnitKind

@@ -412,12 +412,14 @@ RECORD_COLUMNS = ("object_id", "object_title", "object_url", "due_date", "jurisd
 def _scope_sql(model: type[models.Model]) -> dict[str, Any]:
     """The record's copied scope keys as expressions over the item (``_scope_keys`` in SQL)."""
     from django.db.models import CharField, F, IntegerField, Value
+    from django.db.models.functions import Cast
 
     names = {f.attname for f in model._meta.concrete_fields}
+    null = Cast(Value(None), output_field=IntegerField())  # a typed NULL (PostgreSQL reads a bare one as text)
     return {
         "_jp": F("jurisdiction_path") if "jurisdiction_path" in names else Value("", output_field=CharField()),
-        "_dom": F("domain_id") if "domain_id" in names else Value(None, output_field=IntegerField()),
-        "_ent": F("enterprise_id") if "enterprise_id" in names else Value(None, output_field=IntegerField()),
+        "_dom": F("domain_id") if "domain_id" in names else null,
+        "_ent": F("enterprise_id") if "enterprise_id" in names else null,
     }
 
 
