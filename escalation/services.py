@@ -426,9 +426,9 @@ def _scope_sql(model: type[models.Model]) -> dict[str, Any]:
 def _climb_in_database(source: DeadlineSource, step: EscalationStep, qs: models.QuerySet, run: _Run,
                        report: SweepReport, sr: SourceReport, announced: dict[bool, set[int]], size: int) -> None:
     """File one ladder step in the database: per deadline date (the working days overdue, and so the note, are
-    the same for all its items), ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING`` of up to ``size``
-    items a statement, each in its own short transaction with its change-log events (one per record, through
-    ``record_many``) and its digest counts. Nothing is loaded but the new records' ids and what the digests
+    the same for all its items) one ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING`` in its own
+    transaction with its change-log events (one per record, through ``record_many``, ``size`` at a time) and
+    its digest counts. Nothing is loaded but the new records' ids and what the digests
     need; a concurrent sweep's records are skipped by the unique key, as in the per-item path."""
     from django.db.models import CharField
     from django.db.models.functions import Left
@@ -443,44 +443,42 @@ def _climb_in_database(source: DeadlineSource, step: EscalationStep, qs: models.
     connection = transaction.get_connection()
     table = connection.ops.quote_name(EscalationRecord._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in RECORD_COLUMNS)
+    picked = ", ".join(f's."{c}"' for c in ("_oid", "_t", "_u", "_due", "_jp", "_dom", "_ent"))
     for due in dues:
         over = run.overdue_workdays(due)
         note = _("逾期 %(n)s 个工作日，按督办阶梯自动%(v)s") % {"n": over, "v": verb}
-        constants = [source.key, source.object_type, step.pk, step.action, status, False, None, note, over]
-        last = 0
-        while True:
-            page = (selected.filter(_due=due, pk__gt=last).order_by("pk")
-                    .values_list("_oid", "_t", "_u", "_due", "_jp", "_dom", "_ent")[:size])
-            inner, params = page.query.sql_with_params()
-            picked = ", ".join(f's."{c}"' for c in ("_oid", "_t", "_u", "_due", "_jp", "_dom", "_ent"))
-            sql = (f"INSERT INTO {table} ({columns}) SELECT {picked}, {', '.join(['%s'] * len(constants))} "
-                   f"FROM ({inner}) AS s WHERE true ON CONFLICT DO NOTHING "
-                   f"RETURNING id, object_id, object_title, jurisdiction_path")
-            done: list[tuple[Any, ...]] = []
+        constants = [source.key, source.object_type, step.pk, step.action, status, False, run.stamp(), note, over]
+        # One statement for the whole date: the anti-join stays one pass over the date's items (paging it by pk
+        # with LIMIT re-scans the date's index entries every page); the change-log events and digest counts
+        # then go by ``size``, in the same transaction.
+        page = selected.filter(_due=due).order_by().values_list("_oid", "_t", "_u", "_due", "_jp", "_dom", "_ent")
+        inner, params = page.query.sql_with_params()
+        sql = (f"INSERT INTO {table} ({columns}) SELECT {picked}, {', '.join(['%s'] * len(constants))} "
+               f"FROM ({inner}) AS s WHERE true ON CONFLICT DO NOTHING "
+               f"RETURNING id, object_id, object_title, jurisdiction_path")
+        done: list[tuple[Any, ...]] = []
 
-            def work(sql: str = sql, params: tuple[Any, ...] = params, due: dt.date = due, over: int = over,
-                     constants: list[Any] = constants, done: list[tuple[Any, ...]] = done) -> None:
-                constants[6] = run.stamp()
-                with connection.cursor() as cur:
-                    cur.execute(sql, [*constants, *params])
-                    rows = sorted(cur.fetchall(), key=lambda r: r[1])
-                ref = audit.Ref
+        def work(sql: str = sql, params: tuple[Any, ...] = params, due: dt.date = due, over: int = over,
+                 constants: list[Any] = constants, done: list[tuple[Any, ...]] = done) -> None:
+            with connection.cursor() as cur:
+                cur.execute(sql, [*constants, *params])
+                rows = sorted(cur.fetchall(), key=lambda r: r[1])
+            ref = audit.Ref
+            for i in range(0, len(rows), size):
+                chunk = rows[i:i + size]
                 audit.record_many(((action_name, ref("escalation.escalationrecord", rid, f"{title} · {action_label}"),
                                     {"source": source.key, "object_id": oid, "action": step.action, "status": status,
                                      "due_date": due.isoformat(), "overdue_workdays": over}, "")
-                                   for rid, oid, title, _path in rows), jsonable=True, batch=size)
-                _count_step(source, step, rows, run, announced)
-                done[:] = rows
+                                   for rid, oid, title, _path in chunk), jsonable=True, batch=size)
+                _count_step(source, step, chunk, run, announced)
+            done[:] = rows
 
-            _guarded(source, report, sr, work)
-            sr.scanned += len(done)
-            if step.needs_decision:
-                sr.proposed += len(done)
-            else:
-                sr.applied += len(done)
-            if len(done) < size:  # the last page (or a concurrent sweep filed the rest: it announces them)
-                break
-            last = done[-1][1]
+        _guarded(source, report, sr, work)
+        sr.scanned += len(done)
+        if step.needs_decision:
+            sr.proposed += len(done)
+        else:
+            sr.applied += len(done)
 
 
 def _count_step(source: DeadlineSource, step: EscalationStep, rows: list[tuple[Any, ...]], run: _Run,
