@@ -100,14 +100,14 @@ def prepare(hazards: int, overdue: int) -> dict[str, list[int]]:
                 insert_objects(hazards_)
                 moving[key] = [firsts[key].pk, *(h.pk for h in hazards_)]
     if overdue:
-        from bench.escalation_sweep import _generate
+        from bench.escalation_sweep import generate_items
         from orgs.choices import UnitKind
         from orgs.models import Unit
         from workdays.services import add_workdays
 
         units = list(Unit.objects.filter(kind__in=[UnitKind.TOWNSHIP, UnitKind.DEPARTMENT], active=True)[:30])
         deadlines = [add_workdays(today, -25), add_workdays(today, -12), add_workdays(today, -3)]
-        _generate(overdue, units, deadlines, world.users["office"].pk)
+        generate_items(overdue, units, deadlines, world.users["office"].pk)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
     connection.close()
