@@ -65,6 +65,29 @@ def generate(n: int) -> bytes:
     return buf.getvalue()
 
 
+def raw_copy_seconds(tables: list[tuple[str, str]]) -> tuple[float, int]:
+    """The time a bare COPY takes to write exactly the rows the import wrote (PostgreSQL): each table's rows
+    (``where`` picks them) are read out as COPY text, then COPY'd into an empty copy of the table with the
+    same indexes and constraints (``LIKE … INCLUDING ALL``); only the COPY in is timed."""
+    total, rows = 0.0, 0
+    with connection.cursor() as cur:
+        pg = cur.cursor
+        for table, where in tables:
+            buf = bytearray()
+            with pg.copy(f"COPY (SELECT * FROM {table} WHERE {where}) TO STDOUT") as out:
+                for chunk in out:
+                    buf += chunk
+            pg.execute(f"CREATE TEMP TABLE raw_{table} (LIKE {table} INCLUDING ALL)")
+            t = time.perf_counter()
+            with pg.copy(f"COPY raw_{table} FROM STDIN") as into:
+                into.write(bytes(buf))
+            total += time.perf_counter() - t
+            pg.execute(f"SELECT count(*) FROM raw_{table}")
+            rows += pg.fetchone()[0]
+            pg.execute(f"DROP TABLE raw_{table}")
+    return total, rows
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
     created_db = False
@@ -86,6 +109,9 @@ def main() -> None:
     t = time.perf_counter()
     data = generate(n)
     print(f"生成 {n} 行文件：{len(data) / 1e6:.1f} MB，用时 {time.perf_counter() - t:.1f} 秒")
+    from core.models import ChangeEvent
+
+    seq_before = ChangeEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     for label in ("首次导入（新增）", "再次导入（无变化）"):
         with audit_context(source=Source.IMPORT):
             t = time.perf_counter()
@@ -95,6 +121,13 @@ def main() -> None:
         tm = result.timings
         print(f"{label}：读取 {tm['read']:.2f} 秒，校验 {tm['validate']:.2f} 秒，写入 {tm.get('write', 0):.2f} 秒，"
               f"合计 {total:.2f} 秒；新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}")
+        if connection.vendor == "postgresql" and result.created:
+            raw, rows = raw_copy_seconds([
+                ("enterprises_enterprise", "true"), ("enterprises_enterprisedomain", "true"),
+                ("enterprises_enterprise_departments", "true"),
+                ("core_changeevent", f"seq > {seq_before} AND action = 'enterprises.create'")])
+            print(f"  同一批行（企业、行业领域、监管部门关联、变更记录，共 {rows} 行）直接 COPY：{raw:.2f} 秒；"
+                  f"写入阶段 / COPY = {tm.get('write', 0) / raw:.1f}，整个导入 / COPY = {total / raw:.1f}")
     if created_db:
         connection.close()
         with connection._nodb_cursor() as cur:

@@ -37,7 +37,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 
-def _generate(n: int, units: list, deadlines: list[dt.date], office_id: int) -> None:
+def generate_items(n: int, units: list, deadlines: list[dt.date], office_id: int) -> None:
     """Benchmark data, not business writes: COPY on PostgreSQL, bulk_create on SQLite."""
     from django.utils import timezone
 
@@ -102,7 +102,7 @@ def main() -> None:
                                         else Role.REGULATOR)
     deadlines = [add_workdays(today, -25), add_workdays(today, -12), add_workdays(today, -3)]
     t = time.perf_counter()
-    _generate(n, units, deadlines, office.pk)
+    generate_items(n, units, deadlines, office.pk)
     print(f"生成 {n} 项逾期督办事项（{connection.vendor}）：{time.perf_counter() - t:.1f} 秒")
     events_before = ChangeEvent.objects.count()
     for label in ("首次巡查", "再次巡查（应无新增）"):

@@ -34,6 +34,7 @@ from campaigns.units import (
     resolve_spelling,
     split_responsible,
 )
+from campaigns.units import cached as units_cached
 from core.imports import Importer, Outcome, Progress, Row, Run
 from core.imports.reader import HEADER_SCAN_ROWS
 from core.spreadsheet import Column, read_book
@@ -168,7 +169,15 @@ class TaskTableImporter(Importer):
                     "r": row.line, "t": parsed.deadline_text})
         return parsed
 
+    def run(self, **kwargs: Any) -> Outcome:
+        with units_cached():  # each unit spelling resolved once per import, not once per cell
+            return super().run(**kwargs)
+
     def review(self, plan: Any, *, actor: Any, params: dict[str, Any]) -> dict[str, Any] | None:
+        with units_cached():
+            return self._review(plan, actor=actor, params=params)
+
+    def _review(self, plan: Any, *, actor: Any, params: dict[str, Any]) -> dict[str, Any] | None:
         """Under the mapping preview: the unit spellings nothing resolves, with best guesses (the office maps
         each on the alias page, then refreshes), and what a re-import adds, changes and removes (rows matched as
         :meth:`write` matches them). Required — the preview is shown — when a spelling is unknown or a stored

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -19,6 +23,36 @@ from orgs.models import Jurisdiction, Unit, UnitAlias
 from orgs.selectors import resolve_units
 
 _CLAUSE = re.compile(r"[，,；;\n。]")
+
+# Within ``cached()`` (one import: its preview or its commit), what a spelling resolves to, the territory names
+# and the members of a collective are read once, not once per cell: the units do not change under an import.
+_cache: ContextVar[dict[Any, Any] | None] = ContextVar("campaigns_units_cache", default=None)
+
+
+@contextmanager
+def cached() -> Iterator[None]:
+    """Resolve each spelling once for the duration (nested uses share the outer cache)."""
+    if _cache.get() is not None:
+        yield
+        return
+    token = _cache.set({})
+    try:
+        yield
+    finally:
+        _cache.reset(token)
+
+
+def _memo(key: Any, compute: Any) -> Any:
+    cache = _cache.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def _resolve(name: str) -> list[Unit]:
+    return _memo(("units", name), lambda: resolve_units(name))
 
 
 # Collectives that stand for every department regulating a domain (the stated rule of expansion: a unit that is
@@ -75,7 +109,8 @@ _NOTE = re.compile(r"[（(]([^（）()]*)[）)]$")
 
 def _prefixes() -> list[str]:
     """Names of the top territories (湘乡市): "湘乡市应急管理局" is written for "市应急管理局"."""
-    return [name for name in Jurisdiction.objects.filter(parent__isnull=True).values_list("name", flat=True) if name]
+    return _memo("prefixes", lambda: [name for name in Jurisdiction.objects.filter(parent__isnull=True)
+                                      .values_list("name", flat=True) if name])
 
 
 def spellings(name: str) -> list[str]:
@@ -100,7 +135,7 @@ def spellings(name: str) -> list[str]:
 def resolve_spelling(name: str) -> list[Unit]:
     """The units a spelling names, read through :func:`spellings` (the first reading that names any)."""
     for candidate in spellings(name):
-        units = resolve_units(candidate)
+        units = _resolve(candidate)
         if units:
             return units
     return []
@@ -130,7 +165,7 @@ def resolve_into(res: Resolution, name: str, role: str) -> None:
     for unit in units:
         res.add(unit, role, name)
         if unit.collective:
-            members = list(expansion(unit))
+            members = _memo(("members", unit.pk), lambda unit=unit: list(expansion(unit)))
             if members:
                 for member in members:
                     res.add(member, role, name, via=unit)
@@ -148,7 +183,7 @@ def _names(piece: str) -> list[str]:
     piece = _TRAILING.sub("", re.sub(r"^(由|请)", "", piece.strip())).strip()
     if not piece:
         return []
-    if "及" in piece and not resolve_units(piece):
+    if "及" in piece and not _resolve(piece):
         return [n for part in piece.split("及") for n in _names(part)]
     return [piece]
 
@@ -161,7 +196,7 @@ def split_responsible(text: str) -> list[tuple[str, str | None]]:
     text = _ROLE_NOTE.sub(lambda m: f"〔{m[1]}〕", text or "")
     for clause in _CLAUSE.split(text):
         clause = clause.strip()
-        if clause and resolve_units(clause):  # a name that contains a marker word: 各牵头单位
+        if clause and _resolve(clause):  # a name that contains a marker word: 各牵头单位
             out.append((clause, None))
             continue
         pending: list[str] = []

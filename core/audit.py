@@ -232,32 +232,67 @@ def record(
     return event
 
 
-def record_many(events: Iterable[tuple[str, models.Model, Mapping[str, Any], str]], *, batch: int = 1000,
-                jsonable: bool = False) -> int:
-    """Many events in one go, for bulk imports and jobs: the same events as ``record()``, numbered a batch at
-    a time and inserted with one ``bulk_create`` per batch (50,000 imported rows cost seconds, not minutes).
-    Takes no lock, so a long import no longer holds up any other writer. ``events`` yields
-    (action, obj, changes, note); ``jsonable=True`` when the changes are already JSON-ready. Must run inside
-    the caller's transaction."""
-    from core.models import ChangeEvent
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """An object the change log names without a model instance: for bulk writes made in the database
+    (``INSERT … SELECT … RETURNING``), where only the new row's id and a few columns are at hand."""
 
+    object_type: str
+    object_id: Any
+    object_repr: str
+
+
+EVENT_COLUMNS = ("seq", "occurred_at", "actor_id", "actor_label", "source", "ip", "request_id", "action", "success",
+                 "object_type", "object_id", "object_repr", "changes", "note", "prev_hash", "hash")
+
+
+def record_many(events: Iterable[tuple[str, models.Model | Ref, Mapping[str, Any], str]], *, batch: int = 1000,
+                jsonable: bool = False) -> int:
+    """Many events in one go, for bulk imports and jobs: exactly the events ``record()`` would write, one per
+    object, numbered a batch at a time and written with one COPY per batch on PostgreSQL (one ``bulk_create``
+    on SQLite): 50,000 imported rows cost seconds, not minutes. Takes no lock, so a long import no longer holds
+    up any other writer. ``events`` yields (action, obj, changes, note), ``obj`` a model instance or a
+    :class:`Ref`; ``jsonable=True`` when the changes are already JSON-ready. Must run inside the caller's
+    transaction."""
     ctx = current_context()
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise AuditContextMissing("record_many() must run inside the writing transaction")
-    who = ctx.resolved_actor()
-    count = 0
+    actor_id, actor_label = _actor_fields(ctx.resolved_actor())
     now = timezone.now()
-    rows: list[tuple[str, models.Model, Mapping[str, Any], str]] = []
+    at = to_jsonable(now)
+    key = (settings.AUDIT_CHAIN_KEY or "").encode()
+    copy = connection.vendor == "postgresql"
+    count = 0
+    rows: list[tuple[str, models.Model | Ref, Mapping[str, Any], str]] = []
+
+    def build() -> list[tuple[Any, ...]]:
+        out = []
+        for seq, (action, obj, changes, note) in zip(allocate_seqs(len(rows)), rows, strict=True):
+            if isinstance(obj, Ref):
+                object_type, object_id, object_repr = obj.object_type, obj.object_id, obj.object_repr
+            else:
+                object_type, object_id, object_repr = object_label(obj), obj.pk, str(obj)
+            object_id = "" if object_id is None else str(object_id)
+            object_repr = (object_repr or "")[:200]
+            changes = dict(changes) if jsonable else to_jsonable(dict(changes))
+            payload = {"seq": seq, "at": at, "actor": actor_id, "actor_label": actor_label, "source": ctx.source,
+                       "ip": ctx.ip, "request": ctx.request_id, "action": action, "success": True,
+                       "type": object_type, "id": object_id, "repr": object_repr, "changes": changes, "note": note}
+            digest = hmac.new(key, EVENT_CONTEXT + canonical(payload), hashlib.sha256).hexdigest()
+            out.append((seq, now, actor_id, actor_label, ctx.source, ctx.ip, ctx.request_id, action, True,
+                        object_type, object_id, object_repr, changes, note, "", digest))
+        return out
 
     def flush() -> None:
-        pending = [
-            _build_event(ctx, who, seq=seq, at=now, action=action, object_type=object_label(obj), object_id=obj.pk,
-                         object_repr=str(obj), changes=dict(changes) if jsonable else to_jsonable(dict(changes)),
-                         note=note, success=True)
-            for seq, (action, obj, changes, note) in zip(allocate_seqs(len(rows)), rows, strict=True)
-        ]
-        ChangeEvent.objects.bulk_create(pending)
+        values = build()
         rows.clear()
+        if copy:
+            _copy_events(connection, values)
+        else:
+            from core.models import ChangeEvent
+
+            ChangeEvent.objects.bulk_create([ChangeEvent(**dict(zip(EVENT_COLUMNS, v, strict=True))) for v in values])
 
     for item in events:
         rows.append(item)
@@ -267,3 +302,16 @@ def record_many(events: Iterable[tuple[str, models.Model, Mapping[str, Any], str
     if rows:
         flush()
     return count
+
+
+def _copy_events(connection: Any, values: list[tuple[Any, ...]]) -> None:
+    """COPY events into the log (PostgreSQL): the insert trigger queues them for sealing as for any insert."""
+    from psycopg.types.json import Jsonb
+
+    from core.models import ChangeEvent
+
+    table = connection.ops.quote_name(ChangeEvent._meta.db_table)
+    with connection.cursor() as cur, cur.cursor.copy(
+            f"COPY {table} ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
+        for v in values:
+            copy.write_row((*v[:12], Jsonb(v[12]), *v[13:]))

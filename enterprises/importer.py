@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from core import audit
 from core.audit import record_many
+from core.bulk import copy_rows, insert_objects
 from core.imports import Importer, Outcome, Row, Run
 from core.pinyin import search_text
 from core.scoping import scope_for
@@ -322,16 +323,16 @@ def _write(rows: list[_Row], existing: dict[str, Enterprise], result: Outcome) -
         ent.jurisdiction_path = ent.jurisdiction.path
         ent.search_text = search_text(ent.name)
         changed.append((row, ent, snapshot_before))
-    step = 2000
+    step = 5000
     for i in range(0, len(new_objs), step):
         batch = new_objs[i:i + step]
-        Enterprise.objects.bulk_create([e for _r, e in batch], batch_size=500)
-        EnterpriseDomain.objects.bulk_create(
-            [EnterpriseDomain(enterprise_id=e.pk, domain_id=d) for r, e in batch for d in r.domains], batch_size=1000)
-        Enterprise.departments.through.objects.bulk_create(
-            [Enterprise.departments.through(enterprise_id=e.pk, unit_id=u) for r, e in batch for u in r.departments],
-            batch_size=1000)
-        record_many((("enterprises.create", e, _created_changes(e, r), "批量导入") for r, e in batch), jsonable=True)
+        # COPY on PostgreSQL (keys drawn from the sequence first), bulk_create on SQLite.
+        insert_objects([e for _r, e in batch])
+        copy_rows(EnterpriseDomain, ["enterprise_id", "domain_id"], ((e.pk, d) for r, e in batch for d in r.domains))
+        copy_rows(Enterprise.departments.through, ["enterprise_id", "unit_id"],
+                  ((e.pk, u) for r, e in batch for u in r.departments))
+        record_many((("enterprises.create", e, _created_changes(e, r), "批量导入") for r, e in batch), jsonable=True,
+                    batch=step)
     update_fields = [f for f in services.FIELDS if f not in ("jurisdiction", "synthetic", "principal_user",
                                                               "safety_manager_user")]
     update_fields += ["jurisdiction", "jurisdiction_path", "search_text"]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F
+
 from escalation.choices import ItemStatus
 from escalation.models import SupervisionItem
-from escalation.registry import DeadlineSource, RecipientIds, Recipients, register_source
+from escalation.registry import DeadlineSource, RecipientIds, Recipients, register_source, url_of_pk
 from escalation.supervision import SOURCE_KEY, item_url
 
 
@@ -40,6 +42,8 @@ SOURCE = DeadlineSource(
     responsible_many=_responsible_many,
     supervisors_many=_supervisors_many,
     unit_items=lambda unit_id: SupervisionItem.objects.filter(assignee_id=unit_id).values("pk"),
+    title_sql=lambda: F("title"),
+    url_sql=lambda: url_of_pk(lambda pk: item_url(SupervisionItem(pk=pk))),
 )
 
 

@@ -77,6 +77,12 @@ class DeadlineSource:
     # The ids of the items a unit answers for (``values("pk")``-style), for the board's unit filter; when None
     # the board falls back to the unit's territory (a township) or its domains (a department).
     unit_items: Callable[[int], QuerySet] | None = None
+    # ``title`` and ``url`` as database expressions over the model (the same text, character for character:
+    # ``escalation/tests/test_sweep_sql.py`` compares them for every source that declares them). With both,
+    # the sweep files the records of a ladder step in the database (``INSERT … SELECT``) instead of loading
+    # the items; without, it loads them in batches and calls ``title``/``url`` per item.
+    title_sql: Callable[[], Any] | None = None
+    url_sql: Callable[[], Any] | None = None
 
     @property
     def due_is_datetime(self) -> bool:
@@ -111,6 +117,19 @@ class DeadlineSource:
     @property
     def object_type(self) -> str:
         return f"{self.model._meta.app_label}.{self.model._meta.model_name}"
+
+
+def url_of_pk(path: Callable[[int], str]) -> Any:
+    """A page address ending in an object's pk as a database expression: ``path`` builds it for one pk
+    (``lambda pk: reverse("app:detail", args=[pk])``); the text around the pk is taken from a sample."""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Cast, Concat
+
+    sample = 987654321987
+    before, marker, after = path(sample).partition(str(sample))
+    if not marker:
+        raise ValueError("the address does not contain the object's pk")
+    return Concat(Value(before), Cast("pk", output_field=CharField()), Value(after), output_field=CharField())
 
 
 SOURCES: dict[str, DeadlineSource] = {}

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -192,6 +192,7 @@ class _Run:
     def __init__(self, today: dt.date) -> None:
         self.today = today
         self.unit_users: dict[int, tuple[int, ...]] = {}
+        self.all_units = False
         self.active: dict[int, bool] = {}
         self.over: dict[dt.date, int] = {}
         self.digests: dict[str, dict[int, dict[str, int]]] = {}
@@ -218,13 +219,15 @@ class _Run:
 
         rids = list(rids)
         units = {u for r in rids for u in r.units} - self.unit_users.keys()
-        if units:
-            found: dict[int, list[int]] = {u: [] for u in units}
-            rows = (User.objects.filter(unit_id__in=units, is_active=True, role_grants__role__in=BUSINESS_ROLES)
+        if units and not self.all_units:
+            # Every unit's users at once (one query a sweep, whichever units the items name first).
+            found: dict[int, list[int]] = {}
+            rows = (User.objects.filter(unit__isnull=False, is_active=True, role_grants__role__in=BUSINESS_ROLES)
                     .values_list("unit_id", "pk").distinct())
             for unit_id, uid in rows:
-                found[unit_id].append(uid)
+                found.setdefault(unit_id, []).append(uid)
             self.unit_users.update({u: tuple(sorted(set(v))) for u, v in found.items()})
+            self.all_units = True
         users = {u for r in rids for u in r.users} - self.active.keys()
         if users:
             active = set(User.objects.filter(pk__in=users, is_active=True).values_list("pk", flat=True))
@@ -306,6 +309,9 @@ def _sweep_source(source: DeadlineSource, run: _Run, report: SweepReport, sr: So
                                                 due_date=OuterRef("_due"))
         qs = source.overdue_queryset(run.today).filter(
             _due__lte=overdue_cutoff(run.today, step.after_workdays)).exclude(Exists(filed))
+        if source.title_sql is not None and source.url_sql is not None:
+            _climb_in_database(source, step, qs, run, report, sr, announced, size)
+            continue
         for items in _keyset(qs, size):
             _guarded(source, report, sr,
                      lambda items=items, step=step: _climb_batch(source, step, items, run, sr, announced))
@@ -395,6 +401,112 @@ def _climb_batch(source: DeadlineSource, step: EscalationStep, items: list[Any],
         users = run.user_ids(responsible.get(obj.pk), supervisors.get(obj.pk))
         if step.notify_office:
             users.update(u.pk for u in office_users(rows[obj.pk].jurisdiction_path))
+        run.count(kind, users, line)
+
+
+RECORD_COLUMNS = ("object_id", "object_title", "object_url", "due_date", "jurisdiction_path", "domain_id",
+                  "enterprise_id", "source_key", "object_type", "step_id", "action", "status", "manual",
+                  "created_at", "note", "overdue_workdays")
+
+
+def _scope_sql(model: type[models.Model]) -> dict[str, Any]:
+    """The record's copied scope keys as expressions over the item (``_scope_keys`` in SQL)."""
+    from django.db.models import CharField, F, IntegerField, Value
+    from django.db.models.functions import Cast
+
+    names = {f.attname for f in model._meta.concrete_fields}
+    null = Cast(Value(None), output_field=IntegerField())  # a typed NULL (PostgreSQL reads a bare one as text)
+    return {
+        "_jp": F("jurisdiction_path") if "jurisdiction_path" in names else Value("", output_field=CharField()),
+        "_dom": F("domain_id") if "domain_id" in names else null,
+        "_ent": F("enterprise_id") if "enterprise_id" in names else null,
+    }
+
+
+def _climb_in_database(source: DeadlineSource, step: EscalationStep, qs: models.QuerySet, run: _Run,
+                       report: SweepReport, sr: SourceReport, announced: dict[bool, set[int]], size: int) -> None:
+    """File one ladder step in the database: per deadline date (the working days overdue, and so the note, are
+    the same for all its items) one ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING`` in its own
+    transaction with its change-log events (one per record, through ``record_many``, ``size`` at a time) and
+    its digest counts. Nothing is loaded but the new records' ids and what the digests
+    need; a concurrent sweep's records are skipped by the unique key, as in the per-item path."""
+    from django.db.models import CharField
+    from django.db.models.functions import Left
+
+    status = RecordStatus.PROPOSED if step.needs_decision else RecordStatus.APPLIED
+    verb = _("提请决定") if step.needs_decision else _("执行")
+    action_name = "escalation.propose" if step.needs_decision else "escalation.apply"
+    action_label = Action(step.action).label
+    selected = qs.annotate(_oid=F("pk"), _t=Left(source.title_sql(), 300, output_field=CharField()),
+                           _u=Left(source.url_sql(), 500, output_field=CharField()), **_scope_sql(source.model))
+    dues = sorted(selected.order_by().values_list("_due", flat=True).distinct())
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(EscalationRecord._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in RECORD_COLUMNS)
+    picked = ", ".join(f's."{c}"' for c in ("_oid", "_t", "_u", "_due", "_jp", "_dom", "_ent"))
+    for due in dues:
+        over = run.overdue_workdays(due)
+        note = _("逾期 %(n)s 个工作日，按督办阶梯自动%(v)s") % {"n": over, "v": verb}
+        constants = [source.key, source.object_type, step.pk, step.action, status, False, run.stamp(), note, over]
+        # One statement for the whole date: the anti-join stays one pass over the date's items (paging it by pk
+        # with LIMIT re-scans the date's index entries every page); the change-log events and digest counts
+        # then go by ``size``, in the same transaction.
+        page = selected.filter(_due=due).order_by().values_list("_oid", "_t", "_u", "_due", "_jp", "_dom", "_ent")
+        inner, params = page.query.sql_with_params()
+        sql = (f"INSERT INTO {table} ({columns}) SELECT {picked}, {', '.join(['%s'] * len(constants))} "
+               f"FROM ({inner}) AS s WHERE true ON CONFLICT DO NOTHING "
+               f"RETURNING id, object_id, object_title, jurisdiction_path")
+        done: list[tuple[Any, ...]] = []
+
+        def work(sql: str = sql, params: tuple[Any, ...] = params, due: dt.date = due, over: int = over,
+                 constants: list[Any] = constants, done: list[tuple[Any, ...]] = done) -> None:
+            with connection.cursor() as cur:
+                cur.execute(sql, [*constants, *params])
+                rows = sorted(cur.fetchall(), key=lambda r: r[1])
+            ref = audit.Ref
+            for i in range(0, len(rows), size):
+                chunk = rows[i:i + size]
+                audit.record_many(((action_name, ref("escalation.escalationrecord", rid, f"{title} · {action_label}"),
+                                    {"source": source.key, "object_id": oid, "action": step.action, "status": status,
+                                     "due_date": due.isoformat(), "overdue_workdays": over}, "")
+                                   for rid, oid, title, _path in chunk), jsonable=True, batch=size)
+                _count_step(source, step, chunk, run, announced)
+            done[:] = rows
+
+        _guarded(source, report, sr, work)
+        sr.scanned += len(done)
+        if step.needs_decision:
+            sr.proposed += len(done)
+        else:
+            sr.applied += len(done)
+
+
+def _count_step(source: DeadlineSource, step: EscalationStep, rows: list[tuple[Any, ...]], run: _Run,
+                announced: dict[bool, set[int]]) -> None:
+    """Count the newly filed records of a step into the day's digests (each item once per kind of step)."""
+    seen = announced[step.needs_decision]
+    paths = {oid: path for _rid, oid, _title, path in rows if oid not in seen}
+    seen.update(paths)
+    if not paths:
+        return
+    action = step.get_action_display()
+    if step.needs_decision:
+        line = _("%(label)s · 拟%(action)s") % {"label": source.label, "action": action}
+        for path in paths.values():
+            run.count(Kind.DECISION, (u.pk for u in office_users(path)), line)
+        return
+    kind = Kind.OVERDUE if step.action == Action.REMINDER else Kind.ESCALATION
+    line = _("%(label)s · %(action)s") % {"label": source.label, "action": action}
+    targets: list[Any] = []
+    if step.notify_responsible or step.notify_supervisors:
+        targets = list(source.dated_items().filter(pk__in=list(paths)).order_by("pk"))
+    responsible = source.recipients_many(targets) if step.notify_responsible else {}
+    supervisors = source.recipients_many(targets, supervisors=True) if step.notify_supervisors else {}
+    run.prime([*responsible.values(), *supervisors.values()])
+    for oid, path in paths.items():
+        users = run.user_ids(responsible.get(oid), supervisors.get(oid))
+        if step.notify_office:
+            users.update(u.pk for u in office_users(path))
         run.count(kind, users, line)
 
 

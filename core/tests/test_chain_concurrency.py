@@ -5,7 +5,10 @@ writes, so the threads see one another): logins through the real login view, haz
 sweep-like bulk writer (notifications referencing every user, and ``record_many``, in one long transaction —
 the shape that used to deadlock logins), an import-like writer (``record_many`` of thousands of events in one
 long transaction, which takes its numbers first and commits last: the sealer meets stragglers), and the sealer
-itself, all at once. Before blocks, every one of them queued on the chain head's row.
+itself, all at once — and next to those lookalikes the real thing: the escalation sweep
+(``escalation.services.sweep``, records filed in the database, one event each, digests to every unit's users)
+over overdue 督办事项, and an enterprise import through the import pipeline (COPY on PostgreSQL, one event per
+created enterprise). Before blocks, every one of them queued on the chain head's row.
 
 Skipped on SQLite: it serialises writers anyway (one write lock per database), so there is no interleaving
 to test there; the sealing logic itself is covered by the property tests on both engines.
@@ -29,6 +32,8 @@ LOGINS = 12
 HAZARDS = 6
 SWEEP_ROUNDS = 3
 IMPORT_EVENTS = 3000
+OVERDUE_ITEMS = 300  # for the real sweep (escalation.services.sweep)
+IMPORT_ROWS = 400  # for the real import pipeline (enterprises.importer.import_enterprises)
 
 
 @pytest.fixture
@@ -108,6 +113,7 @@ def _scenario() -> None:
     world = build_world()
     with audit_context(source=Source.COMMAND):
         hazards = [enterprise_hazard(world, grade=Grade.GENERAL) for _ in range(HAZARDS)]
+    overdue, import_file = _real_work_setup(world)
     seal()
     start = time.monotonic()
     logins_before = ChangeEvent.objects.filter(action="accounts.login").count()
@@ -143,12 +149,27 @@ def _scenario() -> None:
                          for i in range(IMPORT_EVENTS)), jsonable=True, batch=500)
             time.sleep(1.0)  # commits last, with the lowest numbers: stragglers for the sealer
 
+    sweep_reports: list = []
+    import_outcomes: list = []
+
+    def real_sweep() -> None:
+        from escalation.services import sweep
+
+        sweep_reports.append(sweep(today=SWEEP_DAY, sources=["escalation.supervision"], batch=100))
+
+    def real_import() -> None:
+        from core.audit import Source, audit_context
+        from enterprises.importer import import_enterprises
+
+        with audit_context(source=Source.IMPORT):
+            import_outcomes.append(import_enterprises(actor=None, file=import_file))
+
     def sealer() -> None:
         while not stop.is_set():
             seal(limit=500)
             time.sleep(0.05)
 
-    writers = [_thread(errors, body) for body in (logins, transitions, sweep, importer)]
+    writers = [_thread(errors, body) for body in (logins, transitions, sweep, importer, real_sweep, real_import)]
     sealing = _thread(errors, sealer)
     sealing.start()
     for thread in writers:
@@ -170,6 +191,22 @@ def _scenario() -> None:
 
     assert set(Hazard.objects.filter(pk__in=[h.pk for h in hazards]).values_list("status", flat=True)) == {
         Status.PLANNED}
+    # The real sweep filed every step each overdue item reached, each with its event, and reported no error …
+    from escalation.models import EscalationRecord
+
+    (report,) = sweep_reports
+    assert not report.errors, report.errors
+    records = EscalationRecord.objects.filter(source_key="escalation.supervision", object_id__in=overdue)
+    assert records.count() == report.applied + report.proposed > OVERDUE_ITEMS
+    assert {r.object_id for r in records} == set(overdue)
+    assert ChangeEvent.objects.filter(object_type="escalation.escalationrecord").count() == records.count()
+    # … the real import created every row, all or nothing, each enterprise with its event.
+    (outcome,) = import_outcomes
+    assert outcome.ok and outcome.created == IMPORT_ROWS, outcome.errors[:3]
+    imported = set(Enterprise.objects.filter(name__startswith="并发导入企业").values_list("pk", flat=True))
+    assert len(imported) == IMPORT_ROWS
+    assert {int(pk) for pk in ChangeEvent.objects.filter(action="enterprises.create", object_id__in=[
+        str(pk) for pk in imported]).values_list("object_id", flat=True)} == imported
     # … and, sealed, every event sits in exactly one block, and the whole log verifies.
     seal()
     assert not UnsealedEvent.objects.exists()
@@ -179,3 +216,45 @@ def _scenario() -> None:
     report = verify_chain()
     assert report.ok, report.problems
     assert time.monotonic() - start < 30
+
+
+SWEEP_DAY = __import__("datetime").date(2024, 3, 20)
+
+
+def _real_work_setup(world: object) -> tuple[list[int], object]:
+    """Overdue 督办事项 for the real sweep (the default ladder; some past every step) and a workbook of new
+    enterprises for the real import."""
+    import io
+
+    import xlsxwriter
+    from django.core.management import call_command
+
+    from enterprises.credit_code import make_credit_code
+    from enterprises.importer import COLUMNS
+    from escalation.models import SupervisionItem
+    from orgs.choices import UnitKind
+    from orgs.models import Unit
+    from workdays.services import add_workdays
+
+    call_command("load_calendar", verbosity=0)
+    call_command("load_escalation_defaults", verbosity=0)
+    units = list(Unit.objects.filter(kind__in=[UnitKind.TOWNSHIP, UnitKind.DEPARTMENT], active=True)[:10])
+    deadlines = [add_workdays(SWEEP_DAY, -25), add_workdays(SWEEP_DAY, -3)]
+    items = SupervisionItem.objects.bulk_create([
+        SupervisionItem(title=f"并发督办{i}", assignee=units[i % len(units)],
+                        jurisdiction_path=units[i % len(units)].jurisdiction_path, deadline=deadlines[i % 2],
+                        original_deadline=deadlines[i % 2], assigned_by=world.users["office"])
+        for i in range(OVERDUE_ITEMS)])
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    sheet = book.add_worksheet()
+    for j, column in enumerate(COLUMNS):
+        sheet.write(0, j, column.header)
+    for i in range(1, IMPORT_ROWS + 1):
+        row = [f"并发导入企业{i}", make_credit_code(f"91430381CC{i:07d}"), "东山街道", "工贸", "市应急管理局", "3110",
+               f"测试路{i}号", "张三", "张三", "李四", "0731-1", 50, "是", 112.5, 27.7, "是"]
+        for j, value in enumerate(row):
+            sheet.write(i, j, value)
+    book.close()
+    buf.seek(0)
+    return [item.pk for item in items], buf

@@ -1,0 +1,85 @@
+"""Bulk inserts for imports and jobs: COPY on PostgreSQL, ``bulk_create`` elsewhere.
+
+``insert_objects`` writes new model instances and gives them their primary keys (on PostgreSQL the keys are
+taken from the table's sequence first, then the rows are COPY'd in with them); ``copy_rows`` writes plain
+tuples of column values (link tables, events). Both run inside the caller's transaction, fire no signals (as
+``bulk_create``) and leave the change log to the caller (``core.audit.record_many``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connections, models, router
+
+# Fields whose Python value psycopg writes as is (no ``get_db_prep_save`` needed).
+_RAW = {"AutoField", "BigAutoField", "SmallAutoField", "BigIntegerField", "BooleanField", "CharField", "DateField",
+        "DateTimeField", "DecimalField", "FloatField", "ForeignKey", "OneToOneField", "IntegerField",
+        "PositiveBigIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField", "SlugField",
+        "SmallIntegerField", "TextField", "EmailField", "URLField", "GenericIPAddressField", "UUIDField"}
+
+
+def _connection(model: type[models.Model]) -> Any:
+    return connections[router.db_for_write(model)]
+
+
+def reserve_pks(model: type[models.Model], n: int) -> list[int]:
+    """``n`` new primary keys from the table's sequence (PostgreSQL)."""
+    connection = _connection(model)
+    with connection.cursor() as cur:
+        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [model._meta.db_table, model._meta.pk.column, n])
+        return sorted(row[0] for row in cur.fetchall())
+
+
+def insert_objects(objs: Sequence[models.Model], *, batch: int = 2000) -> None:
+    """Insert new instances of one model and set their primary keys: COPY on PostgreSQL, ``bulk_create``
+    (which returns the keys) elsewhere."""
+    if not objs:
+        return
+    model = type(objs[0])
+    connection = _connection(model)
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objs, batch_size=batch)
+        return
+    meta = model._meta
+    pk = meta.pk
+    for obj, key in zip((o for o in objs if o.pk is None), reserve_pks(model, sum(1 for o in objs if o.pk is None)),
+                        strict=True):
+        setattr(obj, pk.attname, key)
+    fields = [f for f in meta.concrete_fields if not f.generated]
+    raw = [f.get_internal_type() in _RAW for f in fields]
+    rows = ([v if plain else f.get_db_prep_save(v, connection)
+             for f, plain, v in zip(fields, raw, (f.pre_save(obj, True) for f in fields), strict=True)]
+            for obj in objs)
+    copy_rows(model, [f.column for f in fields], rows, prepared=True)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
+              prepared: bool = False) -> int:
+    """Insert rows of ``model``'s table given as column values (``columns`` are column names; a foreign key
+    is its ``_id`` column). COPY on PostgreSQL; elsewhere instances through ``bulk_create``."""
+    connection = _connection(model)
+    count = 0
+    if connection.vendor != "postgresql":
+        by_column = {f.column: f.attname for f in model._meta.concrete_fields}
+        names = [by_column[c] for c in columns]
+        objs = [model(**dict(zip(names, row, strict=True))) for row in rows]
+        model._default_manager.bulk_create(objs, batch_size=1000)
+        return len(objs)
+    if not prepared:
+        fields = {f.column: f for f in model._meta.concrete_fields}
+        convert = [None if fields[c].get_internal_type() in _RAW else fields[c] for c in columns]
+        if any(convert):
+            rows = ([v if f is None else f.get_db_prep_save(v, connection) for f, v in zip(convert, row, strict=True)]
+                    for row in rows)
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    with connection.cursor() as cur, cur.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
