@@ -33,7 +33,7 @@ router.register("units", UnitViewSet, basename="unit")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("audit/events", ChangeEventViewSet, basename="changeevent")
 for _app in ("workdays", "notifications", "escalation", "campaigns", "ledgers", "hazards", "risk", "enforcement", "checks",
-             "accidents", "tips"):
+             "accidents", "tips", "credit"):
     import_module(f"{_app}.api").register(router)
 
 

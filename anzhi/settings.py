@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "enforcement",
     "accidents",
     "tips",
+    "credit",
     "demo",
 ]
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("enforcement/", include("enforcement.urls")),
     path("accidents/", include("accidents.urls")),
     path("tips/", include("tips.urls")),
+    path("credit/", include("credit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # The admin's own password change and logout would bypass the policy, history and change log.

@@ -61,6 +61,8 @@ LEGACY: dict[str, str] = {
     "doc_template_retire": "documents.template_retire",
     # enforcement: the 抽查事项清单 row was CheckItem (clashing with checks.CheckItem), now InspectionMatter
     "enforcement.item_create": "enforcement.matter_create",
+    # enforcement.CreditRecord moved into the credit module (credit.CreditEvent)
+    "enforcement.credit_record": "credit.event_record",
     # escalation
     "escalation.ladder_created": "escalation.ladder_create",
     "escalation.ladder_saved": "escalation.ladder_save",

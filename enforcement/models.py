@@ -420,27 +420,6 @@ class Case(EnterpriseRow):
         return enterprise_row_scope_q(scope) | scope.unit_q("department_id")
 
 
-class CreditRecord(EnterpriseRow):
-    """An entry of an enterprise's credit record (国办发〔2015〕58号 (四): 随机抽查与社会信用体系相衔接): written by
-    each penalty decision."""
-
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_records")
-    department = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录部门"))
-    kind = models.CharField(max_length=20, default="penalty", verbose_name=_("类别"))
-    summary = models.CharField(max_length=500, verbose_name=_("内容"))
-    amount = models.DecimalField(max_digits=14, decimal_places=2, default=0, verbose_name=_("金额（元）"))
-    recorded_on = models.DateField(verbose_name=_("记录日期"))
-    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("撤销时间"))
-
-    class Meta:
-        ordering = ["-recorded_on", "-pk"]
-        verbose_name = _("信用记录")
-        verbose_name_plural = _("信用记录")
-
-    def __str__(self) -> str:
-        return self.summary
-
-
 class EnforcementDocument(models.Model):
     """An issued 执法文书: its number (湘乡应急检记〔2026〕12号) and the inspection or case it belongs to."""
 

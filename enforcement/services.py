@@ -30,7 +30,6 @@ from enforcement.choices import AttemptOutcome, DrawStatus, FindingResult, Inspe
 from enforcement.models import (
     Case,
     Conflict,
-    CreditRecord,
     DepartmentSettings,
     DocumentCounter,
     Draw,
@@ -1051,16 +1050,12 @@ def penalty_summary(case: Case) -> str:
     return "、".join(parts)
 
 
-def credit_record_write(case: Case) -> CreditRecord:
-    """Each penalty decision writes the enterprise's credit record (in the decision's transaction)."""
-    record = CreditRecord.objects.create(
-        enterprise=case.enterprise, jurisdiction_path=case.enterprise.jurisdiction_path, case=case,
-        department=case.department, kind="penalty", amount=case.fine_amount + case.confiscation_amount,
-        summary=f"{case.department.name}行政处罚：{case.cause}（{penalty_summary(case)}）"[:500],
-        recorded_on=case.decided_on or timezone.localdate())
-    audit.record(action="enforcement.credit_record", obj=record, changes={"case": [None, case.pk],
-                                                                          "summary": [None, record.summary]})
-    return record
+def credit_record_write(case: Case) -> None:
+    """Each penalty decision writes the enterprise's credit record (in the decision's transaction): a penalty event
+    of the credit module (credit.CreditEvent, which absorbed enforcement.CreditRecord)."""
+    from credit.services import penalty_event_write
+
+    penalty_event_write(case)
 
 
 def closure_trigger(enterprise: Enterprise, today: dt.date) -> bool:
@@ -1132,7 +1127,9 @@ def case_withdraw(*, actor: Any, case: Case, reason: str) -> Case:
     case.withdrawn_at = now
     case.withdrawal_reason = reason.strip()[:300]
     case.save(update_fields=["withdrawn_at", "withdrawal_reason"])
-    CreditRecord.objects.filter(case=case, revoked_at__isnull=True).update(revoked_at=now)
+    from credit.services import penalty_event_revoke
+
+    penalty_event_revoke(case, at=now)
     audit.record(action="enforcement.case_withdraw", obj=case, changes={"withdrawn_at": [None, now]},
                  note=case.withdrawal_reason)
     return case

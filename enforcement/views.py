@@ -28,6 +28,7 @@ from core.paging import page_of
 from core.permissions import business_required, roles_required
 from core.scoping import get_visible_or_404
 from core.uploads import attachments_for
+from credit.models import CreditEvent
 from enforcement import checklists, doc_templates, plans, services
 from enforcement.choices import CaseStatus, DrawStatus, FindingResult, InspectionStatus
 from enforcement.exports import draw_zip
@@ -57,7 +58,6 @@ from enforcement.forms import (
 from enforcement.models import (
     AnnualPlan,
     Case,
-    CreditRecord,
     Draw,
     Inspection,
     InspectionMatter,
@@ -644,7 +644,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     department = CASE_TRANSITIONS[(CaseStatus.FILED, CaseStatus.INVESTIGATING)].who(request.user, case)
     return render(request, "enforcement/case_detail.html", {
         "case": case, "moves": moves, "documents": case.documents.all(), "department": department,
-        "credit": CreditRecord.objects.visible_to(request.user).filter(case=case),
+        "credit": CreditEvent.objects.visible_to(request.user).filter(source_type="enforcement.case", source_id=case.pk),
         "penalty": services.penalty_summary(case), "withdraw_form": WithdrawForm()})
 
 

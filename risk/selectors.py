@@ -34,7 +34,9 @@ OVERALL_RULE = ("企业风险等级取其全部在册风险点中的最高等级
 CLASS_RULE = ("监管类别按企业风险等级确定：红→A类，橙→B类，黄→C类，蓝→D类，尚未评估→C类；"
               "有未销号的重大事故隐患，或涉及重大危险源，直接列为A类；"
               "涉及危险化学品、危险工艺、粉尘涉爆、涉氨制冷、有限空间等标识的，至少为B类；"
-              "近一年有已销号的重大隐患的，提高一类（最高A类）。监管部门可人工调整，须写明理由。")
+              "近一年有已销号的重大隐患的，提高一类（最高A类）；"
+              "企业信用等级为C级（较差）的至少为B类，D级（严重失信）的列为A类（credit.rules）。"
+              "监管部门可人工调整，须写明理由。")
 
 RANK_GRADE = {v: k for k, v in GRADE_RANK.items()}
 # Enterprise flags that raise the class to at least B (read defensively: the enterprise app may add more).
@@ -111,7 +113,7 @@ def _counted(what: str, count: int, shown: int | None) -> str:
 
 def compute_class(*, grade: str | None, flags: list[str], open_major_hazards: int,
                   closed_major_hazards_last_year: int, shown_open: int | None = None,
-                  shown_closed: int | None = None) -> tuple[str, list[str]]:
+                  shown_closed: int | None = None, credit: str | None = None) -> tuple[str, list[str]]:
     """Pure rule (stated in CLASS_RULE) from the inputs; returns (class, reasons).
 
     The class is the enterprise's (one class, one inspection frequency, for every regulator); ``shown_*`` are the
@@ -134,6 +136,17 @@ def compute_class(*, grade: str | None, flags: list[str], open_major_hazards: in
         order = [EnterpriseClass.D, EnterpriseClass.C, EnterpriseClass.B, EnterpriseClass.A]
         klass = order[order.index(EnterpriseClass(klass)) + 1]
         reasons.append(_counted("近一年有重大隐患", closed_major_hazards_last_year, shown_closed) + "（已销号），提高一类")
+    if credit:
+        # 国办发〔2015〕58号 (三)/(四): records of serious violations mean more inspection (credit.rules).
+        from credit.choices import CreditClass
+        from credit.rules import RISK_CLASS_FLOOR
+
+        floor = RISK_CLASS_FLOOR.get(CreditClass(credit))
+        if floor is not None:
+            new = _raise(klass, floor)
+            if new != klass:
+                reasons.append(f"企业信用等级为{CreditClass(credit).label}，至少为{EnterpriseClass(floor).label}")
+            klass = new
     return str(klass), reasons
 
 
@@ -197,17 +210,19 @@ class ClassInputs:
     hazards: dict[int, tuple[int, int]]
     seen: dict[int, tuple[int, int]] | None
     decisions: dict[int, ClassDecision]
+    credit: dict[int, str] = field(default_factory=dict)  # credit classes other than A (credit.selectors)
     _memo: dict[tuple[Any, ...], tuple[str, list[str]]] = field(default_factory=dict, repr=False)
 
     def _computed(self, pk: int, flags: list[str]) -> tuple[str | None, str, list[str]]:
         grade = RANK_GRADE.get(self.ranks.get(pk) or 0)
         open_major, closed_major = self.hazards.get(pk, (0, 0))
         shown_open, shown_closed = (None, None) if self.seen is None else self.seen.get(pk, (0, 0))
-        key = (grade, tuple(flags), open_major, closed_major, shown_open, shown_closed)
+        credit = self.credit.get(pk)
+        key = (grade, tuple(flags), open_major, closed_major, shown_open, shown_closed, credit)
         if key not in self._memo:  # most enterprises share their inputs: the rule runs once per distinct input
             self._memo[key] = compute_class(grade=grade, flags=flags, open_major_hazards=open_major,
                                             closed_major_hazards_last_year=closed_major, shown_open=shown_open,
-                                            shown_closed=shown_closed)
+                                            shown_closed=shown_closed, credit=credit)
         computed, reasons = self._memo[key]
         return grade, computed, reasons
 
@@ -245,7 +260,18 @@ def class_inputs(ids: Any, *, viewer: Any = None, ranks: dict[int, int] | None =
     for d in (ClassDecision.objects.filter(enterprise_id__in=ids).order_by("enterprise_id", "-decided_at", "-pk")
               .iterator(chunk_size=2000)):
         decisions.setdefault(d.enterprise_id, d)
-    return ClassInputs(ranks=ranks, hazards=hazards, seen=seen, decisions=decisions)
+    return ClassInputs(ranks=ranks, hazards=hazards, seen=seen, decisions=decisions, credit=_credit_classes(ids))
+
+
+def _credit_classes(ids: Any) -> dict[int, str]:
+    """The credit class (credit app) of the enterprises below A, in two aggregate queries."""
+    try:
+        from credit.selectors import classes_for_ids
+    except ImportError:  # the credit app not installed: credit does not move the class
+        return {}
+    from django.utils import timezone
+
+    return {pk: k for pk, k in classes_for_ids(ids, timezone.localdate()).items() if k != "a"}
 
 
 def classes_for(enterprises: list[Any], *, viewer: Any = None) -> dict[int, ClassInfo]:

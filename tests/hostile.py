@@ -98,6 +98,7 @@ def hostile(world: World) -> dict[str, Any]:
     _enforcement(world, ent)
     _accidents(world, ent)
     _tip(ent)
+    _credit(world, ent)
     import uuid
 
     from checks import services as checks
@@ -110,6 +111,16 @@ def hostile(world: World) -> dict[str, Any]:
                                          domains=[Domain.objects.get(code="D12")])
     checks.item_save(actor=office, checklist=checklist, clause=P_MINUS, text=P_EQ, note=P_AT)
     return {"enterprise": ent, "point": point, "campaign": campaign, "plan": plan, "checklist": checklist}
+
+
+def _credit(world: World, ent: Any) -> None:
+    """A 严重失信主体名单 entry (the joint-punishment export) with hostile grounds and basis."""
+    from credit import services as credit
+
+    regulator = world.user("regulator")
+    entry = credit.blacklist_propose(actor=regulator, enterprise=ent, grounds=f"{P_EQ}列入事由", basis=P_DDE)
+    credit.blacklist_transition(actor=regulator, entry=entry, action="decide", statement=P_MINUS,
+                                listed_on=timezone.localdate())
 
 
 def _tip(ent: Any) -> None:

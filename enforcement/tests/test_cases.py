@@ -13,9 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from docx import Document
 
+from credit.models import CreditEvent
 from enforcement import services
 from enforcement.choices import CaseStatus, PenaltyType
-from enforcement.models import Case, CreditRecord
+from enforcement.models import Case
 from notifications.models import Notification
 from tests.personas import World
 from workdays.services import add_workdays
@@ -43,8 +44,8 @@ def test_a_decision_writes_the_credit_record_and_its_publication_deadline(world:
     case = _decided(world)
     assert case.status == CaseStatus.DECIDED and case.fine_amount == Decimal("30000.00")
     assert case.publish_due == add_workdays(case.decided_on, 7)
-    record = CreditRecord.objects.get(case=case)
-    assert "罚款30000.00元" in record.summary and record.amount == Decimal("30000.00")
+    record = CreditEvent.objects.get(source_type="enforcement.case", source_id=case.pk)
+    assert "罚款30000.00元" in record.grounds and record.amount == Decimal("30000.00") and record.points < 0
     assert {d.kind for d in case.documents.all()} == {"enforcement_penalty_notice", "enforcement_penalty_decision"}
     with pytest.raises(PermissionDenied):
         services.case_publish(actor=world.user("office"), case=case)
@@ -57,7 +58,7 @@ def test_a_decision_writes_the_credit_record_and_its_publication_deadline(world:
     assert "行政处罚决定书" in text and "第一百零二条" in text and f"罚决〔{dt.date.today().year}〕1号" in text
     services.case_withdraw(actor=world.user("regulator"), case=case, reason="复议决定撤销")
     assert "未采取措施消除事故隐患" not in Client().get(reverse("enforcement:public")).content.decode()
-    assert CreditRecord.objects.get(case=case).revoked_at is not None
+    assert CreditEvent.objects.get(source_type="enforcement.case", source_id=case.pk).revoked_at is not None
     client.force_login(world.users["township_b"])
     assert client.get(reverse("enforcement:case", args=[case.pk])).status_code == 404
 

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CreditConfig(AppConfig):
+    name = "credit"
+    verbose_name = _("企业信用")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from accounts.choices import Role
+        from core.dashboard import register_card
+        from core.navigation import register_nav
+        from credit import exposure, tasks  # noqa: F401  (tasks registers the periodic collectors)
+        from credit.cards import credit_card
+
+        register_nav(_("信用"), "credit:list", order=59, roles=(Role.OFFICE, Role.REGULATOR, Role.TOWNSHIP,
+                                                                Role.INSPECTOR))
+        register_card("credit", "credit/_home_card.html", credit_card, order=47)
+        exposure.register()

@@ -1,0 +1,19 @@
+"""Periodic work: the collectors, every hour (idempotent; most runs add nothing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django_tasks import task
+
+from core.audit import Source, audit_context
+from core.background import register_periodic
+
+
+@register_periodic("credit.collect", dt.timedelta(hours=1))
+@task()
+def collect() -> dict[str, int]:
+    from credit.collectors import collect_all
+
+    with audit_context(source=Source.SYSTEM):
+        return collect_all()
