@@ -23,3 +23,7 @@ class ChecksConfig(AppConfig):
         register_loader("load_demo_checks", order=970, demo_only=True)
         register_importer(IMPORTER)
         register_deadline_source()
+        from checks.cockpit import checks_panel
+        from core.dashboard import register_panel
+
+        register_panel("checks", checks_panel, order=30)
