@@ -27,6 +27,7 @@ from orgs.models import Jurisdiction
 from tips import crypto, workflow
 from tips.choices import ExposureKind, RewardGrade, TipKind, TipStatus
 from tips.models import ExposureEntry, RewardBand, Tip, TipEvent, TipIdentity
+from tips.notify import notify_move, notify_received
 from workdays.services import add_workdays
 
 # Deadlines in working days (workdays): 受理 (accept or forward) after receipt, 核查 after assignment, 答复 after
@@ -147,6 +148,7 @@ def tip_submit(*, kind: str, description: str, jurisdiction: Jurisdiction | None
                                                          "identity": [None, bool(name or phone)]})
     for photo in photos:
         attach(actor=None, owner=tip, file=photo, role="tip", kinds=("image",))
+    notify_received(tip)
     return tip
 
 
@@ -204,7 +206,7 @@ def _record_event(step: Step) -> None:
 
 def tip_transition(*, actor: Any, tip: Tip, action: str, note: str = "", **data: Any) -> Tip:
     return transition(workflow=workflow.TRANSITIONS, obj=tip, actor=actor, action=action, note=note, data=data,
-                      check=_check, apply=_apply, event=_record_event,
+                      check=_check, apply=_apply, event=_record_event, notify=notify_move,
                       audit_fields=["status", "assigned_unit", "forwarded_to", "confirmed", "reward_amount",
                                     "payout_ref"])
 
