@@ -13,6 +13,7 @@ from enforcement.choices import InspectionOrigin
 from enforcement.models import Case, Inspection
 from enforcement.tests.factories import roster
 from orgs.models import Domain
+from tests.openapi import assert_matches_schema
 from tests.personas import VISIBLE, World
 from tips import services
 from tips.choices import TipStatus
@@ -133,6 +134,9 @@ def test_pages_link_both_ways_and_never_show_the_reporter(client: Client, world:
             for secret in SECRETS:
                 assert secret not in body, (key, url)
     client.force_login(world.users["regulator"])
+    api = client.get(f"/api/v1/tips/{tip.pk}/")
+    assert_matches_schema(api)
+    assert (api.json()["inspection"], api.json()["case"]) == (inspection.pk, case.pk)
     tip_page = client.get(f"/tips/{tip.pk}/").content.decode()
     assert f'href="/enforcement/inspections/{inspection.pk}/"' in tip_page
     assert f'href="/enforcement/cases/{case.pk}/"' in tip_page
