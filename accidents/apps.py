@@ -22,3 +22,7 @@ class AccidentsConfig(AppConfig):
         register_loader("load_demo_accidents", order=960, demo_only=True)
         doc_templates.register()
         deadline_sources.register()
+        from accidents.cockpit import accident_panel
+        from core.dashboard import register_panel
+
+        register_panel("accidents", accident_panel, template="accidents/_cockpit_panel.html", order=60)

@@ -18,6 +18,9 @@ SYSTEM_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN})
 BUSINESS_ROLES = frozenset(set(Role) - SYSTEM_ROLES)
 # Those who govern (menus of the committee's and departments' work: structure, boards, campaigns).
 GOVERNMENT_ROLES = (Role.OFFICE, Role.REGULATOR, Role.TOWNSHIP, Role.INSPECTOR)
+# Who has a cockpit (领导驾驶舱, core.dashboard panels): the office over its territory, a department over its domains,
+# a township over its own ground.
+COCKPIT_ROLES = (Role.OFFICE, Role.REGULATOR, Role.TOWNSHIP)
 # Who may be given explicit, time-bounded grants of objects outside their scope (accounts.ScopeGrant): those the
 # enforcement module assigns to a target — drawn inspectors and experts.
 GRANTEE_ROLES = frozenset({Role.INSPECTOR, Role.EXPERT})

@@ -8,10 +8,13 @@ the rest with 429; ``--same-address`` sends them all from 127.0.0.1. (A forwarde
 this: the platform believes it only from a trusted proxy, and the load comes straight from this machine.)
 
 Prints requests, errors (anything but 200/429, or no answer), p50/p95 of the page and of the submission, tips
-accepted and submissions the rate limit refused. Local only: the server is started here on 127.0.0.1 (SQLite in
-a temporary folder, or the database of DATABASE_URL, which must be bootstrapped) unless ``--url`` names one.
+accepted and submissions the rate limit refused. Local only: the server is started here on 127.0.0.1 unless
+``--url`` names one, on SQLite in a temporary folder, or with ``DATABASE_URL=postgres://…/NAME`` on a fresh
+PostgreSQL database ``NAME_tips_<pid>`` made, bootstrapped and dropped by the script (``--keep-db`` keeps it), so the
+rate-limit counters of an earlier run never count against this one.
 
     .venv/bin/python bench/tips_load.py --clients 50 --seconds 60
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/anzhi_bench .venv/bin/python bench/tips_load.py --clients 50 --seconds 60
 """
 
 from __future__ import annotations
@@ -48,10 +51,33 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(threads: int) -> tuple[str, subprocess.Popen[bytes], Path]:
+def fresh_postgres(url: str) -> str:
+    """A new, empty database next to the one ``url`` names (``NAME_tips_<pid>``); its URL."""
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    fresh = f"{name.split('?')[0]}_tips_{os.getpid()}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{fresh}"')
+        conn.execute(f'create database "{fresh}"')
+    return f"{base}/{fresh}"
+
+
+def drop_postgres(url: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+def start_server(threads: int, database_url: str = "") -> tuple[str, subprocess.Popen[bytes], Path]:
     workdir = Path(tempfile.mkdtemp(prefix="anzhi-tips-bench-"))
     env = {**os.environ, "ANZHI_VAR_DIR": str(workdir), "DJANGO_DEBUG": "0", "ANZHI_TESTING": "0",
            "ANZHI_CHAIN_ANCHOR_DIR": str(workdir / "anchor")}
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
     manage = [sys.executable, str(ROOT / "manage.py")]
     done = subprocess.run([*manage, "bootstrap"], cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode:
@@ -166,13 +192,21 @@ def main() -> None:
     parser.add_argument("--server-threads", type=int, default=8)
     parser.add_argument("--same-address", action="store_true")
     parser.add_argument("--url", help="an already running local server")
+    parser.add_argument("--keep-db", action="store_true", help="keep the fresh PostgreSQL database afterwards")
     args = parser.parse_args()
     if not 1 <= args.clients <= 200 or not 1 <= args.seconds <= 600:
         raise SystemExit("bounded: 1–200 clients, 1–600 seconds")
     server = workdir = None
     url = args.url
+    database = os.environ.get("DATABASE_URL", "")
+    fresh = fresh_postgres(database) if url is None and database.startswith("postgres") else ""
     if url is None:
-        url, server, workdir = start_server(args.server_threads)
+        try:
+            url, server, workdir = start_server(args.server_threads, fresh)
+        except BaseException:
+            if fresh and not args.keep_db:
+                drop_postgres(fresh)
+            raise
     elif urllib.parse.urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("local servers only")
     stats = Stats()
@@ -188,13 +222,20 @@ def main() -> None:
     elapsed = time.monotonic() - began
     try:
         print(f"clients {args.clients}, {elapsed:.0f} s, server threads {args.server_threads}, "
-              f"{'one address' if args.same_address else 'one address per client'}")
+              f"{'one address' if args.same_address else 'one address per client'}, "
+              f"database {'PostgreSQL ' + fresh.rsplit('/', 1)[1] if fresh else 'SQLite' if server else 'of --url'}")
         print(f"requests {stats.requests} ({stats.requests / elapsed:.1f}/s), errors {stats.errors} {stats.error_kinds}")
         print(f"page GET  p50 {pct(stats.page_ms, 50):.0f} ms, p95 {pct(stats.page_ms, 95):.0f} ms (n={len(stats.page_ms)})")
         print(f"submit    p50 {pct(stats.post_ms, 50):.0f} ms, p95 {pct(stats.post_ms, 95):.0f} ms (n={len(stats.post_ms)})")
         print(f"tips accepted {stats.accepted}, refused by the rate limit {stats.refused}")
         if stats.page_ms:
             print(f"mean page {statistics.mean(stats.page_ms):.0f} ms")
+        if fresh:
+            import psycopg
+
+            with psycopg.connect(fresh) as conn:
+                stored = conn.execute("select count(*) from tips_tip").fetchone()[0]
+            print(f"tips stored in the database {stored} ({'=' if stored == stats.accepted else '≠'} accepted)")
     finally:
         if server is not None:
             server.terminate()
@@ -204,6 +245,8 @@ def main() -> None:
                 server.kill()
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)
+        if fresh and not args.keep_db:
+            drop_postgres(fresh)
 
 
 if __name__ == "__main__":

@@ -37,3 +37,7 @@ class CampaignsConfig(AppConfig):
         from campaigns import doc_templates
 
         doc_templates.register()
+        from campaigns.cockpit import campaign_panel
+        from core.dashboard import register_panel
+
+        register_panel("campaigns", campaign_panel, order=20, width="col-12")

@@ -27,3 +27,7 @@ class ChecksConfig(AppConfig):
         register_deadline_source()
         # A risk point's history shows the check frequency its sync chose (checks.risk_sync) by name.
         register_value_labels("risk.riskpoint", "frequency", lambda: {str(v): str(t) for v, t in Frequency.choices})
+        from checks.cockpit import checks_panel
+        from core.dashboard import register_panel
+
+        register_panel("checks", checks_panel, order=30)

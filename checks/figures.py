@@ -145,6 +145,18 @@ def figures(user: Any, start: dt.date, end: dt.date, *, group: str | None = None
     return sorted(groups, key=lambda f: (f.label, str(f.key)))
 
 
+def rollup_totals(user: Any, start: dt.date, end: dt.date, today: dt.date | None = None) -> Figures:
+    """The period's totals from the daily rollup alone (one aggregate over ``CheckDay``, no due check read): what the
+    cockpit shows; 覆盖率 (distinct risk points) is left to the figures page."""
+    today = today or timezone.localdate()
+    row = CheckDay.objects.visible_to(user).filter(day__gte=start, day__lte=end).aggregate(
+        past=Sum("due", filter=Q(day__lt=today)), ahead=Sum("done", filter=Q(day__gte=today)), d=Sum("done"),
+        t=Sum("on_time"), n=Sum("runs"), f=Sum("runs_finding"), x=Sum("failures"), h=Sum("hazards"), s=Sum("fixes"))
+    return Figures(label="合计", due=(row["past"] or 0) + (row["ahead"] or 0), done=row["d"] or 0,
+                   on_time=row["t"] or 0, runs=row["n"] or 0, runs_finding=row["f"] or 0, failures=row["x"] or 0,
+                   hazards=row["h"] or 0, fixes=row["s"] or 0)
+
+
 def totals(groups: list[Figures]) -> Figures:
     total = Figures(label="合计")
     for f in groups:

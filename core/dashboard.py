@@ -45,3 +45,50 @@ def cards_for(user: Any) -> list[tuple[Card, dict[str, Any]]]:
         if context is not None:
             shown.append((card, context))
     return shown
+
+
+# -- the cockpit (领导驾驶舱) -------------------------------------------------------------------------------------
+# One page of clickable figures across modules. Each app registers a panel: a function that returns, for a user,
+# a title and its figures (or None to stay off that user's cockpit), counted through ``visible_to`` and read from
+# the app's maintained rollups or selectors, never a scan of the whole territory. A panel may bring its own
+# template (an accident trend table); by default its figures are a row of numbers, each a link to the list it
+# counts.
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: Any
+    value: Any  # a number, or a ready string ("45.3%", "—")
+    url: str = ""  # the filtered list that holds exactly what is counted
+    tone: str = ""  # "danger" for what needs attention
+    key: str = ""  # data-testid suffix
+
+
+PanelContext = Callable[[Any], dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    context: PanelContext
+    template: str = "core/_cockpit_panel.html"
+    order: int = 100
+    width: str = "col-12 col-xl-6"
+
+
+PANELS: dict[str, Panel] = {}
+
+
+def register_panel(name: str, context: PanelContext, *, template: str = "core/_cockpit_panel.html",
+                   order: int = 100, width: str = "col-12 col-xl-6") -> None:
+    """A cockpit panel: ``context(user)`` returns ``{"title": …, "figures": [Figure, …], …}`` or None."""
+    PANELS[name] = Panel(name, context, template, order, width)
+
+
+def panels_for(user: Any) -> list[tuple[Panel, dict[str, Any]]]:
+    shown = []
+    for panel in sorted(PANELS.values(), key=lambda p: (p.order, p.name)):
+        context = panel.context(user)
+        if context is not None:
+            shown.append((panel, context))
+    return shown

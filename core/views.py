@@ -4,6 +4,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
@@ -11,13 +12,23 @@ from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 
-from core.dashboard import cards_for
+from core.dashboard import cards_for, panels_for
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     # Every figure and every role's box on the home page is a card its app registers (core.dashboard).
     return render(request, "core/home.html", {"cards": cards_for(request.user)})
+
+
+@login_required
+def cockpit(request: HttpRequest) -> HttpResponse:
+    """领导驾驶舱: the panels other apps register (core.dashboard.register_panel), each cut to the viewer's scope. A
+    user for whom no panel has figures (an enterprise, a system account) is refused."""
+    panels = panels_for(request.user)
+    if not panels:
+        raise PermissionDenied
+    return render(request, "core/cockpit.html", {"panels": panels, "today": timezone.localdate()})
 
 
 def health(request: HttpRequest) -> JsonResponse:

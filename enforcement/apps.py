@@ -25,3 +25,7 @@ class EnforcementConfig(AppConfig):
         doc_templates.register()
         deadline_sources.register()
         register_report_section("enforcement", figures.report_section, order=50)
+        from core.dashboard import register_panel
+        from enforcement.cockpit import enforcement_panel
+
+        register_panel("enforcement", enforcement_panel, order=40)

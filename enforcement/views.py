@@ -410,6 +410,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "coercive_form": CoerciveForm() if may_act and inspection.status != InspectionStatus.PLANNED
         and doc_templates.COERCIVE not in docs else None,
         "doc_kinds": doc_kinds, "may_act": may_act,
+        "source_tips": inspection.tips.visible_to(request.user).only("pk", "code", "received_at"),
         "has_hazards": any(f.result == FindingResult.HAZARD for f in findings)})
 
 
@@ -645,7 +646,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "enforcement/case_detail.html", {
         "case": case, "moves": moves, "documents": case.documents.all(), "department": department,
         "credit": CreditEvent.objects.visible_to(request.user).filter(source_type="enforcement.case", source_id=case.pk),
-        "penalty": services.penalty_summary(case), "withdraw_form": WithdrawForm()})
+        "penalty": services.penalty_summary(case), "withdraw_form": WithdrawForm(),
+        # 来源举报: the tips (reverse relation) this case was opened on, as far as the viewer may see them.
+        "source_tips": case.tips.visible_to(request.user).only("pk", "code", "received_at")})
 
 
 @require_POST

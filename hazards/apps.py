@@ -26,3 +26,7 @@ class HazardsConfig(AppConfig):
         from hazards import deadline_sources, tasks  # noqa: F401  (tasks registers the periodic 通报)
 
         deadline_sources.register()
+        from core.dashboard import register_panel
+        from hazards.cockpit import hazard_panel
+
+        register_panel("hazards", hazard_panel, order=10)

@@ -133,3 +133,74 @@ def test_home_domain_counts_lead_to_exactly_those_enterprises(client: Client, wo
     for domain_id, count in links:
         page = client.get("/enterprises/", {"domain": domain_id})
         assert page.context["page"].paginator.count == int(count), (persona, domain_id)
+
+
+# -- the reporter's identity (举报人), the one field no scope opens -----------------------------------------------
+# A tip of 东山街道 assigned to 市应急管理局 may show its reporter to the office and to that department's regulators,
+# each showing on request and recorded (tips.services.identity_reveal); to nobody else, anywhere. The tip went all
+# the way: verified, a hazard, an enforcement inspection of the place as a premises, a case, a reward, a typical case
+# on the 曝光台; a second tip of 山枣镇 is still waiting for its township.
+IDENTITY_MAY_SEE = {"office", "regulator"}
+IDENTITY_SKIP = ("/audit/verify/", "/audit/checkpoint/", "/checks/sw.js", "/enforcement/sw.js")
+IDENTITY_EXPORTS = ("/tips/", "/hazards/", "/enforcement/inspections/", "/enforcement/cases/", "/checks/premises/",
+                    "/accidents/", "/enterprises/")
+
+
+def _identity_world(world: World) -> tuple[object, object, list[str]]:
+    from enforcement.tests.factories import roster
+    from hazards.choices import Grade
+    from orgs.models import Domain
+    from tips import services
+    from tips.tests.factories import submit, to_replied
+
+    tip = to_replied(world, submit(world, name="甲举报人周八", phone="13611112222"))
+    regulator, office = world.user("regulator"), world.user("office")
+    hazard = services.tip_register_hazard(actor=regulator, tip=tip, domain=Domain.objects.get(code="D12"),
+                                          grade=Grade.GENERAL)
+    team = roster(world)
+    inspection = services.tip_open_inspection(actor=regulator, tip=tip, inspectors=team[:2],
+                                              enterprise=world.enterprises["ent_a1"])
+    case = services.tip_open_case(actor=regulator, tip=tip, cause="违规储存危险物品")
+    for action in ("propose", "approve"):
+        tip = services.tip_transition(actor=office, tip=tip, action=action)
+    tip = services.tip_transition(actor=office, tip=tip, action="pay", payout_ref="奖-001")
+    services.exposure_publish(actor=office, tip=tip, title="典型案例", summary="甲举报人周八举报的仓库钢瓶案")
+    other = submit(world, place="山枣镇", name="乙举报人吴九", phone="13733334444")
+    pages = [f"/tips/{tip.pk}/", f"/tips/{other.pk}/", f"/hazards/{hazard.pk}/", f"/api/v1/tips/{tip.pk}/",
+             f"/api/v1/tips/{other.pk}/", f"/api/v1/hazards/{hazard.pk}/",
+             f"/enforcement/inspections/{inspection.pk}/", f"/api/v1/enforcement/inspections/{inspection.pk}/",
+             f"/enforcement/cases/{case.pk}/", f"/enterprises/{world.enterprises['ent_a1'].pk}/"]
+    return tip, other, pages
+
+
+def _body(response: object) -> str:
+    content = response.content  # type: ignore[attr-defined]
+    if response.get("Content-Type", "").startswith("application/vnd.openxml"):  # type: ignore[attr-defined]
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        return " ".join(str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row)
+    return content.decode(errors="replace")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_reporter_identity_in_no_page_api_or_export_and_revealed_only_to_those_who_may(
+        client: Client, world: World, persona: str) -> None:
+    from tests.test_figure_scope import api_lists, parameterless_pages
+
+    tip, other, pages = _identity_world(world)
+    secrets = ("甲举报人周八", "13611112222", "乙举报人吴九", "13733334444")
+    urls = [u for u in parameterless_pages() if u not in IDENTITY_SKIP] + api_lists() + pages + [
+        f"{u}?export=xlsx" for u in IDENTITY_EXPORTS]
+    login(client, world, persona)
+    rendered = 0
+    for url in urls:
+        response = client.get(url)
+        rendered += response.status_code == 200
+        text = _body(response)
+        for secret in secrets:
+            assert secret not in text, (persona, url, secret)
+    assert rendered >= (1 if persona in SYSTEM | {"expert"} else 20), persona
+    for target, may in ((tip, persona in IDENTITY_MAY_SEE), (other, persona == "office")):
+        reveal = client.post(f"/tips/{target.pk}/identity/")  # type: ignore[attr-defined]
+        shown = reveal.status_code == 200 and ("13611112222" in reveal.content.decode()
+                                               or "13733334444" in reveal.content.decode())
+        assert shown == may, (persona, target)

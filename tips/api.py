@@ -23,7 +23,7 @@ class TipSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "description", "jurisdiction", "jurisdiction_name", "enterprise", "subject", "address",
                   "longitude", "latitude", "status", "received_at", "accept_due", "verify_due", "reply_due",
                   "assigned_unit", "assigned_unit_name", "forwarded_to", "verification", "confirmed", "verified_at",
-                  "reply", "replied_at", "hazard", "reward_amount", "reward_basis", "payout_ref", "paid_at"]
+                  "reply", "replied_at", "hazard", "inspection", "case", "reward_amount", "reward_basis", "payout_ref", "paid_at"]
         read_only_fields = fields
 
 

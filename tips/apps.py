@@ -19,3 +19,7 @@ class TipsConfig(AppConfig):
         register_card("tips", "tips/_home_card.html", tip_card, order=45)
         deadline_sources.register()
         exposure.register()
+        from core.dashboard import register_panel
+        from tips.cockpit import tip_panel
+
+        register_panel("tips", tip_panel, order=50)

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import MultipleFileField, MultipleFileInput
 from core.pickers import Picker
+from enforcement.models import Inspector
+from enterprises.models import Enterprise
 from hazards.choices import Category, Grade
 from orgs.choices import TERRITORIAL_UNIT_KINDS, UnitKind
 from orgs.models import Domain, Jurisdiction, Unit
@@ -108,6 +110,33 @@ class HazardForm(forms.Form):
                                    label=_("隐患现状及其产生原因（重大隐患必填）"))
     report_analysis = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
                                       label=_("危害程度和整改难易程度分析（重大隐患必填）"))
+
+
+class InspectionForm(forms.Form):
+    """据举报开展执法检查: the department's own inspectors; the target is the tip's enterprise, or one named here in
+    the tip's township, or the reported place recorded as a premises of one of the department's domains."""
+
+    enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), required=False, label=_("被检查企业"),
+                                        empty_label=_("（不是登记企业：将举报地点登记为检查场所）"))
+    domain = forms.ModelChoiceField(queryset=Domain.objects.none(), required=False, label=_("检查场所的行业领域"))
+    inspectors = forms.ModelMultipleChoiceField(queryset=Inspector.objects.none(), label=_("检查人员（至少两人）"))
+    planned_date = forms.DateField(required=False, label=_("计划日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    unannounced = forms.BooleanField(required=False, label=_("四不两直"))
+
+    def __init__(self, *args: Any, user: Any, tip: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if tip.enterprise_id:
+            del self.fields["enterprise"], self.fields["domain"]
+        else:
+            self.fields["enterprise"].queryset = (Enterprise.objects.visible_to(user, grants=False)
+                                                  .filter(jurisdiction_path__startswith=tip.jurisdiction_path)
+                                                  .order_by("name"))
+            self.fields["domain"].queryset = user.unit.domains.order_by("code")
+        self.fields["inspectors"].queryset = Inspector.objects.filter(department_id=user.unit_id, active=True)
+
+
+class CaseForm(forms.Form):
+    cause = forms.CharField(max_length=300, label=_("案由"))
 
 
 class BandForm(forms.Form):

@@ -48,6 +48,12 @@ class Tip(models.Model):
     replied_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("答复时间"))
     hazard = models.ForeignKey("hazards.Hazard", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                editable=False, verbose_name=_("形成的隐患"))
+    # A tip that needs enforcement becomes an inspection (来源: 举报) and, on a violation, a case of the department
+    # handling it (``services.tip_open_inspection`` / ``tip_open_case``); nothing of the reporter goes with it.
+    inspection = models.ForeignKey("enforcement.Inspection", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="tips", editable=False, verbose_name=_("据此开展的检查"))
+    case = models.ForeignKey("enforcement.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="tips",
+                             editable=False, verbose_name=_("据此立案的案件"))
     reward_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True, editable=False,
                                         verbose_name=_("奖励金额（元）"))
     reward_basis = models.CharField(max_length=200, blank=True, editable=False, verbose_name=_("奖励依据"))

@@ -27,3 +27,15 @@ def month_figures(user: Any, today: dt.date | None = None) -> dict[str, Any]:
         verified=Count("pk", filter=Q(verified_at__gte=start, verified_at__lt=end)),
         rewarded=Count("pk", filter=Q(paid_at__gte=start, paid_at__lt=end)))
     return {**counts, "month": f"{today:%Y-%m}"}
+
+
+def pending_figures(user: Any) -> dict[str, int]:
+    """Tips waiting in the viewer's scope: to accept, to verify, to reply to, rewards to approve and to pay."""
+    from tips.choices import TipStatus
+
+    return Tip.objects.visible_to(user).aggregate(
+        received=Count("pk", filter=Q(status=TipStatus.RECEIVED)),
+        assigned=Count("pk", filter=Q(status=TipStatus.ASSIGNED)),
+        verified=Count("pk", filter=Q(status=TipStatus.VERIFIED)),
+        proposed=Count("pk", filter=Q(status=TipStatus.REWARD_PROPOSED)),
+        approved=Count("pk", filter=Q(status=TipStatus.REWARD_APPROVED)))

@@ -27,6 +27,7 @@ from orgs.models import Jurisdiction
 from tips import crypto, workflow
 from tips.choices import ExposureKind, RewardGrade, TipKind, TipStatus
 from tips.models import ExposureEntry, RewardBand, Tip, TipEvent, TipIdentity
+from tips.notify import notify_move, notify_received
 from workdays.services import add_workdays
 
 # Deadlines in working days (workdays): 受理 (accept or forward) after receipt, 核查 after assignment, 答复 after
@@ -147,6 +148,7 @@ def tip_submit(*, kind: str, description: str, jurisdiction: Jurisdiction | None
                                                          "identity": [None, bool(name or phone)]})
     for photo in photos:
         attach(actor=None, owner=tip, file=photo, role="tip", kinds=("image",))
+    notify_received(tip)
     return tip
 
 
@@ -204,7 +206,7 @@ def _record_event(step: Step) -> None:
 
 def tip_transition(*, actor: Any, tip: Tip, action: str, note: str = "", **data: Any) -> Tip:
     return transition(workflow=workflow.TRANSITIONS, obj=tip, actor=actor, action=action, note=note, data=data,
-                      check=_check, apply=_apply, event=_record_event,
+                      check=_check, apply=_apply, event=_record_event, notify=notify_move,
                       audit_fields=["status", "assigned_unit", "forwarded_to", "confirmed", "reward_amount",
                                     "payout_ref"])
 
@@ -248,6 +250,110 @@ def tip_register_hazard(*, actor: Any, tip: Tip, domain: Any, grade: str | None 
     _event(tip, action="hazard", label=str(_("登记为隐患")), actor=actor, note=hazard.number)
     audit.record(action="tips.tip_link_hazard", obj=tip, actor=actor, changes={"hazard": [None, hazard.number]})
     return hazard
+
+
+# -- enforcement: an inspection or a case from a tip ----------------------------------------------------------------
+
+INSPECTABLE = (TipStatus.ASSIGNED, TipStatus.VERIFIED, TipStatus.REPLIED, TipStatus.REWARD_PROPOSED,
+               TipStatus.REWARD_APPROVED, TipStatus.PAID, TipStatus.CLOSED)
+
+
+def is_handling_department(actor: Any, tip: Tip) -> bool:
+    """A regulator of the department the tip is assigned to: the one who can send inspectors (执法检查)."""
+    from orgs.choices import UnitKind
+
+    return (actor is not None and getattr(actor, "is_authenticated", False) and actor.has_role(Role.REGULATOR)
+            and tip.assigned_unit_id is not None and actor.unit_id == tip.assigned_unit_id
+            and actor.unit.kind == UnitKind.DEPARTMENT)
+
+
+def may_open_inspection(actor: Any, tip: Tip) -> bool:
+    """An assigned tip is verified on site by an inspection (来源: 举报), or a true one is followed by one; not a
+    tip found untrue, and only once."""
+    return (is_handling_department(actor, tip) and not tip.inspection_id and tip.status in INSPECTABLE
+            and tip.confirmed is not False)
+
+
+def may_open_case(actor: Any, tip: Tip) -> bool:
+    """立案 on a true tip against an enterprise (the tip's, or the one its inspection checked), once."""
+    return (is_handling_department(actor, tip) and not tip.case_id and bool(tip.confirmed)
+            and tip.status in INSPECTABLE and case_enterprise(tip) is not None)
+
+
+def case_enterprise(tip: Tip) -> Any:
+    if tip.enterprise_id:
+        return tip.enterprise
+    if tip.inspection_id and tip.inspection.enterprise_id:
+        return tip.inspection.enterprise
+    return None
+
+
+def _locked_for_enforcement(actor: Any, tip: Tip) -> Tip:
+    tip = Tip.objects.select_for_update().select_related("enterprise", "jurisdiction", "inspection").get(pk=tip.pk)
+    _check(actor, tip)
+    if not is_handling_department(actor, tip):
+        raise PermissionDenied(_("只有承办该举报的行业监管部门可以据此开展执法检查或立案。"))
+    return tip
+
+
+@transaction.atomic
+def tip_open_inspection(*, actor: Any, tip: Tip, inspectors: list[Any], enterprise: Any = None, domain: Any = None,
+                        planned_date: dt.date | None = None, unannounced: bool = False) -> Any:
+    """An enforcement inspection (来源: 举报) of the tip's enterprise, of one the department names in the tip's
+    township, or of the place itself recorded as a ``checks.Premises``. Only the place goes to enforcement: the
+    reporter's identity stays in ``TipIdentity``."""
+    from checks.services import premises_create
+    from enforcement.choices import InspectionOrigin
+    from enforcement.services import inspection_create
+
+    tip = _locked_for_enforcement(actor, tip)
+    if tip.inspection_id:
+        raise ValidationError(_("该举报已据此开展执法检查。"))
+    if tip.status not in INSPECTABLE or tip.confirmed is False:
+        raise ValidationError(_("举报受理分办后、且未被核查为不属实，才能据此开展执法检查。"))
+    target = tip.enterprise if tip.enterprise_id else enterprise
+    premises = None
+    if target is not None and not target.jurisdiction_path.startswith(tip.jurisdiction_path):
+        raise ValidationError({"enterprise": _("所选企业不在举报地点所在的乡镇（街道）。")})
+    if target is None:
+        if domain is None:
+            raise ValidationError({"domain": _("举报未指向登记企业：请选择被检查企业，或选择行业领域将举报地点登记为检查场所。")})
+        if not actor.unit.domains.filter(pk=domain.pk).exists():
+            raise ValidationError({"domain": _("只能选择本部门监管的行业领域。")})
+        premises = premises_create(actor=actor, name=tip.subject or tip.address, address=tip.address,
+                                   jurisdiction=tip.jurisdiction, domain=domain)
+    inspection = inspection_create(actor=actor, origin=InspectionOrigin.COMPLAINT, inspectors=list(inspectors),
+                                   enterprise=target, premises=premises, planned_date=planned_date,
+                                   unannounced=unannounced)
+    tip.inspection = inspection
+    tip.save(update_fields=["inspection"])
+    _event(tip, action="inspection", label=str(_("据此开展执法检查")), actor=actor, note=inspection.target_name)
+    audit.record(action="tips.tip_link_inspection", obj=tip, actor=actor, changes={"inspection": [None, inspection.pk]})
+    return inspection
+
+
+@transaction.atomic
+def tip_open_case(*, actor: Any, tip: Tip, cause: str) -> Any:
+    """立案 (行政处罚) on a true tip, against the tip's enterprise or the one its inspection checked; the case
+    names the inspection as its source when the same department made it."""
+    from enforcement.services import case_open
+
+    tip = _locked_for_enforcement(actor, tip)
+    if tip.case_id:
+        raise ValidationError(_("该举报已据此立案。"))
+    if not tip.confirmed or tip.status not in INSPECTABLE:
+        raise ValidationError(_("举报经核查属实后才能据此立案。"))
+    enterprise = case_enterprise(tip)
+    if enterprise is None:
+        raise ValidationError(_("举报未指向登记企业，且据此开展的检查也不是对企业的检查，不能立案。"))
+    inspection = tip.inspection if (tip.inspection_id and tip.inspection.department_id == actor.unit_id
+                                    and tip.inspection.enterprise_id == enterprise.pk) else None
+    case = case_open(actor=actor, enterprise=enterprise, cause=clean_text(cause, 300), inspection=inspection)
+    tip.case = case
+    tip.save(update_fields=["case"])
+    _event(tip, action="case", label=str(_("据此立案")), actor=actor, note=case.cause)
+    audit.record(action="tips.tip_link_case", obj=tip, actor=actor, changes={"case": [None, case.pk]})
+    return case
 
 
 # -- identity ---------------------------------------------------------------------------------------------------

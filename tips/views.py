@@ -19,11 +19,22 @@ from core.models import ChangeEvent
 from core.permissions import roles_required
 from core.scoping import get_visible_or_404
 from core.uploads import attachments_for
+from enforcement.models import Case, Inspection
 from enterprises.models import Enterprise
 from tips import services
 from tips.choices import TipStatus
 from tips.filters import TipFilter
-from tips.forms import MOVE_FORMS, BandForm, ExposureForm, HazardForm, VerifyForm, WithdrawForm, places
+from tips.forms import (
+    MOVE_FORMS,
+    BandForm,
+    CaseForm,
+    ExposureForm,
+    HazardForm,
+    InspectionForm,
+    VerifyForm,
+    WithdrawForm,
+    places,
+)
 from tips.models import ExposureEntry, RewardBand, Tip
 from tips.workflow import TRANSITIONS, is_office, is_territorial_or_handler
 
@@ -64,6 +75,11 @@ def _detail_context(request: HttpRequest, tip: Tip, **extra: Any) -> dict[str, A
         "photos": attachments_for(tip, "tip"), "verification_photos": attachments_for(tip, "verification"),
         "may_identity": services.may_see_identity(user, tip), "has_identity": hasattr(tip, "identity"),
         "hazard_form": HazardForm() if may_hazard else None,
+        "inspection_form": InspectionForm(user=user, tip=tip) if services.may_open_inspection(user, tip) else None,
+        "case_form": CaseForm() if services.may_open_case(user, tip) else None,
+        "inspection_visible": tip.inspection_id is not None
+        and Inspection.objects.visible_to(user).filter(pk=tip.inspection_id).exists(),
+        "case_visible": tip.case_id is not None and Case.objects.visible_to(user).filter(pk=tip.case_id).exists(),
         "exposure_form": ExposureForm(initial={"enterprise_name": tip.enterprise.name if tip.enterprise_id else ""})
         if publishable else None,
         "history": ChangeEvent.objects.for_object(tip)[:100], **extra,
@@ -71,7 +87,8 @@ def _detail_context(request: HttpRequest, tip: Tip, **extra: Any) -> dict[str, A
 
 
 def _tips() -> Any:
-    return Tip.objects.select_related("jurisdiction", "enterprise", "assigned_unit", "hazard", "identity")
+    return Tip.objects.select_related("jurisdiction", "enterprise", "assigned_unit", "hazard", "identity",
+                                      "inspection__enterprise", "inspection__premises", "case")
 
 
 @roles_required(*STAFF)
@@ -138,6 +155,43 @@ def hazard(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已登记为隐患 %(n)s。") % {"n": made.number})
     return redirect("tips:detail", pk=tip.pk)
+
+
+@require_POST
+@roles_required(Role.REGULATOR)
+def inspection(request: HttpRequest, pk: int) -> HttpResponse:
+    tip = get_visible_or_404(_tips(), request.user, pk=pk)
+    if not services.is_handling_department(request.user, tip):
+        raise PermissionDenied
+    form = InspectionForm(request.POST, user=request.user, tip=tip)
+    if not form.is_valid():
+        messages.error(request, _("提交的内容有误：%(e)s") % {"e": "；".join(
+            str(e) for errs in form.errors.values() for e in errs)})
+        return redirect("tips:detail", pk=tip.pk)
+    try:
+        made = services.tip_open_inspection(actor=request.user, tip=tip, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _messages(exc))
+        return redirect("tips:detail", pk=tip.pk)
+    messages.success(request, _("已据举报建立执法检查任务。"))
+    return redirect("enforcement:inspection", pk=made.pk)
+
+
+@require_POST
+@roles_required(Role.REGULATOR)
+def case(request: HttpRequest, pk: int) -> HttpResponse:
+    tip = get_visible_or_404(_tips(), request.user, pk=pk)
+    form = CaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写案由。"))
+        return redirect("tips:detail", pk=tip.pk)
+    try:
+        made = services.tip_open_case(actor=request.user, tip=tip, cause=form.cleaned_data["cause"])
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _messages(exc))
+        return redirect("tips:detail", pk=tip.pk)
+    messages.success(request, _("已据举报立案。"))
+    return redirect("enforcement:case", pk=made.pk)
 
 
 @require_POST
