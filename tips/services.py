@@ -289,7 +289,8 @@ def case_enterprise(tip: Tip) -> Any:
 
 
 def _locked_for_enforcement(actor: Any, tip: Tip) -> Tip:
-    tip = Tip.objects.select_for_update().select_related("enterprise", "jurisdiction", "inspection").get(pk=tip.pk)
+    tip = (Tip.objects.select_for_update(of=("self",)).select_related("enterprise", "jurisdiction", "inspection")
+           .get(pk=tip.pk))
     _check(actor, tip)
     if not is_handling_department(actor, tip):
         raise PermissionDenied(_("只有承办该举报的行业监管部门可以据此开展执法检查或立案。"))
