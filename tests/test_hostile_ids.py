@@ -267,6 +267,8 @@ def test_hostile_cursors_are_400_on_every_api_list_and_list_page(client: Client,
             response = client.get(url, {"cursor": cursor})
             if response.status_code == 403:
                 break  # not the office's list (system roles)
+            if response.status_code == 200 and "count_capped" not in response.json():
+                break  # a list that does not page (a summary): it reads no cursor
             assert response.status_code == 400, (url, cursor, response.status_code)
             assert "翻页参数无效" in str(response.json()), (url, cursor)
         checked += 1
