@@ -248,3 +248,31 @@ def test_a_nul_in_any_query_parameter_is_400(client: Client, world: World, perso
     response = client.get(url)
     assert response.status_code == 400
     assert "空字符" in response.content.decode()
+
+
+def test_hostile_cursors_are_400_on_every_api_list_and_list_page(client: Client, world: World) -> None:
+    """A keyset cursor (``core.paging``) that was not made here is a 400 with a Chinese message on every paginated
+    API list, and a 400 page on the list pages; never a 500."""
+    from core.paging import Pagination
+
+    client.raise_request_exception = True
+    client.force_login(world.users["office"])
+    cursors = [c for c in HOSTILE if c and "\x00" not in c] + ["eyJvIjpbIi1pZCJdLCJ2IjpbMV0sImYiOnRydWV9:1:x"]
+    checked = 0
+    for _prefix, viewset, basename in router.registry:
+        if not hasattr(viewset, "list") or getattr(viewset, "pagination_class", Pagination) is None:
+            continue
+        url = reverse(f"{basename}-list")
+        for cursor in cursors:
+            response = client.get(url, {"cursor": cursor})
+            if response.status_code == 403:
+                break  # not the office's list (system roles)
+            if response.status_code == 200 and "count_capped" not in response.json():
+                break  # a list that does not page (a summary): it reads no cursor
+            assert response.status_code == 400, (url, cursor, response.status_code)
+            assert "翻页参数无效" in str(response.json()), (url, cursor)
+        checked += 1
+    assert checked >= 10
+    for url in ("/hazards/", "/enterprises/", "/checks/runs/"):
+        for cursor in cursors:
+            assert client.get(url, {"cursor": cursor}).status_code == 400, (url, cursor)
