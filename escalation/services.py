@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from core import audit
 from core.audit import Source, audit_context
+from core.formats import cn_date
 from core.workflow import Step, transition
 from escalation.choices import Action, RecordStatus
 from escalation.models import EscalationLadder, EscalationRecord, EscalationStep, ReminderMark
@@ -550,7 +551,7 @@ def _announce(source: DeadlineSource, obj: Any, record: EscalationRecord, respon
     action = record.get_action_display()
     kind = Kind.OVERDUE if record.action == Action.REMINDER else Kind.ESCALATION
     body = _("%(label)s“%(title)s”期限为 %(d)s，已逾期 %(n)s 个工作日，现予%(action)s。") % {
-        "label": source.label, "title": record.object_title, "d": record.due_date.isoformat(), "n": over,
+        "label": source.label, "title": record.object_title, "d": cn_date(record.due_date), "n": over,
         "action": action}
     if record.note and record.manual:
         body += _("说明：%(note)s") % {"note": record.note}

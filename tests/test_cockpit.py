@@ -51,7 +51,7 @@ def _figures(page: str) -> list[tuple[str, str, str, str]]:
 
 
 def test_panels_are_registered_by_the_apps() -> None:
-    assert {"hazards", "campaigns", "checks", "enforcement", "tips", "accidents"} <= set(PANELS)
+    assert {"hazards", "campaigns", "checks", "enforcement", "tips", "accidents", "credit"} <= set(PANELS)
 
 
 @pytest.mark.parametrize("persona", ["office", "township_a", "regulator"])
@@ -62,7 +62,7 @@ def test_every_count_opens_a_list_of_exactly_that_many(client: Client, world: Wo
     assert response.status_code == 200
     figures = _figures(response.content.decode())
     panels = {panel for _u, panel, _k, _v in figures}
-    assert {"hazards", "checks", "tips", "accidents"} <= panels
+    assert {"hazards", "checks", "tips", "accidents", "credit"} <= panels
     assert ("enforcement" in panels) == (persona != "township_a")  # the township's cockpit is cut down
     checked = 0
     for url, panel, key, value in figures:
