@@ -116,7 +116,9 @@ def enterprise_credit(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _post_form(request: HttpRequest, enterprise: Enterprise, form: Any, write: Any, done: str) -> HttpResponse:
+def _post_form(request: HttpRequest, enterprise: Enterprise, form: Any, write: Any, done: str,
+               back: bool = False) -> HttpResponse:
+    """Write through the service; back to the enterprise's credit page (``back``) or on to the new object's page."""
     if not form.is_valid():
         _refused(request, form)
         return redirect("credit:enterprise", pk=enterprise.pk)
@@ -126,7 +128,7 @@ def _post_form(request: HttpRequest, enterprise: Enterprise, form: Any, write: A
         add_service_message(request, exc)
         return redirect("credit:enterprise", pk=enterprise.pk)
     messages.success(request, done)
-    url = getattr(obj, "get_absolute_url", None)
+    url = None if back else getattr(obj, "get_absolute_url", None)
     return redirect(url() if url else "credit:enterprise", *([] if url else [enterprise.pk]))
 
 
@@ -135,7 +137,7 @@ def _post_form(request: HttpRequest, enterprise: Enterprise, form: Any, write: A
 def event_register(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = _enterprise(request, pk)
     return _post_form(request, enterprise, EventForm(request.POST), lambda d: services.event_register(
-        actor=request.user, enterprise=enterprise, **d), _("已登记信用事件。"))
+        actor=request.user, enterprise=enterprise, **d), _("已登记信用事件。"), back=True)
 
 
 @require_POST
