@@ -103,7 +103,7 @@ NOUNS: dict[str, Any] = {
 EXACT: dict[str, Any] = {
     "tips.tip_link_hazard": gettext_lazy("举报转为隐患"), "tips.identity_view": gettext_lazy("查看举报人身份"),
     "tips.tip_link_inspection": gettext_lazy("据举报开展执法检查"), "tips.tip_link_case": gettext_lazy("据举报立案"),
-    "accidents.revise": gettext_lazy("补报伤亡与损失"),
+    "accidents.revise": gettext_lazy("补报伤亡与损失"), "credit.event_repair": gettext_lazy("信用修复"),
     "accidents.finding_add": gettext_lazy("记录责任认定"),
     "campaigns.milestone_event": gettext_lazy("记录节点起算事件"), "campaigns.milestone_meet": gettext_lazy("确认节点完成"),
     "notifications.digest_send": gettext_lazy("发送汇总消息"),

@@ -29,11 +29,11 @@ class CreditEnterpriseFilter(FilterSet):
 
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
     klass = django_filters.ChoiceFilter(choices=CreditClass.choices, method="filter_klass", label=_("信用等级"),
-                                        empty_label=_("全部等级"))
+                                        empty_label=_("全部信用等级"))
     jurisdiction = django_filters.ModelChoiceFilter(queryset=Jurisdiction.objects.all(), method="filter_jurisdiction",
                                                     label=_("属地"), empty_label=_("全部属地"))
     domain = django_filters.ModelChoiceFilter(queryset=Domain.objects.all(), method="filter_domain",
-                                              label=_("行业领域"), empty_label=_("全部领域"))
+                                              label=_("行业领域"), empty_label=_("全部行业领域"))
     listed = django_filters.BooleanFilter(field_name="credit_listed", label=_("在严重失信主体名单中"))
 
     class Meta:

@@ -53,7 +53,7 @@ class InspectionFilter(FilterSet):
     origin = django_filters.ChoiceFilter(choices=InspectionOrigin.choices, label=_("检查来源"),
                                          empty_label=_("全部检查来源"))
     started = django_filters.ChoiceFilter(choices=YEARS, method="filter_started", label=_("检查年度"),
-                                          empty_label=_("全部年度"))
+                                          empty_label=_("全部检查年度"))
     unannounced = django_filters.BooleanFilter(label=_("四不两直"))
     month = django_filters.CharFilter(method="filter_month", label=_("计划月份"))
 
@@ -77,7 +77,7 @@ class InspectionFilter(FilterSet):
 class CaseFilter(FilterSet):
     status = django_filters.ChoiceFilter(choices=CaseStatus.choices, label=_("状态"), empty_label=_("全部状态"))
     decided = django_filters.ChoiceFilter(choices=YEARS, method="filter_decided", label=_("处罚决定年度"),
-                                          empty_label=_("全部年度"))
+                                          empty_label=_("全部处罚决定年度"))
 
     class Meta:
         model = Case

@@ -57,25 +57,32 @@ def unit_records_q(unit: Unit) -> Q:
     return q
 
 
+def source_choices() -> list[tuple[str, str]]:
+    """The registered deadline sources, read when the form is built (the base FilterSet builds it to label it)."""
+    from escalation.registry import SOURCES
+
+    return [(k, str(s.label)) for k, s in SOURCES.items()]
+
+
 class DecisionFilter(FilterSet):
     """The 督办台's pending decisions: by kind of item (its deadline source), proposed measure and unit."""
 
-    source = django_filters.ChoiceFilter(field_name="source_key", label=_("事项类别"), empty_label=_("全部类别"),
+    source = django_filters.ChoiceFilter(field_name="source_key", label=_("事项类别"), empty_label=_("全部事项类别"),
                                          choices=())
-    action = django_filters.ChoiceFilter(choices=Action.choices, label=_("拟采取措施"), empty_label=_("全部措施"))
+    action = django_filters.ChoiceFilter(choices=Action.choices, label=_("拟采取措施"), empty_label=_("全部拟采取措施"))
     unit = django_filters.ModelChoiceFilter(
         queryset=Unit.objects.filter(kind__in=BOARD_UNIT_KINDS, collective=False, active=True)
-        .order_by("kind", "sort", "name"), method="filter_unit", label=_("责任单位"), empty_label=_("全部单位"))
+        .order_by("kind", "sort", "name"), method="filter_unit", label=_("责任单位"), empty_label=_("全部责任单位"))
 
     class Meta:
         model = EscalationRecord
         fields = ["source", "action", "unit"]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
+        # The sources register in every app's ready(): their choices are set before the base class builds (and
+        # labels) the form, so that a chosen source is a valid choice.
+        type(self).base_filters["source"].extra["choices"] = source_choices()
         super().__init__(*args, **kwargs)
-        from escalation.registry import SOURCES
-
-        self.filters["source"].extra["choices"] = [(k, s.label) for k, s in SOURCES.items()]
 
     def filter_unit(self, qs: QuerySet, name: str, value: Unit | None) -> QuerySet:
         return qs.filter(unit_records_q(value)) if value is not None else qs

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import MultipleFileField, MultipleFileInput
-from core.pickers import Picker
+from core.pickers import MultiPicker, Picker
 from enforcement.models import Inspector
 from enterprises.models import Enterprise
 from hazards.choices import Category, Grade
@@ -117,9 +117,10 @@ class InspectionForm(forms.Form):
     the tip's township, or the reported place recorded as a premises of one of the department's domains."""
 
     enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), required=False, label=_("被检查企业"),
-                                        empty_label=_("（不是登记企业：将举报地点登记为检查场所）"))
+                                        empty_label=_("（不是登记企业：将举报地点登记为检查场所）"), widget=Picker())
     domain = forms.ModelChoiceField(queryset=Domain.objects.none(), required=False, label=_("检查场所的行业领域"))
-    inspectors = forms.ModelMultipleChoiceField(queryset=Inspector.objects.none(), label=_("检查人员（至少两人）"))
+    inspectors = forms.ModelMultipleChoiceField(queryset=Inspector.objects.none(), label=_("检查人员（至少两人）"),
+                                                widget=MultiPicker())
     planned_date = forms.DateField(required=False, label=_("计划日期"), widget=forms.DateInput(attrs={"type": "date"}))
     unannounced = forms.BooleanField(required=False, label=_("四不两直"))
 

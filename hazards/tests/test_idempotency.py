@@ -57,7 +57,56 @@ CASES: dict[tuple[str, str], Callable[[World], Case]] = {
                                          "enterprise": w.enterprises["ent_a1"].pk, "summary": "重试登记：高处坠落"},
         {"occurred_at": "2026-01-05T10:00:00+08:00", "accident_type": "fall",
          "enterprise": w.enterprises["ent_a1"].pk, "summary": "另一起事故"}),
+    ("post", "/api/v1/credit/events/"): lambda w: Case(
+        "regulator", "/api/v1/credit/events/",
+        {"enterprise": w.enterprises["ent_a1"].pk, "kind": "obstruction", "grounds": "重试：拒绝检查",
+         "occurred_on": str(timezone.localdate())},
+        {"enterprise": w.enterprises["ent_a1"].pk, "kind": "obstruction", "grounds": "另一次拒绝检查",
+         "occurred_on": str(timezone.localdate())}),
+    ("post", "/api/v1/credit/blacklist/"): lambda w: Case(
+        "regulator", "/api/v1/credit/blacklist/", {"enterprise": w.enterprises["ent_a1"].pk, "grounds": "重试：严重失信"},
+        {"enterprise": w.enterprises["ent_a1"].pk, "grounds": "另一个事由"}),
+    ("post", "/api/v1/credit/blacklist/{id}/transition/"): lambda w: Case(
+        "regulator", f"/api/v1/credit/blacklist/{_credit_entry(w).pk}/transition/",
+        {"action": "drop", "note": "重试：证据不足"}, {"action": "drop", "note": "另一个理由"}),
+    ("post", "/api/v1/credit/repairs/"): lambda w: Case(
+        "enterprise_a", "/api/v1/credit/repairs/",
+        {"enterprise": w.enterprises["ent_a1"].pk, "events": [_credit_event(w).pk], "rectification": "重试：已整改",
+         "commitment": "守法经营"},
+        {"enterprise": w.enterprises["ent_a1"].pk, "events": [], "rectification": "另一份", "commitment": "守法经营"}),
+    ("post", "/api/v1/credit/repairs/{id}/transition/"): lambda w: Case(
+        "office", f"/api/v1/credit/repairs/{_credit_repair(w).pk}/transition/",
+        {"action": "reject", "note": "重试：材料不全"}, {"action": "reject", "note": "另一个理由"}),
 }
+
+
+def _credit_event(world: World) -> Any:
+    from core.audit import Source, audit_context
+    from credit import services
+
+    with audit_context(source=Source.COMMAND):
+        return services.event_register(actor=world.user("regulator"), enterprise=world.enterprises["ent_a1"],
+                                       kind="obstruction", grounds="阻碍检查",
+                                       occurred_on=timezone.localdate() - dt.timedelta(days=400))
+
+
+def _credit_entry(world: World) -> Any:
+    from core.audit import Source, audit_context
+    from credit import services
+
+    with audit_context(source=Source.COMMAND):
+        return services.blacklist_propose(actor=world.user("regulator"), enterprise=world.enterprises["ent_a1"],
+                                          grounds="严重失信")
+
+
+def _credit_repair(world: World) -> Any:
+    from core.audit import Source, audit_context
+    from credit import services
+
+    event = _credit_event(world)
+    with audit_context(source=Source.COMMAND):
+        return services.repair_apply(actor=world.user("enterprise_a"), enterprise=world.enterprises["ent_a1"],
+                                     events=[event], rectification="已整改", commitment="守法经营")
 
 
 def _check_run_case(world: World) -> Case:
