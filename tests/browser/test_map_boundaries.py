@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
-OUTLINES = "#riskmap path.leaflet-interactive[fill='#f4f6fa']"
+OUTLINES = "#riskmap path.map-boundary"
 
 
 def _outlines(page: Page) -> int:

@@ -49,7 +49,7 @@
     borders = L.geoJSON(outlines, {
       interactive: true,
       style: function () { return {color: "#4a5a7a", weight: 1.5, fillColor: opts.tileUrl ? "#ffffff" : "#f4f6fa",
-                                   fillOpacity: opts.tileUrl ? 0.05 : 0.9}; },
+                                   fillOpacity: opts.tileUrl ? 0.05 : 0.9, className: "map-boundary"}; },
       onEachFeature: function (feature, layer) {
         layer.bindTooltip(el("span", feature.properties.name), {sticky: true});
       }
