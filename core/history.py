@@ -111,6 +111,7 @@ EXACT: dict[str, Any] = {
 GENERIC_ACTION = gettext_lazy("操作")
 # Keys of changes that are not model fields, as services write them.
 KEY_LABELS: dict[str, Any] = {
+    "due": gettext_lazy("应检任务"), "target": gettext_lazy("检查对象"),
     "attachment": gettext_lazy("附件"), "measure": gettext_lazy("管控措施"), "hazard": gettext_lazy("隐患"),
     "plans": gettext_lazy("排查计划数"), "title": gettext_lazy("标题"), "kind": gettext_lazy("类别"),
     "role": gettext_lazy("角色"), "roles": gettext_lazy("角色"), "units": gettext_lazy("单位"),
