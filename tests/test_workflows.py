@@ -139,18 +139,26 @@ class _StatusWrites(ast.NodeVisitor):
         self.generic_visit(node)
 
 
-def test_no_code_outside_the_transition_helper_writes_a_status() -> None:
+def _project_sources() -> list[tuple[Path, ast.Module]]:
+    """Every project module outside migrations, tests and the transition helper itself, parsed once."""
     base = Path(settings.BASE_DIR)
-    stray: list[str] = []
+    found = []
     for config in PROJECT:
         for path in sorted(Path(config.path).rglob("*.py")):
             rel = path.relative_to(base)
             if {"migrations", "tests"} & set(rel.parts) or rel.as_posix() == "core/workflow.py":
                 continue
-            visitor = _StatusWrites()
-            visitor.visit(ast.parse(path.read_text(encoding="utf-8")))
-            stray += [f"{rel}:{line} in {func}: {what}" for func, line, what in visitor.found
-                      if (rel.as_posix(), func) not in ALLOWED]
+            found.append((rel, ast.parse(path.read_text(encoding="utf-8"))))
+    return found
+
+
+def test_no_code_outside_the_transition_helper_writes_a_status() -> None:
+    stray: list[str] = []
+    for rel, tree in _project_sources():
+        visitor = _StatusWrites()
+        visitor.visit(tree)
+        stray += [f"{rel}:{line} in {func}: {what}" for func, line, what in visitor.found
+                  if (rel.as_posix(), func) not in ALLOWED]
     assert not stray, "a status is written outside core.workflow.transition (make it a move of the app's " \
                       "TRANSITIONS, or allow-list a creation service here):\n" + "\n".join(stray)
 
@@ -203,17 +211,12 @@ class _CountedWrites(_StatusWrites):
 
 
 def test_no_code_outside_the_counting_services_writes_a_counted_hazard_attribute() -> None:
-    base = Path(settings.BASE_DIR)
     stray: list[str] = []
-    for config in PROJECT:
-        for path in sorted(Path(config.path).rglob("*.py")):
-            rel = path.relative_to(base)
-            if {"migrations", "tests"} & set(rel.parts) or rel.as_posix() == "core/workflow.py":
-                continue
-            visitor = _CountedWrites(everywhere=rel.parts[0] == "hazards")
-            visitor.visit(ast.parse(path.read_text(encoding="utf-8")))
-            stray += [f"{rel}:{line} in {func}: {what}" for func, line, what in visitor.found
-                      if (rel.as_posix(), func) not in COUNTED_ALLOWED]
+    for rel, tree in _project_sources():
+        visitor = _CountedWrites(everywhere=rel.parts[0] == "hazards")
+        visitor.visit(tree)
+        stray += [f"{rel}:{line} in {func}: {what}" for func, line, what in visitor.found
+                  if (rel.as_posix(), func) not in COUNTED_ALLOWED]
     assert not stray, "a counted hazard attribute is written outside the services that keep hazards.tally " \
                       "(go through hazards.services, or call hazards.tally in the same transaction and allow-list " \
                       "the function here):\n" + "\n".join(stray)
