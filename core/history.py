@@ -119,7 +119,15 @@ KEY_LABELS: dict[str, Any] = {
     "count": gettext_lazy("数量"), "file": gettext_lazy("文件"), "name": gettext_lazy("名称"),
     "items": gettext_lazy("检查项数"), "version": gettext_lazy("版本"), "frequency": gettext_lazy("频次"),
     "status": gettext_lazy("状态"), "note": gettext_lazy("说明"), "value": gettext_lazy("数值"),
-    "party": gettext_lazy("责任人/责任单位"),
+    "party": gettext_lazy("责任人/责任单位"), "failed": gettext_lazy("不合格项数"),
+    "not_applicable": gettext_lazy("不适用项数"), "checked": gettext_lazy("已检查项数"),
+    "verified": gettext_lazy("核实的检查项"), "actual": gettext_lazy("实际值"), "class": gettext_lazy("分级"),
+    "conflict": gettext_lazy("回避情形"), "days": gettext_lazy("期限（天）"), "document": gettext_lazy("文书"),
+    "draw": gettext_lazy("抽查批次"), "figures": gettext_lazy("统计数据"), "finding": gettext_lazy("检查发现"),
+    "from": gettext_lazy("起始日期"), "to": gettext_lazy("截止日期"), "rows": gettext_lazy("行数"),
+    "identity": gettext_lazy("举报人是否留名"), "mapping": gettext_lazy("列对应关系"), "params": gettext_lazy("参数"),
+    "open": gettext_lazy("未销号隐患数"), "overdue": gettext_lazy("逾期隐患数"), "period": gettext_lazy("统计期"),
+    "steps": gettext_lazy("步骤"), "chain_head": gettext_lazy("变更日志链头"),
 }
 # Notes that are the system's own detail (a file's type, size and hash): the audit administrator's pages show them.
 MACHINE_NOTES = frozenset({"core.file_attach"})
@@ -316,7 +324,8 @@ def _value(fld: models.Field | None, value: Any) -> Any:
                 return cn_datetime(_aware(dt.datetime.fromisoformat(value)))
             except ValueError:
                 pass
-        if isinstance(fld, models.DateField) and not isinstance(fld, models.DateTimeField):
+        if (isinstance(fld, models.DateField) and not isinstance(fld, models.DateTimeField)) or (
+                fld is None and _looks_like_date(value)):
             try:
                 return cn_date(dt.date.fromisoformat(value))
             except ValueError:
@@ -340,6 +349,10 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 def _looks_like_datetime(value: str) -> bool:
     return len(value) >= 19 and value[4] == "-" and value[10] == "T"
+
+
+def _looks_like_date(value: str) -> bool:
+    return len(value) == 10 and value[4] == value[7] == "-" and value.replace("-", "").isdigit()
 
 
 def _looks_like_decimal(value: str) -> bool:

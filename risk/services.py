@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core import audit
+from core.formats import plain_number
 from core.uploads import attach
 from core.workflow import Step, transition
 from enterprises.models import copied_keys
@@ -191,7 +192,7 @@ def risk_point_assess(*, actor: Any, risk_point: RiskPoint, method: str, inputs:
         raise ValidationError({"inputs": str(exc)}) from exc
     before = audit.snapshot(point, ASSESS_FIELDS)
     keys = scoring.TABLES.get(method, {}).keys()
-    clean = {k: str(Decimal(str(inputs[k])).normalize()) for k in keys}
+    clean = {k: plain_number(Decimal(str(inputs[k]))) for k in keys}
     point.method = method
     point.score_l = Decimal(clean["l"]) if "l" in clean else None
     point.score_e = Decimal(clean["e"]) if "e" in clean else None
@@ -252,7 +253,7 @@ def snapshot_points(enterprise: Any) -> list[dict[str, Any]]:
     rows = (RiskPoint.objects.active().filter(enterprise=enterprise).order_by("pk")
             .values("pk", "name", "kind", "grade", "value", "method", "location"))
     return [{"id": r["pk"], "name": r["name"], "kind": r["kind"], "grade": r["grade"],
-             "value": None if r["value"] is None else str(Decimal(r["value"]).normalize()), "method": r["method"],
+             "value": None if r["value"] is None else plain_number(r["value"]), "method": r["method"],
              "location": r["location"]} for r in rows]
 
 

@@ -82,6 +82,7 @@ def test_stored_values_are_shown_the_chinese_way(world) -> None:
             "jurisdiction_path": ["/1/2/", "/1/3/"],
             "funds": [None, "4E+1"],
             "enterprise": [None, 2 ** 40],
+            "from": [None, "2026-05-04"],  # a key that is no field: a date is still a date
         })
         audit.record(action="notifications.notify", obj=hazard, actor=None,
                      changes={"recipients": [1, 2], "dedupe_key": "x"}, note="发送消息给 2 人")
@@ -95,6 +96,7 @@ def test_stored_values_are_shown_the_chinese_way(world) -> None:
     assert "40" in str(changes["整改资金（元）"][1]) and "E" not in str(changes["整改资金（元）"][1])
     assert "已删除" in str(changes["企业"][1])
     assert all("path" not in label for label in changes)
+    assert changes["起始日期"] == (None, "2026年5月4日")
 
 
 @pytest.mark.django_db
@@ -134,3 +136,42 @@ def test_risk_codes_read_as_their_vocabulary(world) -> None:
     rows = readable(ChangeEvent.objects.for_object(RiskPoint.objects.get(pk=point.pk)))
     text = " ".join(str(c.after) for r in rows for c in r.changes)
     assert "poisoning" not in text and "中毒" in text
+
+
+def _change_keys() -> dict[str, set[str]]:
+    """Every literal key of a ``changes={…}`` the code passes to the change log, with the files that write it."""
+    import ast
+
+    from django.apps import apps
+
+    keys: dict[str, set[str]] = {}
+    for cfg in apps.get_app_configs():
+        if not pathlib.Path(cfg.path).is_relative_to(settings.BASE_DIR):
+            continue
+        for path in pathlib.Path(cfg.path).rglob("*.py"):
+            if "tests" in path.parts or "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                for kw in node.keywords:
+                    if kw.arg == "changes" and isinstance(kw.value, ast.Dict):
+                        for key in kw.value.keys:
+                            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                                keys.setdefault(key.value, set()).add(path.name)
+    return keys
+
+
+def test_every_change_key_the_code_writes_reads_as_words() -> None:
+    """A key a service writes is hidden, a model field with a verbose name, or in KEY_LABELS: the history never shows
+    ``failed`` or ``uuid`` to a person."""
+    from django.apps import apps
+
+    from core.history import HIDDEN_KEYS, KEY_LABELS
+
+    named = {f.name for m in apps.get_models() for f in m._meta.get_fields()
+             if str(getattr(f, "verbose_name", f.name)) != f.name.replace("_", " ")}
+    keys = _change_keys()
+    assert len(keys) > 40
+    raw = {k: sorted(files) for k, files in keys.items() if k not in HIDDEN_KEYS | KEY_LABELS.keys() | named}
+    assert raw == {}, "label the key in core.history.KEY_LABELS (or hide it in HIDDEN_KEYS)"

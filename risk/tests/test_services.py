@@ -109,6 +109,7 @@ class TestReports:
         assert [p["id"] for p in r2.changes["removed"]] == [b.pk]
         assert r2.changes["grade_changed"][0]["from"] == Grade.YELLOW
         assert r2.changes["grade_changed"][0]["to"] == Grade.ORANGE
+        assert next(p["value"] for p in r2.snapshot if p["id"] == a.pk) == "270"  # written out, never 2.7E+2
 
     def test_acknowledge_by_regulator_only(self, world) -> None:
         ent = world.enterprises["ent_a1"]
