@@ -111,6 +111,8 @@ def main() -> None:
         with CaptureQueriesContext(connection) as ctx:
             report = sweep(today=today, sources=["escalation.supervision"])
         took = time.perf_counter() - t
+        if label == "首次巡查":
+            print(f"GOAL first_sweep_{n}_items {took:.1f}s ≤600s {'ok' if took <= 600 else 'MISSED'}")
         print(f"{label}：{took:.1f} 秒，{n / took:,.0f} 项/秒；SQL {len(ctx.captured_queries)} 条；"
               f"执行 {report.applied}，待决定 {report.proposed}，消息（新建或更新的汇总）{report.notifications}，"
               f"新增消息 {Notification.objects.count() - notes_before}，出错 {len(report.errors)}")

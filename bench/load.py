@@ -4,6 +4,7 @@ phase); needs the ``bench`` extra (locust).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/load.py \\
         [--users 100] [--seconds 60] [--phases alone,sweep,import] [--server serve|gunicorn] [--hazards 20000]
+        [--existing]   on the database as it is (bench/generate.py's province), not a fresh NAME_load
 
 Makes (and afterwards drops) the database NAME_load: the personas of tests/personas.py, ``--hazards`` hazards on
 their enterprises, ``--overdue`` overdue 督办事项 for the sweep, and 100 hazards in 整改中 the enterprise users
@@ -40,8 +41,9 @@ def _database_url() -> str:
     return f"{base}/{name}_load"
 
 
-def prepare(hazards: int, overdue: int) -> dict[str, list[int]]:
-    """Fresh database with the personas and the data; returns each enterprise persona's hazards in 整改中."""
+def prepare(hazards: int, overdue: int, *, fresh: bool = True) -> dict[str, list[int]]:
+    """The personas and the data (in a fresh database, or added to the one given with ``fresh=False``: the data
+    of bench/generate.py); returns each enterprise persona's hazards in 整改中."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "anzhi.settings")
     import django
 
@@ -50,9 +52,10 @@ def prepare(hazards: int, overdue: int) -> dict[str, list[int]]:
     from django.db import connection
 
     name = connection.settings_dict["NAME"]
-    with connection._nodb_cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
+    if fresh:
+        with connection._nodb_cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cur.execute(f'CREATE DATABASE "{name}"')
     call_command("migrate", verbosity=0)
     call_command("load_orgs", verbosity=0)
     call_command("load_calendar", verbosity=0)
@@ -167,6 +170,24 @@ def run_locust(port: int, users: int, seconds: int, env: dict[str, str], out: Pa
         return list(csv.DictReader(f))
 
 
+def _goals(results: dict[str, list[dict[str, str]]]) -> None:
+    """The goal lines (bench/goals.py): every phase 0 errors and p95 ≤ 1 s over all requests; a phase with a job
+    running beside it within 1.5× of the phase alone; no failed login."""
+    aggregated = {phase: next((r for r in rows if r["Name"] == "Aggregated"), None) for phase, rows in results.items()}
+    alone = aggregated.get("alone")
+    for phase, row in aggregated.items():
+        if row is None:
+            continue
+        p95, errors = float(row["95%"] or 0), int(row["Failure Count"])
+        print(f"GOAL load_{phase}_p95 {p95:.0f}ms ≤1000ms {'ok' if p95 <= 1000 else 'MISSED'}")
+        print(f"GOAL load_{phase}_errors {errors} ≤0 {'ok' if errors == 0 else 'MISSED'}")
+        if phase != "alone" and alone is not None and float(alone["95%"] or 0):
+            ratio = p95 / float(alone["95%"])
+            print(f"GOAL load_{phase}_vs_alone {ratio:.2f}× ≤1.5× {'ok' if ratio <= 1.5 else 'MISSED'}")
+    failed = sum(int(r["Failure Count"]) for rows in results.values() for r in rows if r["Name"] == "login")
+    print(f"GOAL load_failed_logins {failed} ≤0 {'ok' if failed == 0 else 'MISSED'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=100)
@@ -176,10 +197,17 @@ def main() -> None:
     parser.add_argument("--hazards", type=int, default=20000)
     parser.add_argument("--overdue", type=int, default=100000)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--existing", action="store_true",
+                        help="run on the database DATABASE_URL names as it is (filled by bench/generate.py), adding "
+                             "only the hazards the users move and the overdue items; never dropped")
     args = parser.parse_args()
-    url = os.environ["DATABASE_URL"] = _database_url()
+    if args.existing:
+        url = os.environ["DATABASE_URL"]
+        args.hazards, args.keep = 0, True
+    else:
+        url = os.environ["DATABASE_URL"] = _database_url()
     t = time.perf_counter()
-    moving = prepare(args.hazards, args.overdue)
+    moving = prepare(args.hazards, args.overdue, fresh=not args.existing)
     os.environ["DATABASE_URL"] = url  # importing another bench script renames it
     print(f"数据准备：{time.perf_counter() - t:.0f} 秒（{args.hazards} 项隐患，{args.overdue} 项逾期督办事项）")
     var = Path(tempfile.gettempdir()) / "anzhi-load"  # kept between runs: collectstatic once
@@ -219,6 +247,7 @@ def main() -> None:
         failed = sum(int(r["Failure Count"]) for r in logins)
         print(f"{phase}：登录 {sum(int(r['Request Count']) for r in logins)} 次，失败 {failed} 次"
               + ("（从未失败）" if not failed else ""))
+    _goals(results)
     if not args.keep:
         import psycopg
 

@@ -62,6 +62,7 @@ class Person(HttpUser):
     @task(5)
     def hazard_list(self) -> None:
         self.client.get("/hazards/", name="list: hazards (page)")
+        self.client.get("/hazards/figures/cards/", name="list: hazards, its figures (HTMX, on load)")
 
     @task(5)
     def hazard_api(self) -> None:
@@ -108,7 +109,9 @@ class Person(HttpUser):
 
     @task(1)
     def export(self) -> None:
-        self.client.get("/hazards/?export=xlsx", name="export: hazards .xlsx")
+        # What staff export: the overdue major hazards of their scope (the whole list of a province office would be
+        # 10 million rows; exports are capped at ScopedListView.export_limit).
+        self.client.get("/hazards/?export=xlsx&grade=major&overdue=true", name="export: hazards .xlsx")
 
     @task(1)
     def relogin(self) -> None:

@@ -77,8 +77,9 @@ class ScopedListView(LoginRequiredMixin, View):
     def get_context(self, **kwargs: Any) -> dict[str, Any]:
         return kwargs
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.check_role(request)
+    def rows(self, request: HttpRequest) -> tuple[Any, models.QuerySet, str]:
+        """(filterset, the scoped, filtered, sorted and decorated queryset, the sort): what the page pages through,
+        the export writes out and bench/goals.py times alone as the list's rows query."""
         filterset, qs = apply_filters(request, lambda data: self.filterset_class(
             data, queryset=self.base_queryset(), request=request))
         sort = request.GET.get("sort") or self.default_sort
@@ -86,7 +87,11 @@ class ScopedListView(LoginRequiredMixin, View):
         if key in self.sort_fields:
             field = self.sort_fields[key]
             qs = qs.order_by(f"-{field}" if sort.startswith("-") else field, "pk")
-        qs = self.decorate(qs)
+        return filterset, self.decorate(qs), sort
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.check_role(request)
+        filterset, qs, sort = self.rows(request)
         if request.GET.get("export") == "xlsx" and self.export_columns:
             return xlsx_response(self.export_filename, self.model._meta.verbose_name_plural[:31],
                                  self.export_columns, qs[: self.export_limit].iterator(chunk_size=2000)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.HazardListView.as_view(), name="list"),
     path("new/", views.hazard_create, name="create"),
     path("figures/", views.dashboard, name="dashboard"),
+    path("figures/cards/", views.figure_cards, name="figure_cards"),
     path("board/", views.board, name="board"),
     path("clearance/", views.clearance, name="clearance"),
     path("<int:pk>/", views.hazard_detail, name="detail"),

@@ -110,6 +110,25 @@ def test_list_page_query_count_does_not_grow_with_rows(world, django_assert_max_
         assert client.get("/hazards/clearance/").status_code == 200
 
 
+def test_list_page_fetches_its_figures_apart(world, django_assert_max_num_queries):
+    """The list answers without counting the figures; it fetches them once shown (the cards, 4 figures)."""
+    from hazards.tally import rebuild
+
+    _several(world)
+    rebuild()  # _several moves a deadline by a bare update (no service): recount, as bulk tools do
+    client = client_for(world, "office")
+    with django_assert_max_num_queries(14) as list_queries:
+        page = client.get("/hazards/").content.decode()
+    assert 'hx-get="/hazards/figures/cards/"' in page and 'data-testid="figure-overdue-value"' not in page
+    assert not any("hazardtally" in q["sql"] or "hazarddue" in q["sql"] for q in list_queries.captured_queries)
+    cards = client.get("/hazards/figures/cards/").content.decode()
+    figs = figures(Hazard.objects.visible_to(world.user("office")))
+    assert f"figure-overdue-value\">{figs.overdue}<" in cards.replace(" text-danger", ""), cards
+    assert "<html" not in cards
+    assert client_for(world, "sysadmin").get("/hazards/figures/cards/").status_code in (403, 404)
+    assert Client().get("/hazards/figures/cards/").status_code == 302  # to the login page
+
+
 def test_htmx_partial_and_xlsx_export(world):
     _several(world)
     client = client_for(world, "township_a")

@@ -68,10 +68,16 @@ class HazardListView(ScopedListView):
 
     def get_context(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
-        kwargs["figures"] = figure_links(figures_for(user))
         kwargs["today"] = timezone.localdate()
         kwargs["is_enterprise"] = user.has_role(Role.ENTERPRISE)
         return kwargs
+
+
+@business_required
+def figure_cards(request: HttpRequest) -> HttpResponse:
+    """The four figures above the list, fetched by the list page once it has shown its rows (HTMX, on load): the
+    list answers as fast as its rows query allows, and a filter change (the results partial) never recounts them."""
+    return render(request, "hazards/_figures.html", {"figures": figure_links(figures_for(request.user))})
 
 
 @business_required
