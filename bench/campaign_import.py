@@ -171,6 +171,9 @@ def main() -> None:
     units = list(Unit.objects.filter(kind__in=("department", "township")).exclude(collective=True)
                  .values_list("name", flat=True)) + ["各乡镇（街道）"]
     params = {"plan": plan.pk, "year": 2024}
+    from django.urls import reverse
+
+    reverse("campaigns:my_tasks")  # the URL map loads once per process (a server's is warm); not the import's cost
     print(f"数据库：{connection.vendor}；{args.rows} 行任务，{len(units)} 个单位写法")
     from core.models import ChangeEvent
 
