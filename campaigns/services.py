@@ -70,10 +70,6 @@ def phase_of(phases: Iterable[Phase], day: dt.date | None) -> Phase | None:
     return next((p for p in phases if p.starts_on and p.ends_on and p.starts_on <= day <= p.ends_on), None)
 
 
-def phase_for(campaign: Campaign, day: dt.date | None) -> Phase | None:
-    return None if day is None else phase_of(campaign_phases(campaign), day)
-
-
 # -- campaign / phase / plan ----------------------------------------------------------------
 def _check_campaign(values: dict[str, Any]) -> None:
     errors: dict[str, str] = {}
