@@ -86,6 +86,20 @@ def sync_rows(task: Task, wanted: dict[str, Wanted], current: dict[str, Mileston
     ``current`` may be passed as {} for a task just created)."""
     if current is None:
         current = {m.key: m for m in task.milestones.all()}
+    created, changed, gone = plan_rows(task, wanted, current)
+    if created:
+        Milestone.objects.bulk_create(created)
+    if changed:
+        Milestone.objects.bulk_update(changed, FIELDS)
+    if gone:
+        Milestone.objects.filter(pk__in=gone).delete()
+    return row_counts(created, changed, gone)
+
+
+def plan_rows(task: Task, wanted: dict[str, Wanted],
+              current: dict[str, Milestone]) -> tuple[list[Milestone], list[Milestone], list[int]]:
+    """What :func:`sync_rows` writes, unwritten: the new rows, the changed rows, the ids of rows to remove.
+    The set-based task import (``campaigns.services.tasks_create``) writes the new rows of many tasks at once."""
     created, changed = [], []
     for key, w in wanted.items():
         m = current.get(key)
@@ -101,12 +115,10 @@ def sync_rows(task: Task, wanted: dict[str, Wanted], current: dict[str, Mileston
             m.kind, m.text, m.due, m.event_text, m.workdays = w.kind, w.text, due, w.event_text, w.workdays
             changed.append(m)
     gone = [m.pk for key, m in current.items() if key not in wanted and m.met_on is None]
-    if created:
-        Milestone.objects.bulk_create(created)
-    if changed:
-        Milestone.objects.bulk_update(changed, FIELDS)
-    if gone:
-        Milestone.objects.filter(pk__in=gone).delete()
+    return created, changed, gone
+
+
+def row_counts(created: list[Milestone], changed: list[Milestone], gone: list[int]) -> dict[str, int]:
     return {"added": len(created), "changed": len(changed), "removed": len(gone)}
 
 

@@ -4,7 +4,8 @@ in a transaction and records the change in the audit log; loaders pass ``actor=N
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,9 +16,9 @@ from accounts.choices import Role
 from campaigns.choices import AssignmentSource, DeadlineKind, PlanKind
 from campaigns.deadline_phrases import DeadlineError, parse_deadline
 from campaigns.lifecycle import require_writable
-from campaigns.models import Campaign, Phase, Plan, PlanType, PlanUnit, Task, TaskUnit
+from campaigns.models import Campaign, Milestone, Phase, Plan, PlanType, PlanUnit, Task, TaskUnit
 from campaigns.units import Assignment
-from core import audit
+from core import audit, bulk
 from core.pinyin import search_text
 from core.scoping import scope_for
 
@@ -57,10 +58,16 @@ def deadline_values(text: str, *, default_year: int | None, today: dt.date | Non
             "recurrence": parsed.recurrence or ""}
 
 
-def phase_for(campaign: Campaign, day: dt.date | None) -> Phase | None:
+def campaign_phases(campaign: Campaign) -> list[Phase]:
+    """The campaign's phases in the order :func:`phase_of` tries them (read once per import)."""
+    return list(campaign.phases.order_by("sort", "pk"))
+
+
+def phase_of(phases: Iterable[Phase], day: dt.date | None) -> Phase | None:
+    """The first phase (by sort) whose span holds ``day``."""
     if day is None:
         return None
-    return campaign.phases.filter(starts_on__lte=day, ends_on__gte=day).order_by("sort").first()
+    return next((p for p in phases if p.starts_on and p.ends_on and p.starts_on <= day <= p.ends_on), None)
 
 
 # -- campaign / phase / plan ----------------------------------------------------------------
@@ -186,13 +193,26 @@ def _sync_units(task: Task, assignments: Iterable[Assignment], source: str,
     """Make the task's unit links those of ``assignments``; the units in ``keep`` stay linked whatever
     (a unit that reported on the task, a unit added by hand). Links added by hand are ``MANUAL``: a link that
     exists keeps the source it had."""
-    wanted = {a.unit.pk: a for a in assignments}
     current = {link.unit_id: link for link in task.unit_links.all()}
+    gone, new, changed, changes = _plan_units(task, assignments, source, current, keep)
+    if gone:
+        TaskUnit.objects.filter(task=task, unit_id__in=gone).delete()
+    TaskUnit.objects.bulk_create(new)
+    if added is not None:
+        added.extend(link.unit_id for link in new)
+    if changed:
+        TaskUnit.objects.bulk_update(changed, ["role", "as_written", "via", "source"])
+    return changes
+
+
+def _plan_units(task: Task, assignments: Iterable[Assignment], source: str, current: dict[int, TaskUnit],
+                keep: Iterable[int] = ()) -> tuple[list[int], list[TaskUnit], list[TaskUnit], dict[str, Any]]:
+    """What :func:`_sync_units` writes, unwritten: the unit ids to unlink, the new links, the changed links and
+    the change-log entry. ``current`` is {} for a task just created."""
+    wanted = {a.unit.pk: a for a in assignments}
     keep = set(keep)
     changes: dict[str, Any] = {}
     gone = [u for u in current if u not in wanted and u not in keep]
-    if gone:
-        TaskUnit.objects.filter(task=task, unit_id__in=gone).delete()
     new, changed = [], []
     for unit_id, a in wanted.items():
         src = AssignmentSource.EXPANDED if a.via is not None else source
@@ -206,14 +226,9 @@ def _sync_units(task: Task, assignments: Iterable[Assignment], source: str,
                                                                         getattr(a.via, "pk", None), src):
             link.role, link.as_written, link.via, link.source = a.role, a.as_written, a.via, src
             changed.append(link)
-    TaskUnit.objects.bulk_create(new)
-    if added is not None:
-        added.extend(link.unit_id for link in new)
-    if changed:
-        TaskUnit.objects.bulk_update(changed, ["role", "as_written", "via", "source"])
     if gone or new or changed:
         changes["units"] = [sorted(current), sorted(set(wanted) | (keep & set(current)))]
-    return changes
+    return gone, new, changed, changes
 
 
 def _check_task(values: dict[str, Any]) -> None:
@@ -239,27 +254,110 @@ def _announce(actor: Any, task: Task, added: list[int], notify: bool | dict[int,
 def task_create(*, actor: Any, plan: Plan, units: Iterable[Assignment] = (),
                 unit_source: str = AssignmentSource.TEXT, notify: bool | dict[int, list[Task]] = True,
                 **values: Any) -> Task:
+    """One task (pages, API, loaders). A whole task table goes through :func:`tasks_create`; both build a task
+    with the same helpers (:func:`_build_task`, :func:`_new_task_rows`)."""
     campaign = plan.campaign
-    require_office(actor, campaign)
-    require_writable(campaign)
-    values = {k: v for k, v in values.items() if k in TASK_FIELDS and k != "plan"}
-    _check_task(values)
-    task = Task(campaign=campaign, plan=plan, **values)
-    if task.phase is None:
-        task.phase = phase_for(campaign, task.deadline)
-    task.domain_id = plan.domain_id
-    task.jurisdiction_path = campaign.jurisdiction_path
-    task.search_text = search_text(task.title)
+    _require_task_writes(actor, campaign)
+    task = _build_task(campaign, plan, values)
     if not task.sort:
         task.sort = (Task.objects.filter(plan=plan, source=task.source).count() + 1)
     task.save()
-    changes = audit.diff({}, audit.snapshot(task, TASK_FIELDS))
-    added: list[int] = []
-    changes.update(_sync_units(task, units, unit_source, added=added))
-    changes.update(_sync_milestones(task, created=True))
+    links, rows, changes = _new_task_rows(task, units, unit_source)
+    TaskUnit.objects.bulk_create(links)
+    if rows:
+        Milestone.objects.bulk_create(rows)
     audit.record(action="campaigns.create", obj=task, changes=changes)
-    _announce(actor, task, added, notify)
+    _announce(actor, task, [link.unit_id for link in links], notify)
     return task
+
+
+@dataclass(frozen=True)
+class NewTask:
+    """A task :func:`tasks_create` makes: the values and assignments :func:`task_create` takes."""
+
+    values: dict[str, Any]
+    units: Sequence[Assignment] = ()
+
+
+@transaction.atomic
+def tasks_create(*, actor: Any, plan: Plan, rows: Sequence[NewTask], unit_source: str = AssignmentSource.TEXT,
+                 notify: bool | dict[int, list[Task]] = True) -> list[Task]:
+    """Many tasks of one plan (a task table's new rows), each exactly as :func:`task_create` makes it — the same
+    fields, unit links, milestones and ``campaigns.create`` change event — set-based: the office and the
+    campaign are checked once, then a fixed number of statements whatever the number of rows (tasks, links
+    and milestones by ``core.bulk``, COPY on PostgreSQL; events by ``audit.record_many``). A row the rules
+    refuse raises before anything is written. Each unit is told once of all the tasks given to it."""
+    campaign = plan.campaign
+    _require_task_writes(actor, campaign)
+    phases = campaign_phases(campaign)
+    tasks = [_build_task(campaign, plan, row.values, phases) for row in rows]
+    stored: dict[str, int] = {}  # task_create's default sort: the plan's tasks of that source so far, plus one
+    seen: dict[str, int] = {}
+    for task in tasks:
+        if not task.sort:
+            if task.source not in stored:
+                stored[task.source] = Task.objects.filter(plan=plan, source=task.source).count()
+            task.sort = stored[task.source] + seen.get(task.source, 0) + 1
+        seen[task.source] = seen.get(task.source, 0) + 1
+    bulk.insert_objects(tasks)
+    links: list[TaskUnit] = []
+    milestone_rows: list[Milestone] = []
+    events = []
+    assigned: dict[int, list[Task]] = notify if isinstance(notify, dict) else {}
+    for task, row in zip(tasks, rows, strict=True):
+        new_links, new_rows, changes = _new_task_rows(task, row.units, unit_source)
+        links += new_links
+        milestone_rows += new_rows
+        events.append(("campaigns.create", task, changes, ""))
+        _announce(actor, task, [link.unit_id for link in new_links], assigned if notify is not False else False)
+    bulk.insert_objects(links, keys=False)
+    bulk.insert_objects(milestone_rows, keys=False)
+    audit.record_many(events)
+    if notify is True and actor is not None:
+        from campaigns import integrations
+
+        integrations.notify_assigned(assigned)
+    return tasks
+
+
+def _require_task_writes(actor: Any, campaign: Campaign) -> None:
+    require_office(actor, campaign)
+    require_writable(campaign)
+
+
+def _build_task(campaign: Campaign, plan: Plan, values: dict[str, Any],
+                phases: list[Phase] | None = None) -> Task:
+    """A new, unsaved task of ``plan`` from the values a caller gives (its own fields only), checked, with its
+    scope keys and search text; its phase, when not given, the one holding its deadline. ``sort`` is left to
+    the caller (the next number of the plan's tasks of that source when not given)."""
+    values = {k: v for k, v in values.items() if k in TASK_FIELDS and k != "plan"}
+    _check_task(values)
+    task = Task(campaign=campaign, plan=plan, **values)
+    if task.phase is None and task.deadline is not None:
+        task.phase = phase_of(phases if phases is not None else campaign_phases(campaign), task.deadline)
+    task.domain_id = plan.domain_id
+    task.jurisdiction_path = campaign.jurisdiction_path
+    task.search_text = search_text(task.title)
+    return task
+
+
+def _new_task_rows(task: Task, units: Iterable[Assignment],
+                   unit_source: str) -> tuple[list[TaskUnit], list[Milestone], dict[str, Any]]:
+    """For a task just saved: its unit links and milestones, unwritten, and its ``campaigns.create`` change
+    (its fields, the units linked, the milestones added)."""
+    from campaigns import milestones
+
+    changes = audit.diff({}, audit.snapshot(task, TASK_FIELDS))
+    _gone, links, _changed, unit_changes = _plan_units(task, units, unit_source, {})
+    changes.update(unit_changes)
+    wanted = milestones.wanted_for(task, milestones.schedule_of(task))
+    rows: list[Milestone] = []
+    if wanted:
+        rows, changed, gone = milestones.plan_rows(task, wanted, {})
+        counts = milestones.row_counts(rows, changed, gone)
+        if any(counts.values()):
+            changes["milestones"] = [0, counts]
+    return links, rows, changes
 
 
 @transaction.atomic
@@ -285,21 +383,18 @@ def task_update(*, actor: Any, task: Task, units: Iterable[Assignment] | None = 
     if changes:
         task.save()
         if "deadline_text" in changes:
-            changes.update(_sync_milestones(task, created=False))
+            changes.update(_sync_milestones(task))
         audit.record(action="campaigns.update", obj=task, changes=changes)
     _announce(actor, task, added, notify)
     return task
 
 
-def _sync_milestones(task: Task, *, created: bool) -> dict[str, Any]:
-    """Stages, occurrences and relative deadlines of the task's phrase (campaigns.milestones), recorded with the
-    task's own change; a phrase with one date or none needs no milestone."""
+def _sync_milestones(task: Task) -> dict[str, Any]:
+    """A changed phrase: the task's milestones made those of its new phrase (campaigns.milestones), recorded
+    with the task's own change."""
     from campaigns import milestones
 
-    wanted = milestones.wanted_for(task, milestones.schedule_of(task))
-    if created and not wanted:
-        return {}
-    counts = milestones.sync_rows(task, wanted, {} if created else None)
+    counts = milestones.sync_rows(task, milestones.wanted_for(task, milestones.schedule_of(task)))
     return {"milestones": [0, counts]} if any(counts.values()) else {}
 
 

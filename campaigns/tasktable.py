@@ -234,6 +234,7 @@ class TaskTableImporter(Importer):
             reported.setdefault(task_id, set()).add(unit_id)
         drop_manual = bool(run.params.get("drop_manual_units"))
         assigned: dict[int, list[Task]] = {}  # each unit hears once of the tasks this table gives it
+        new_rows: list[services.NewTask] = []  # created together, set-based, after the matched rows
         withdrawn = deleted = 0
         for change in result.of(reimport.REMOVED):
             task = change.old
@@ -255,9 +256,7 @@ class TaskTableImporter(Importer):
                       "responsibility_text": row.responsible, "sort": i, "source_line": row.line,
                       "source_note": _("由任务清单导入"), **row.values}
             if change.old is None:
-                services.task_create(actor=actor, plan=plan, units=row.units, unit_source=AssignmentSource.TEXT,
-                                     notify=assigned, **values)
-                run.outcome.created += 1
+                new_rows.append(services.NewTask(values, row.units))
                 continue
             task = change.old
             keep = set(reported.get(task.pk, set()))
@@ -267,9 +266,15 @@ class TaskTableImporter(Importer):
             services.task_update(actor=actor, task=task, units=row.units, keep_units=keep, notify=assigned, **values)
             if change.kind == reimport.CHANGED:
                 run.outcome.updated += 1
+        if new_rows:
+            services.tasks_create(actor=actor, plan=plan, rows=new_rows, unit_source=AssignmentSource.TEXT,
+                                  notify=assigned)
+            run.outcome.created += len(new_rows)
         if actor is not None:
             from campaigns import integrations
 
+            for tasks in assigned.values():  # in the table's order, as when each row was written in turn
+                tasks.sort(key=lambda t: t.sort)
             integrations.notify_assigned(assigned)
         if withdrawn or deleted:
             run.outcome.notes.append(_("原清单中有 %(n)d 项任务不在新清单中：%(w)d 项已有进展报送，已撤销并保留记录；"

@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from campaigns.choices import UnitRole
 from orgs.choices import JurisdictionLevel, UnitKind
 from orgs.models import Jurisdiction, Unit, UnitAlias
-from orgs.selectors import resolve_units
+from orgs.selectors import UnitDirectory, resolve_units
 
 _CLAUSE = re.compile(r"[，,；;\n。]")
 
@@ -52,7 +52,11 @@ def _memo(key: Any, compute: Any) -> Any:
 
 
 def _resolve(name: str) -> list[Unit]:
-    return _memo(("units", name), lambda: resolve_units(name))
+    if _cache.get() is None:
+        return resolve_units(name)
+    # Within an import every cell is looked up in the directory read once: a table names thousands of different
+    # clauses (each pair of 配合单位 is tried as one name first), not thousands of units.
+    return _memo(("units", name), lambda: _memo(("directory",), UnitDirectory).resolve(name))
 
 
 # Collectives that stand for every department regulating a domain (the stated rule of expansion: a unit that is

@@ -32,9 +32,10 @@ def reserve_pks(model: type[models.Model], n: int) -> list[int]:
         return sorted(row[0] for row in cur.fetchall())
 
 
-def insert_objects(objs: Sequence[models.Model], *, batch: int = 2000) -> None:
+def insert_objects(objs: Sequence[models.Model], *, batch: int = 2000, keys: bool = True) -> None:
     """Insert new instances of one model and set their primary keys: COPY on PostgreSQL, ``bulk_create``
-    (which returns the keys) elsewhere."""
+    (which returns the keys) elsewhere. ``keys=False`` when nothing needs the new rows' keys (link rows,
+    milestones): on PostgreSQL the table's default numbers them in the one COPY and the instances keep no key."""
     if not objs:
         return
     model = type(objs[0])
@@ -44,18 +45,22 @@ def insert_objects(objs: Sequence[models.Model], *, batch: int = 2000) -> None:
         return
     meta = model._meta
     pk = meta.pk
-    for obj, key in zip((o for o in objs if o.pk is None), reserve_pks(model, sum(1 for o in objs if o.pk is None)),
-                        strict=True):
-        setattr(obj, pk.attname, key)
-    fields = [f for f in meta.concrete_fields if not f.generated]
+    if keys:
+        for obj, key in zip((o for o in objs if o.pk is None),
+                            reserve_pks(model, sum(1 for o in objs if o.pk is None)), strict=True):
+            setattr(obj, pk.attname, key)
+    elif any(o.pk is not None for o in objs):
+        raise ValueError("insert_objects(keys=False) takes instances without keys only")
+    fields = [f for f in meta.concrete_fields if not f.generated and (keys or f is not pk)]
     raw = [f.get_internal_type() in _RAW for f in fields]
     rows = ([v if plain else f.get_db_prep_save(v, connection)
              for f, plain, v in zip(fields, raw, (f.pre_save(obj, True) for f in fields), strict=True)]
             for obj in objs)
     copy_rows(model, [f.column for f in fields], rows, prepared=True)
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+    if keys:
+        for obj in objs:
+            obj._state.adding = False
+            obj._state.db = connection.alias
 
 
 def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], *,

@@ -67,3 +67,18 @@ def test_moving_a_jurisdiction_rekeys_what_lies_in_it(world: World) -> None:
     assert ent.jurisdiction_path == village.path
     assert Enterprise.objects.visible_to(world.user("township_a")).filter(pk=ent.pk).exists()
     assert not Enterprise.objects.visible_to(world.user("township_b")).filter(pk=ent.pk).exists()
+
+
+def test_unit_directory_resolves_every_spelling_as_resolve_units(world: World) -> None:
+    from orgs.models import UnitAlias
+    from orgs.selectors import UnitDirectory
+
+    unit = Unit.objects.get(name="市应急管理局")
+    UnitAlias.objects.create(unit=Unit.objects.get(name="市消防救援大队"), alias="两家共用的简称")
+    UnitAlias.objects.create(unit=unit, alias="两家共用的简称")
+    directory = UnitDirectory()
+    spellings = {*Unit.objects.values_list("name", flat=True), *UnitAlias.objects.values_list("alias", flat=True),
+                 " 市应急管理局 ", "", "不存在的单位", "经开区、水府管委会"}
+    for name in spellings:
+        assert directory.resolve(name) == resolve_units(name), name
+    assert len(directory.resolve("两家共用的简称")) == 2
