@@ -22,7 +22,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, DateField, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import BigIntegerField, Case, Count, DateField, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from core.scoping import Scope, scope_for
@@ -86,37 +87,66 @@ def _runs() -> dict[str, dt.datetime]:
     return dict(DueCountRun.objects.values_list("source_key", "counted_at"))
 
 
-def maintained(user: Any, source: DeadlineSource, today: dt.date, horizon: dt.date,
-               runs: dict[str, dt.datetime] | None = None) -> Counted:
-    """Counted from the count rows where the viewer's scope can be read on their keys, else directly."""
-    keys = source.counts
+def _sums(today: dt.date, soon: Q) -> dict[str, Any]:
+    return dict(overdue=Sum("n", filter=Q(deadline__lt=today)), due_soon=Sum("n", filter=Q(deadline__gte=today) & soon))
+
+
+def maintained(user: Any, horizons: dict[str, dt.date], today: dt.date) -> dict[str, Counted]:
+    """Per source key in ``horizons`` (its due-soon horizon): the counts of what ``user`` sees, from the count rows
+    where the viewer's scope can be read on their keys, else directly. The standing sources are summed in one
+    grouped query per kind of key (a domain column or not), whatever their number."""
     scope = scope_for(user)
     if scope.is_empty:
-        return Counted(0, 0)
-    if keys is None:
-        return direct(user, source, today, horizon)
-    if keys.rows is not None:
-        rows, counted_at = keys.rows(), None
-    else:
-        counted_at = (runs if runs is not None else _runs()).get(source.key)
-        if counted_at is None:  # never counted by the worker (a new install, tests): count now
-            return direct(user, source, today, horizon)
-        rows = DueCount.objects.filter(source_key=source.key)
-    if scope.domain_grants and keys.domain_arm and keys.domain is None:
-        # A department's domains of an enterprise row are the enterprise's links, not a key: count directly.
-        return direct(user, source, today, horizon)
-    overdue = due_soon = 0
-    if scope.territories or (scope.domain_grants and keys.domain_arm):
-        row = rows.filter(_keyed(scope, keys)).order_by().aggregate(
-            overdue=Sum("n", filter=Q(deadline__lt=today)),
-            due_soon=Sum("n", filter=Q(deadline__gte=today, deadline__lte=horizon)))
-        overdue, due_soon = row["overdue"] or 0, row["due_soon"] or 0
+        return {key: Counted(0, 0) for key in horizons}
+    runs = _runs()
     rest = replace(scope, territories=(), domain_grants=())
+    keyed = bool(scope.territories or scope.domain_grants)
+    out: dict[str, Counted] = {}
+    standing: dict[bool, list[str]] = {}  # by whether the domain arm is keyed: the standing sources to sum
+    counted: list[DeadlineSource] = []  # sources whose keyed part is summed: their other arms are counted below
+    for key, horizon in horizons.items():
+        source = SOURCES[key]
+        keys = source.counts
+        if keys is None or (scope.domain_grants and keys.domain_arm and keys.domain is None):
+            # No keys, or a department's domains of an enterprise row (the enterprise's links, not a key).
+            out[key] = direct(user, source, today, horizon)
+            continue
+        if keys.rows is None and key not in runs:  # never counted by the worker (a new install, tests): count now
+            out[key] = direct(user, source, today, horizon)
+            continue
+        counted.append(source)
+        out[key] = Counted(0, 0, runs.get(key) if keys.rows is None else None)
+        if not keyed:
+            continue
+        if keys.rows is not None:
+            row = keys.rows().filter(_keyed(scope, keys)).order_by().aggregate(
+                **_sums(today, Q(deadline__lte=horizon)))
+            out[key] = Counted(row["overdue"] or 0, row["due_soon"] or 0)
+        elif scope.territories or keys.domain_arm:
+            standing.setdefault(keys.domain_arm and keys.domain is not None, []).append(key)
+    for with_domain, keys_ in standing.items():
+        cut = scope.territorial_q("jurisdiction_path")
+        if with_domain:
+            cut |= scope.domain_q("jurisdiction_path", domain_field="domain_id")
+        by_horizon: dict[dt.date, list[str]] = {}
+        for key in keys_:
+            by_horizon.setdefault(horizons[key], []).append(key)
+        soon = Q(pk__in=[])
+        for horizon, some in by_horizon.items():
+            soon |= Q(source_key__in=some, deadline__lte=horizon)
+        rows = (DueCount.objects.filter(cut, source_key__in=keys_).order_by().values("source_key")
+                .annotate(**_sums(today, soon)))
+        for row in rows:
+            key = row["source_key"]
+            out[key] = Counted(row["overdue"] or 0, row["due_soon"] or 0, out[key].counted_at)
     if not rest.is_empty:
-        extra = source.open_items().filter(source.model.scope_q(rest)).exclude(_covered(scope, keys))
-        more = _count_items(extra, source, today, horizon)
-        overdue, due_soon = overdue + more[0], due_soon + more[1]
-    return Counted(overdue, due_soon, counted_at)
+        for source in counted:
+            keys = source.counts
+            extra = source.open_items().filter(source.model.scope_q(rest)).exclude(_covered(scope, keys))
+            more = _count_items(extra, source, today, horizons[source.key])
+            c = out[source.key]
+            out[source.key] = Counted(c.overdue + more[0], c.due_soon + more[1], c.counted_at)
+    return out
 
 
 # -- the standing counts ------------------------------------------------------------------------------------------
@@ -130,7 +160,9 @@ def grouped(source: DeadlineSource, today: dt.date) -> QuerySet:
     columns ``p``, ``d``, ``day``, ``n``."""
     keys = source.counts
     assert keys is not None
-    domain = F(keys.domain) if keys.domain_arm and keys.domain else Value(None, output_field=IntegerField())
+    # A typed NULL: PostgreSQL reads an untyped one in a subquery as text.
+    domain = (F(keys.domain) if keys.domain_arm and keys.domain
+              else Cast(Value(None), output_field=BigIntegerField()))
     day = Case(When(_due__lt=today, then=Value(PAST)), default=F("_due"), output_field=DateField())
     return (source.dated_items().order_by().annotate(p=F(keys.path), d=domain, day=day)
             .values("p", "d", "day").annotate(n=Count("pk")))

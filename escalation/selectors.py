@@ -57,15 +57,16 @@ def due_summary(user: Any, *, today: dt.date | None = None, live: bool = False) 
     from escalation import counts
 
     today = today or timezone.localdate()
-    runs = None if live else counts.DueCountRun.objects.in_bulk(field_name="source_key")
-    stamps = {k: r.counted_at for k, r in (runs or {}).items()}
+    horizons = {key: soon_horizon(source, today) for key, source in SOURCES.items()}
+    if live:
+        found = {key: counts.direct(user, source, today, horizons[key]) for key, source in SOURCES.items()}
+    else:
+        found = counts.maintained(user, horizons, today)
     out = []
     for key, source in SOURCES.items():
-        horizon = soon_horizon(source, today)
-        c = (counts.direct(user, source, today, horizon) if live
-             else counts.maintained(user, source, today, horizon, stamps))
-        out.append({"key": key, "label": source.label, "kind_label": source.kind_label,
-                    "overdue": c.overdue, "due_soon": c.due_soon, "horizon": horizon, "counted_at": c.counted_at})
+        c = found[key]
+        out.append({"key": key, "label": source.label, "kind_label": source.kind_label, "overdue": c.overdue,
+                    "due_soon": c.due_soon, "horizon": horizons[key], "counted_at": c.counted_at})
     return out
 
 
