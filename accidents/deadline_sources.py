@@ -36,9 +36,11 @@ def _responsible(accident: Any) -> Any:
 
 def register() -> None:
     from accidents.models import Accident
-    from escalation.registry import DeadlineSource, register_source
+    from escalation.registry import CountKeys, DeadlineSource, register_source
 
+    # Few rows whose evaluation due is set by the investigation's close: the worker's standing counts suffice.
     register_source(DeadlineSource(
+        counts=CountKeys(domain="domain_id"),
         key="accidents.evaluation", label="事故整改评估", model=Accident, open_items=_open_evaluations,
         due_field="evaluation_due", title=_title, url=_url, responsible=_responsible, remind_before=(20, 5),
         ladder="default", kind_label="评估到期"))

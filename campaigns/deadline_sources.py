@@ -99,12 +99,15 @@ def unit_milestones(unit_id: int) -> QuerySet:
 
 def register() -> None:
     try:
-        from escalation.registry import DeadlineSource, register_source
+        from escalation.registry import CountKeys, DeadlineSource, register_source
     except ImportError:  # the escalation app is optional
         return
     from campaigns.models import Task
 
+    # A task's open state follows its units' parts, its campaign's stage and its milestones (many writers): the
+    # worker's standing counts. Milestones are scoped through their task (not ``scope_q``): counted directly.
     register_source(DeadlineSource(
+        counts=CountKeys(domain="domain_id"),
         key=KEY, label="整治任务", model=Task, open_items=open_tasks, due_field="deadline", title=_title,
         url=_url, responsible=responsible, supervisors=supervisors, remind_before=(5, 1), ladder="default",
         kind_label="到期", responsible_many=responsible_many, supervisors_many=supervisors_many,

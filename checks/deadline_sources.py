@@ -84,9 +84,12 @@ def _supervisors_many(dues: list[Any]) -> dict[int, Any]:
 
 def register_deadline_source() -> None:
     from checks.models import DueCheck
-    from escalation.registry import DeadlineSource, register_source
+    from escalation.registry import CountKeys, DeadlineSource, register_source
 
+    # Due checks are generated in bulk and fulfilled by runs, and a plan's deactivation closes many at once: the
+    # worker's standing counts. The domain arm is the enterprise's links (departments are counted directly).
     register_source(DeadlineSource(
+        counts=CountKeys(),
         key="checks.due", label="隐患排查", model=DueCheck, open_items=_open_items, due_field="due_on", title=_title,
         url=_url, responsible=_responsible, supervisors=_supervisors, remind_before=(), ladder="default",
         kind_label="排查到期", responsible_many=_responsible_many, supervisors_many=_supervisors_many))

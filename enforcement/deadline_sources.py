@@ -84,17 +84,21 @@ def _case_responsible_many(cases: list[Any]) -> dict[int, Any]:
 
 def register() -> None:
     from enforcement.models import Case, Inspection
-    from escalation.registry import DeadlineSource, register_source
+    from escalation.registry import CountKeys, DeadlineSource, register_source
+
+    # Inspections and cases change their open state in many workflow moves: the worker's standing counts. Their
+    # domain arm is the enterprise's links (departments are counted directly; their own unit's rows are few).
+    keys = CountKeys()
 
     register_source(DeadlineSource(
-        key="enforcement.review", label="执法检查整改复查", model=Inspection, open_items=_open_reviews,
+        counts=keys, key="enforcement.review", label="执法检查整改复查", model=Inspection, open_items=_open_reviews,
         due_field="review_due", title=_title, url=_url, responsible=_responsible, remind_before=(2, 1),
         ladder="", kind_label="复查到期", responsible_many=_responsible_many))
     register_source(DeadlineSource(
-        key="enforcement.decision", label="行政处罚决定期限", model=Case, open_items=_undecided,
+        counts=keys, key="enforcement.decision", label="行政处罚决定期限", model=Case, open_items=_undecided,
         due_field="decision_due", title=_case_title, url=_case_url, responsible=_case_responsible,
         remind_before=(10, 3), ladder="", kind_label="决定到期", responsible_many=_case_responsible_many))
     register_source(DeadlineSource(
-        key="enforcement.publication", label="行政处罚公示期限", model=Case, open_items=_unpublished,
+        counts=keys, key="enforcement.publication", label="行政处罚公示期限", model=Case, open_items=_unpublished,
         due_field="publish_due", title=_case_title, url=_case_url, responsible=_case_responsible,
         remind_before=(2, 1), ladder="", kind_label="公示到期", responsible_many=_case_responsible_many))

@@ -15,8 +15,11 @@ def due_card(user: Any) -> dict[str, Any] | None:
         return None
     from escalation.views.board import BOARD_ROLES
 
-    rows = [row for row in due_summary(user) if row["overdue"] or row["due_soon"]]
-    return {"rows": rows, "can_board": user.has_role(*BOARD_ROLES)}
+    summary = due_summary(user)
+    rows = [row for row in summary if row["overdue"] or row["due_soon"]]
+    # The oldest standing count read (None when every figure was counted now): the card says when it was counted.
+    stamps = [row["counted_at"] for row in summary if row["counted_at"] is not None]
+    return {"rows": rows, "can_board": user.has_role(*BOARD_ROLES), "counted_at": min(stamps, default=None)}
 
 
 def board_card(user: Any) -> dict[str, Any] | None:
@@ -34,7 +37,11 @@ def board_card(user: Any) -> dict[str, Any] | None:
     items = SupervisionItem.objects.visible_to(user).aggregate(
         overdue=Count("pk", filter=Q(status=ItemStatus.OPEN, deadline__lt=today)),
         done=Count("pk", filter=Q(status=ItemStatus.DONE)))
-    return {"pending": pending_decisions(user).count(), "items": items}
+    # Counted within the list cap (``core.paging``): a backlog of a million proposals is not counted per request.
+    from core.paging import CappedPaginator
+
+    pending = CappedPaginator(pending_decisions(user), 1)
+    return {"pending": min(pending.count, pending.cap), "pending_capped": pending.capped, "items": items}
 
 
 def my_supervision_card(user: Any) -> dict[str, Any] | None:

@@ -207,3 +207,41 @@ from core.registry import register_path_model  # noqa: E402
 
 register_path_model(SupervisionItem)
 register_path_model(EscalationRecord)
+
+
+class DueCount(models.Model):
+    """The standing count of a deadline source's open items per (territory path, domain, deadline day), written
+    whole by ``escalation.counts.refresh`` (the worker's periodic ``escalation.count_due``), never by a business
+    write. Days before the refresh are folded into ``PAST``; because rows are keyed by the deadline day, what is
+    overdue and what is due soon stay right as days pass, only changes since the refresh wait for the next one.
+    ``domain`` is NULL for sources whose domain arm is not one column (``escalation.counts.CountKeys``)."""
+
+    source_key = models.CharField(max_length=60)
+    jurisdiction_path = models.CharField(max_length=255)
+    domain_id = models.BigIntegerField(null=True)
+    deadline = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("到期事项统计")
+        verbose_name_plural = _("到期事项统计")
+        indexes = [models.Index(fields=["source_key", "jurisdiction_path"], name="escalation_duecount_key")]
+
+    def __str__(self) -> str:
+        return f"{self.source_key} {self.jurisdiction_path} {self.domain_id} {self.deadline} {self.n}"
+
+
+class DueCountRun(models.Model):
+    """When a source's ``DueCount`` rows were last counted (the card says so); a source with no run is counted
+    directly."""
+
+    source_key = models.CharField(max_length=60, unique=True)
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("到期事项统计时间")
+        verbose_name_plural = _("到期事项统计时间")
+
+    def __str__(self) -> str:
+        return f"{self.source_key} {self.counted_at}"
+register_path_model(DueCount)

@@ -57,6 +57,26 @@ def ids_of(rec: Recipients) -> RecipientIds:
 
 
 @dataclass(frozen=True)
+class CountKeys:
+    """How the home cards and the 督办台 count a source without scanning the viewer's scope
+    (``escalation.counts``): the territorial and domain arms of the model's ``scope_q`` read as keys of a count
+    row (territory path, domain, deadline day); the other arms (an enterprise account, the units a user acts for,
+    explicit grants: a few rows) are counted from the items directly.
+
+    ``path``: the field the territorial arm reads. ``domain``: the one field the domain arm reads; None when the
+    domain arm is not one column (an enterprise row's domains are the enterprise's links), so a viewer with
+    domain grants (a department) is counted directly for this source. ``domain_arm=False``: the model's scope has
+    no domain arm at all. ``rows``: counts kept in the transaction of every write (fields ``jurisdiction_path``,
+    ``domain_id``, ``deadline``, ``n``; days past may be folded into one earlier day); without it the standing
+    ``DueCount`` table refreshed by the worker is read."""
+
+    path: str = "jurisdiction_path"
+    domain: str | None = None
+    domain_arm: bool = True
+    rows: Callable[[], QuerySet] | None = None
+
+
+@dataclass(frozen=True)
 class DeadlineSource:
     key: str                                   # "campaigns.task", "hazards.hazard", "ledgers.certificate"
     label: str                                 # Chinese, e.g. "整治任务"
@@ -83,6 +103,9 @@ class DeadlineSource:
     # the items; without, it loads them in batches and calls ``title``/``url`` per item.
     title_sql: Callable[[], Any] | None = None
     url_sql: Callable[[], Any] | None = None
+    # How the cards count without a scan of the scope (see CountKeys); None: counted directly on each request.
+    # Only for a model whose ``visible_to`` is ``ScopedQuerySet``'s (``filter(scope_q(scope))``).
+    counts: CountKeys | None = None
 
     @property
     def due_is_datetime(self) -> bool:
@@ -142,6 +165,12 @@ def register_source(source: DeadlineSource) -> None:
     if not hasattr(source.model.objects, "visible_to"):
         raise TypeError(f"{source.model.__name__}.objects must provide visible_to(user)")
     source.model._meta.get_field(source.due_field)  # fails early on a typo
+    if source.counts is not None:
+        from core.scoping import ScopedQuerySet
+
+        if type(source.model.objects.all()).visible_to is not ScopedQuerySet.visible_to:
+            raise TypeError(f"{source.key}: counts need a model scoped by scope_q alone")
+        source.model._meta.get_field(source.counts.path)
     SOURCES[source.key] = source
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from escalation.choices import RecordStatus
@@ -15,8 +15,10 @@ from workdays import services as workdays
 
 
 def open_visible(user: Any, source: DeadlineSource) -> QuerySet:
-    """The source's open items the user may see: its scope entry point, filtered by a subquery."""
-    return source.model.objects.visible_to(user).filter(pk__in=source.open_items().values("pk"))
+    """The source's open items the user may see (one filtered queryset where the source allows it)."""
+    from escalation.counts import open_visible as items
+
+    return items(user, source)
 
 
 def soon_horizon(source: DeadlineSource, today: dt.date) -> dt.date:
@@ -26,7 +28,7 @@ def soon_horizon(source: DeadlineSource, today: dt.date) -> dt.date:
 def open_visible_rows(user: Any, source: DeadlineSource) -> QuerySet:
     """The same rows as ``open_visible``, built from ``open_items()`` so that the source's own
     select_related (what its title/url callables need) applies when the rows are displayed."""
-    return source.open_items().filter(pk__in=source.model.objects.visible_to(user).values("pk"))
+    return open_visible(user, source)
 
 
 def overdue_items(user: Any, source_key: str, *, today: dt.date | None = None) -> QuerySet:
@@ -46,20 +48,25 @@ def due_soon_items(user: Any, source_key: str, *, today: dt.date | None = None) 
     ).order_by(source.due_field, "pk")
 
 
-def due_summary(user: Any, *, today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Per source: label, overdue count, due-soon count (within the largest ``remind_before``).
+def due_summary(user: Any, *, today: dt.date | None = None, live: bool = False) -> list[dict[str, Any]]:
+    """Per source: label, overdue count, due-soon count (within the largest ``remind_before``), and when it was
+    counted (``counted_at``: None when counted now).
 
-    One aggregate query per source, counted in the database inside the viewer's scope."""
+    Read from the maintained counts (``escalation.counts``: no scan of the viewer's scope), or with ``live`` one
+    aggregate query per source over the items in the viewer's scope."""
+    from escalation import counts
+
     today = today or timezone.localdate()
+    horizons = {key: soon_horizon(source, today) for key, source in SOURCES.items()}
+    if live:
+        found = {key: counts.direct(user, source, today, horizons[key]) for key, source in SOURCES.items()}
+    else:
+        found = counts.maintained(user, horizons, today)
     out = []
     for key, source in SOURCES.items():
-        horizon = soon_horizon(source, today)
-        due = source.due_lookup
-        counts = open_visible(user, source).aggregate(
-            overdue=Count("pk", filter=Q(**{f"{due}__lt": today})),
-            due_soon=Count("pk", filter=Q(**{f"{due}__gte": today, f"{due}__lte": horizon})))
-        out.append({"key": key, "label": source.label, "kind_label": source.kind_label,
-                    "overdue": counts["overdue"], "due_soon": counts["due_soon"], "horizon": horizon})
+        c = found[key]
+        out.append({"key": key, "label": source.label, "kind_label": source.kind_label, "overdue": c.overdue,
+                    "due_soon": c.due_soon, "horizon": horizons[key], "counted_at": c.counted_at})
     return out
 
 

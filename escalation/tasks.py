@@ -21,3 +21,13 @@ def run_sweep() -> dict[str, int]:
         logger.info(line)
     return {"reminders": report.reminders, "applied": report.applied, "proposed": report.proposed,
             "notifications": report.notifications, "errors": len(report.errors)}
+
+
+@register_periodic("escalation.count_due", dt.timedelta(minutes=10))
+@task()
+def count_due() -> dict[str, int]:
+    """Every ten minutes: recount the standing overdue/due-soon counts the home cards and the 督办台 read
+    (``escalation.counts.refresh``; rows keyed by deadline day, so they stay right as days pass)."""
+    from escalation.counts import refresh
+
+    return refresh()

@@ -200,15 +200,21 @@ def _review_supervisors_many(hazards: list[Any]) -> dict[int, Any]:
 
 
 def register() -> None:
-    from escalation.registry import DeadlineSource, register_source
-    from hazards.models import Hazard
+    from escalation.registry import CountKeys, DeadlineSource, register_source
+    from hazards.models import Hazard, HazardDue
 
+    # Counted from ``HazardDue``, which ``hazards.tally`` keeps in the transaction of every write that changes a
+    # hazard's status, deadline, path or domain (it is exactly this source's open items: OVERDUE_STATUSES with a
+    # deadline); the largest source, so its card is never stale.
     register_source(DeadlineSource(
+        counts=CountKeys(domain="domain_id", rows=lambda: HazardDue.objects.all()),
         key="hazards.hazard", label="事故隐患", model=Hazard, open_items=_open_items, due_field="deadline",
         title=_title, url=_url, responsible=_responsible, supervisors=_supervisors, remind_before=(3, 1),
         ladder="default", kind_label="整改到期", responsible_many=_responsible_many,
         supervisors_many=_supervisors_many, title_sql=_title_sql, url_sql=_url_sql))
+    # The review deadline is set and cleared by several moves of the workflow: the worker's standing counts.
     register_source(DeadlineSource(
+        counts=CountKeys(domain="domain_id"),
         key="hazards.review", label="隐患验收审查", model=Hazard, open_items=_reviews, due_field="review_deadline",
         title=_review_title, url=_url, responsible=_reviewers, supervisors=_review_supervisors, remind_before=(2,),
         ladder="default", kind_label="审查到期", responsible_many=_reviewers_many,

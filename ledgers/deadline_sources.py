@@ -39,7 +39,12 @@ def supervisors(row: Any) -> dict[str, tuple]:
 def register() -> bool:
     """Hand every kind to the shared escalation engine, when it is installed."""
     try:
-        from escalation.registry import DeadlineSource, Recipients, register_source  # type: ignore[attr-defined]
+        from escalation.registry import (  # type: ignore[attr-defined]
+            CountKeys,
+            DeadlineSource,
+            Recipients,
+            register_source,
+        )
     except ImportError:
         return False
     from ledgers.lapsing import KINDS
@@ -47,7 +52,10 @@ def register() -> bool:
     for kind in KINDS:
         # Reminders in working days: about a month ahead, then a week, then the day before.
         before = (22, 5, 1) if kind.remind_before >= 30 else (1,) if kind.remind_before else ()
+        # Ledger rows lapse by the calendar and are edited by imports and forms alike: the worker's standing
+        # counts. The domain arm is the enterprise's links (departments are counted directly).
         register_source(DeadlineSource(
+            counts=CountKeys(),
             key=f"ledgers.{kind.key}", label=str(kind.label), model=kind.model,
             open_items=lambda _k=kind: _k.open_items(), due_field=kind.due_field, title=kind.title, url=kind.url,
             responsible=lambda row: Recipients(**responsible(row)),

@@ -56,18 +56,22 @@ def _handler(tip: Any) -> Any:
 
 
 def register() -> None:
-    from escalation.registry import DeadlineSource, register_source
+    from escalation.registry import CountKeys, DeadlineSource, register_source
     from tips.models import Tip
 
+    # A tip's deadlines move with its handling workflow: the worker's standing counts. Tips have no domain arm
+    # (territory, or the unit they are assigned to, counted directly).
+    keys = CountKeys(domain_arm=False)
+
     register_source(DeadlineSource(
-        key="tips.accept", label="举报受理期限", model=Tip, open_items=_received, due_field="accept_due",
+        counts=keys, key="tips.accept", label="举报受理期限", model=Tip, open_items=_received, due_field="accept_due",
         title=_title, url=_url, responsible=_territorial, supervisors=_offices, remind_before=(1,), ladder="",
         kind_label="受理到期"))
     register_source(DeadlineSource(
-        key="tips.verify", label="举报核查期限", model=Tip, open_items=_assigned, due_field="verify_due",
+        counts=keys, key="tips.verify", label="举报核查期限", model=Tip, open_items=_assigned, due_field="verify_due",
         title=_title, url=_url, responsible=_handler, supervisors=_offices, remind_before=(3, 1), ladder="",
         kind_label="核查到期"))
     register_source(DeadlineSource(
-        key="tips.reply", label="举报答复期限", model=Tip, open_items=_verified, due_field="reply_due",
+        counts=keys, key="tips.reply", label="举报答复期限", model=Tip, open_items=_verified, due_field="reply_due",
         title=_title, url=_url, responsible=_handler, supervisors=_offices, remind_before=(1,), ladder="",
         kind_label="答复到期"))

@@ -55,6 +55,7 @@ class BoardView(ScopedListView):
             "is_office": user.has_role(Role.OFFICE), "calendar_note": workdays.calendar_note(today),
             "pending_count": kwargs["page"].paginator.count,
             "filtered": any(self.request.GET.get(k) for k in ("source", "action", "unit")),
+            "counted_at": min((s["counted_at"] for s in summary if s["counted_at"]), default=None),
             "totals": {"overdue": sum(s["overdue"] for s in summary),
                        "due_soon": sum(s["due_soon"] for s in summary)},
         })
