@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from core import audit
 from core.formats import cn_date
-from credit import rules
+from credit import rules, standing
 from credit.choices import EventKind
 from credit.models import CreditEvent
 
@@ -57,6 +57,7 @@ def write_events(rows: list[CreditEvent]) -> int:
         mine = list(CreditEvent.objects.filter(source_key__in=[r.source_key for r in fresh], recorded_at=now))
         audit.record_many(("credit.event_record", e, {"kind": [None, e.kind], "points": [None, e.points],
                                                        "grounds": [None, e.grounds]}, "") for e in mine)
+        standing.refresh({e.enterprise_id for e in mine})
         created += len(mine)
     return created
 
@@ -95,6 +96,7 @@ def revoke_events(qs: Any, *, reason: str, at: dt.datetime | None = None) -> int
         e.revoked_at, e.revoke_reason = at, reason[:300]
     CreditEvent.objects.bulk_update(rows, ["revoked_at", "revoke_reason"])
     audit.record_many(("credit.event_revoke", e, {"revoked_at": [None, at.isoformat()]}, reason) for e in rows)
+    standing.refresh({e.enterprise_id for e in rows})
     return len(rows)
 
 
@@ -144,6 +146,7 @@ def collect_accidents(today: dt.date, enterprise_ids: Iterable[int] | None = Non
             audit.record(action="credit.event_change", obj=e, changes={"points": [e.points, points]},
                          note=str(grade.label))
         CreditEvent.objects.filter(pk__in=[e.pk for e in stale]).update(points=points, level=grade.value[:2])
+        standing.refresh({e.enterprise_id for e in stale})
     return created
 
 

@@ -33,11 +33,11 @@ from core.spreadsheet import (
     to_decimal_text,
     to_int,
 )
-from enterprises import services
+from enterprises import services, tally
 from enterprises.choices import RISK_FLAGS
 from enterprises.credit_code import make_credit_code, validate_credit_code
 from enterprises.industry import validate_industry_code
-from enterprises.models import Enterprise, EnterpriseDomain, rekey_enterprise_rows
+from enterprises.models import Enterprise, EnterpriseDomain, domain_key, rekey_enterprise_rows
 from orgs.choices import UnitKind
 from orgs.models import Domain, Jurisdiction, Unit, UnitAlias
 
@@ -331,6 +331,8 @@ def _write(rows: list[_Row], existing: dict[str, Enterprise], result: Outcome) -
         copy_rows(EnterpriseDomain, ["enterprise_id", "domain_id"], ((e.pk, d) for r, e in batch for d in r.domains))
         copy_rows(Enterprise.departments.through, ["enterprise_id", "unit_id"],
                   ((e.pk, u) for r, e in batch for u in r.departments))
+        # Counted in the same transaction, one upsert per batch (set-based: keys grouped, not a row an enterprise).
+        tally.added((e.jurisdiction_path, domain_key(r.domains), e.credit_class) for r, e in batch)
         record_many((("enterprises.create", e, _created_changes(e, r), "批量导入") for r, e in batch), jsonable=True,
                     batch=step)
     update_fields = [f for f in services.FIELDS if f not in ("jurisdiction", "synthetic", "principal_user",
@@ -338,6 +340,9 @@ def _write(rows: list[_Row], existing: dict[str, Enterprise], result: Outcome) -
     update_fields += ["jurisdiction", "jurisdiction_path", "search_text"]
     for i in range(0, len(changed), step):
         batch = changed[i:i + step]
+        # Lock the enterprises and read where they are counted before changing them (the rows read at check
+        # time are not locked); bulk_update leaves their credit class alone.
+        counted = tally.states([e.pk for _r, e, _b in batch], lock=True)
         Enterprise.objects.bulk_update([e for _r, e, _b in batch], update_fields, batch_size=500)
         ids = [e.pk for _r, e, _b in batch]
         EnterpriseDomain.objects.filter(enterprise_id__in=ids).delete()
@@ -351,6 +356,8 @@ def _write(rows: list[_Row], existing: dict[str, Enterprise], result: Outcome) -
         for _r, e, before in batch:
             if before["jurisdiction_id"] != e.jurisdiction_id:
                 rekey_enterprise_rows(e)
+        tally.move(counted, {e.pk: (e.jurisdiction_path, domain_key(r.domains), counted[e.pk][2])
+                             for r, e, _b in batch})
         record_many(("enterprises.update", e, audit.diff(before, {**{k: audit.to_jsonable(v) for k, v in _comparable(e).items()},
                                                      "domains": r.domains, "departments": r.departments}), "批量导入")
                     for r, e, before in batch)
