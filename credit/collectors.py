@@ -45,6 +45,7 @@ def write_events(rows: list[CreditEvent]) -> int:
         return 0
     now = timezone.now()
     created = 0
+    touched: set[int] = set()
     for start in range(0, len(rows), BATCH):
         batch = rows[start:start + BATCH]
         keys = [r.source_key for r in batch]
@@ -57,8 +58,9 @@ def write_events(rows: list[CreditEvent]) -> int:
         mine = list(CreditEvent.objects.filter(source_key__in=[r.source_key for r in fresh], recorded_at=now))
         audit.record_many(("credit.event_record", e, {"kind": [None, e.kind], "points": [None, e.points],
                                                        "grounds": [None, e.grounds]}, "") for e in mine)
-        standing.refresh({e.enterprise_id for e in mine})
+        touched.update(e.enterprise_id for e in mine)
         created += len(mine)
+    standing.refresh(touched)  # once, after every batch: the enterprises are locked before any tally row
     return created
 
 
@@ -202,7 +204,8 @@ def collect_all(today: dt.date | None = None, enterprise_ids: Iterable[int] | No
     ids = None if enterprise_ids is None else list(enterprise_ids)
     out = {}
     for name, collector in COLLECTORS.items():
-        with transaction.atomic():
+        # The stored classes of the enterprises touched follow once, at the end of the collector's transaction.
+        with transaction.atomic(), standing.deferred():
             out[name] = collector(today, ids)
     return out
 

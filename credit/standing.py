@@ -14,7 +14,9 @@ the events, which are."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models import Q
@@ -26,32 +28,57 @@ from enterprises import tally
 from enterprises.models import Enterprise
 
 BATCH = 2000
+# Inside ``deferred()``: the enterprises to refresh when it ends (one refresh for a job's several writes).
+_pending: ContextVar[set[int] | None] = ContextVar("credit_refresh_pending", default=None)
+
+
+@contextmanager
+def deferred(today: dt.date | None = None) -> Iterator[None]:
+    """Gather the refreshes of several writes in one transaction and run them once at the end (a collector run:
+    new events, revocations, re-scored accidents), so every enterprise is locked before any tally row is."""
+    if _pending.get() is not None:  # already gathering: the outer block refreshes
+        yield
+        return
+    token = _pending.set(set())
+    try:
+        yield
+        ids = _pending.get() or set()
+    finally:
+        _pending.reset(token)
+    refresh(ids, today)
 
 
 def refresh(enterprise_ids: Iterable[int], today: dt.date | None = None) -> int:
     """Recompute and store the class of these enterprises as of ``today`` (inside the caller's transaction).
-    Returns how many changed."""
+    Returns how many changed.
+
+    Every enterprise is locked before any tally row is written (all batches first), the order of every writer
+    (``enterprise_update``, the import), so two writers never wait on each other's enterprise and tally rows
+    crosswise. Callers refresh once per transaction, after their writes."""
     from credit.selectors import classes_for_ids
 
+    pending = _pending.get()
+    if pending is not None:
+        pending.update(int(pk) for pk in enterprise_ids if pk is not None)
+        return 0
     today = today or timezone.localdate()
     ids = sorted({int(pk) for pk in enterprise_ids if pk is not None})
-    changed = 0
+    if not ids:
+        return 0
     with transaction.atomic():
+        before = tally.states(ids, lock=True)
+        now: dict[int, str] = {}
         for start in range(0, len(ids), BATCH):
-            part = ids[start:start + BATCH]
-            before = tally.states(part, lock=True)
-            now = classes_for_ids(part, today)
-            moved = {pk: s for pk, s in before.items() if now.get(pk, CreditClass.A.value) != s[2]}
-            if not moved:
-                continue
-            by_class: dict[str, list[int]] = {}
-            for pk in moved:
-                by_class.setdefault(now.get(pk, CreditClass.A.value), []).append(pk)
-            for klass, pks in sorted(by_class.items()):
-                Enterprise.objects.filter(pk__in=pks).update(credit_class=klass)
-            tally.move(moved, {pk: (s[0], s[1], now.get(pk, CreditClass.A.value)) for pk, s in moved.items()})
-            changed += len(moved)
-    return changed
+            now.update(classes_for_ids(ids[start:start + BATCH], today))
+        moved = {pk: s for pk, s in before.items() if now.get(pk, CreditClass.A.value) != s[2]}
+        by_class: dict[str, list[int]] = {}
+        for pk in moved:
+            by_class.setdefault(now.get(pk, CreditClass.A.value), []).append(pk)
+        for klass, pks in sorted(by_class.items()):
+            for start in range(0, len(pks), BATCH):
+                Enterprise.objects.filter(pk__in=pks[start:start + BATCH]).update(credit_class=klass)
+        tally.move(moved, {pk: (s[0], s[1], now.get(pk, CreditClass.A.value)) for pk, s in moved.items()})
+    return len(moved)
 
 
 def boundary_ids(since: dt.date, today: dt.date) -> set[int]:

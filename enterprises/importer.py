@@ -323,6 +323,9 @@ def _write(rows: list[_Row], existing: dict[str, Enterprise], result: Outcome) -
         ent.jurisdiction_path = ent.jurisdiction.path
         ent.search_text = search_text(ent.name)
         changed.append((row, ent, snapshot_before))
+    # Lock the enterprises to update and read where they are counted before anything is written (the rows read at
+    # check time are not locked): every enterprise lock is taken before any tally row, as every writer does.
+    counted = tally.states([e.pk for _r, e, _b in changed], lock=True)
     step = 5000
     for i in range(0, len(new_objs), step):
         batch = new_objs[i:i + step]
@@ -340,9 +343,6 @@ def _write(rows: list[_Row], existing: dict[str, Enterprise], result: Outcome) -
     update_fields += ["jurisdiction", "jurisdiction_path", "search_text"]
     for i in range(0, len(changed), step):
         batch = changed[i:i + step]
-        # Lock the enterprises and read where they are counted before changing them (the rows read at check
-        # time are not locked); bulk_update leaves their credit class alone.
-        counted = tally.states([e.pk for _r, e, _b in batch], lock=True)
         Enterprise.objects.bulk_update([e for _r, e, _b in batch], update_fields, batch_size=500)
         ids = [e.pk for _r, e, _b in batch]
         EnterpriseDomain.objects.filter(enterprise_id__in=ids).delete()
@@ -356,8 +356,9 @@ def _write(rows: list[_Row], existing: dict[str, Enterprise], result: Outcome) -
         for _r, e, before in batch:
             if before["jurisdiction_id"] != e.jurisdiction_id:
                 rekey_enterprise_rows(e)
-        tally.move(counted, {e.pk: (e.jurisdiction_path, domain_key(r.domains), counted[e.pk][2])
-                             for r, e, _b in batch})
+        # bulk_update leaves the credit class alone: each keeps the class it was counted with.
+        tally.move({e.pk: counted[e.pk] for _r, e, _b in batch},
+                   {e.pk: (e.jurisdiction_path, domain_key(r.domains), counted[e.pk][2]) for r, e, _b in batch})
         record_many(("enterprises.update", e, audit.diff(before, {**{k: audit.to_jsonable(v) for k, v in _comparable(e).items()},
                                                      "domains": r.domains, "departments": r.departments}), "批量导入")
                     for r, e, before in batch)
