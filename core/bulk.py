@@ -88,3 +88,28 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
             copy.write_row(row)
             count += 1
     return count
+
+
+def upsert_counts(model: type[models.Model], key: Sequence[str], counts: dict[tuple[Any, ...], int], *,
+                  batch: int = 500) -> None:
+    """Add ``counts`` ({key values: n}) to the ``n`` column of the rows of ``model`` keyed by the columns ``key``
+    (a unique constraint), creating missing rows: ``INSERT … ON CONFLICT DO UPDATE`` (PostgreSQL and SQLite), in
+    key order so two writers lock rows in the same order. Zero counts are skipped."""
+    rows = sorted(((k, n) for k, n in counts.items() if n),
+                  key=lambda kv: tuple("" if v is None else str(v) for v in kv[0]))
+    if not rows:
+        return
+    connection = _connection(model)
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    columns = ", ".join(qn(c) for c in (*key, "n"))
+    one = "(" + ", ".join(["%s"] * (len(key) + 1)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            part = rows[start:start + batch]
+            params: list[Any] = []
+            for k, n in part:
+                params += [*k, n]
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(part))} "
+                           f"ON CONFLICT ({', '.join(qn(c) for c in key)}) DO UPDATE SET {qn('n')} = "
+                           f"{table}.{qn('n')} + excluded.{qn('n')}", params)

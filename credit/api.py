@@ -20,7 +20,7 @@ from credit import services
 from credit.choices import StandardLevel
 from credit.filters import BlacklistFilter, CreditEnterpriseFilter, CreditEventFilter, RepairFilter
 from credit.models import BlacklistEntry, CreditEvent, RepairApplication
-from credit.selectors import annotate_credit, class_of_row
+from credit.selectors import annotate_credit
 from enterprises.models import Enterprise
 from hazards.idempotency import HEADER, idempotent
 
@@ -65,7 +65,7 @@ class CreditClassSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_klass(self, obj: Enterprise) -> str:
-        return class_of_row(obj)
+        return obj.credit_class  # the stored class (credit.standing), the one the ``klass`` filter matches
 
 
 class BlacklistSerializer(serializers.ModelSerializer):

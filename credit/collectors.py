@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from core import audit
 from core.formats import cn_date
-from credit import rules
+from credit import rules, standing
 from credit.choices import EventKind
 from credit.models import CreditEvent
 
@@ -45,6 +45,7 @@ def write_events(rows: list[CreditEvent]) -> int:
         return 0
     now = timezone.now()
     created = 0
+    touched: set[int] = set()
     for start in range(0, len(rows), BATCH):
         batch = rows[start:start + BATCH]
         keys = [r.source_key for r in batch]
@@ -57,7 +58,9 @@ def write_events(rows: list[CreditEvent]) -> int:
         mine = list(CreditEvent.objects.filter(source_key__in=[r.source_key for r in fresh], recorded_at=now))
         audit.record_many(("credit.event_record", e, {"kind": [None, e.kind], "points": [None, e.points],
                                                        "grounds": [None, e.grounds]}, "") for e in mine)
+        touched.update(e.enterprise_id for e in mine)
         created += len(mine)
+    standing.refresh(touched)  # once, after every batch: the enterprises are locked before any tally row
     return created
 
 
@@ -95,6 +98,7 @@ def revoke_events(qs: Any, *, reason: str, at: dt.datetime | None = None) -> int
         e.revoked_at, e.revoke_reason = at, reason[:300]
     CreditEvent.objects.bulk_update(rows, ["revoked_at", "revoke_reason"])
     audit.record_many(("credit.event_revoke", e, {"revoked_at": [None, at.isoformat()]}, reason) for e in rows)
+    standing.refresh({e.enterprise_id for e in rows})
     return len(rows)
 
 
@@ -144,6 +148,7 @@ def collect_accidents(today: dt.date, enterprise_ids: Iterable[int] | None = Non
             audit.record(action="credit.event_change", obj=e, changes={"points": [e.points, points]},
                          note=str(grade.label))
         CreditEvent.objects.filter(pk__in=[e.pk for e in stale]).update(points=points, level=grade.value[:2])
+        standing.refresh({e.enterprise_id for e in stale})
     return created
 
 
@@ -199,7 +204,8 @@ def collect_all(today: dt.date | None = None, enterprise_ids: Iterable[int] | No
     ids = None if enterprise_ids is None else list(enterprise_ids)
     out = {}
     for name, collector in COLLECTORS.items():
-        with transaction.atomic():
+        # The stored classes of the enterprises touched follow once, at the end of the collector's transaction.
+        with transaction.atomic(), standing.deferred():
             out[name] = collector(today, ids)
     return out
 

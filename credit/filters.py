@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.filters import FilterSet
 from credit.choices import BlacklistStatus, CreditClass, EventKind, RepairStatus
 from credit.models import BlacklistEntry, CreditEvent, RepairApplication
-from credit.selectors import class_q, live_blacklist_q, live_events_q
+from credit.selectors import live_blacklist_q, live_events_q, stored_class_q
 from enterprises.models import Enterprise, EnterpriseDomain
 from orgs.models import Domain, Jurisdiction
 
@@ -44,7 +44,8 @@ class CreditEnterpriseFilter(FilterSet):
         return _search(qs, value, "name", "credit_code")
 
     def filter_klass(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        return qs.filter(class_q(value)) if value else qs
+        # The stored class (credit.standing), the one the card and the cockpit count.
+        return qs.filter(stored_class_q(value)) if value else qs
 
     def filter_jurisdiction(self, qs: QuerySet, name: str, value: Jurisdiction | None) -> QuerySet:
         return qs.filter(jurisdiction_path__startswith=value.path) if value else qs

@@ -51,7 +51,10 @@ class CreditEvent(EnterpriseRow):
         verbose_name = _("信用事件")
         verbose_name_plural = _("信用事件")
         indexes = [models.Index(fields=["enterprise", "expires_on"], name="credit_event_ent_exp"),
-                   models.Index(fields=["source_type", "source_id"], name="credit_event_source")]
+                   models.Index(fields=["source_type", "source_id"], name="credit_event_source"),
+                   # The daily class sweep finds the events that started or stopped counting since its last run.
+                   models.Index(fields=["expires_on"], name="credit_event_exp"),
+                   models.Index(fields=["occurred_on"], name="credit_event_occ")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.grounds[:60]}"
@@ -149,3 +152,17 @@ class RepairApplication(EnterpriseRow):
 
     def get_absolute_url(self) -> str:
         return reverse("credit:repair_detail", args=[self.pk])
+
+
+class ClassSweep(models.Model):
+    """One row: the day up to which the stored credit classes (``Enterprise.credit_class``) follow time — events
+    and listings that began or ended on or before it are reflected (``credit.standing.sweep``)."""
+
+    day = models.DateField(verbose_name=_("已更新至"))
+
+    class Meta:
+        verbose_name = _("信用等级更新")
+        verbose_name_plural = _("信用等级更新")
+
+    def __str__(self) -> str:
+        return str(self.day)

@@ -95,3 +95,20 @@ def distribution(qs: QuerySet, today: dt.date) -> dict[str, int]:
     annotated = annotate_credit(qs.order_by(), today)
     counts = annotated.aggregate(**{k.value: Count("pk", filter=class_q(k.value)) for k in CreditClass})
     return {k.value: counts[k.value] or 0 for k in CreditClass}
+
+
+def distribution_for(user: Any) -> dict[str, int]:
+    """{class: number of enterprises} of everything ``user`` may see, from the stored classes summed in
+    ``EnterpriseTally`` (``credit.standing``, ``enterprises.tally``): equal to ``distribution`` over
+    ``Enterprise.objects.visible_to(user)`` as of the last class sweep, without reading a row an enterprise.
+    Enterprise accounts and explicit grants add their few enterprises counted directly (their stored class)."""
+    from core.scoping import scope_for
+    from enterprises.tally import counts_for
+
+    counts = counts_for(scope_for(user), "credit_class")
+    return {k.value: counts.get(k.value, 0) for k in CreditClass}
+
+
+def stored_class_q(klass: str) -> Q:
+    """The enterprises of a class by their stored class (``Enterprise.credit_class``)."""
+    return Q(credit_class=klass)

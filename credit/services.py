@@ -23,7 +23,7 @@ from accounts.choices import Role
 from core import audit
 from core.formats import cn_date
 from core.workflow import Step, transition
-from credit import collectors, rules
+from credit import collectors, rules, standing
 from credit.choices import BlacklistStatus, EventKind, RepairStatus, StandardLevel
 from credit.models import BlacklistEntry, CreditEvent, RepairApplication
 from enterprises.models import Enterprise
@@ -63,6 +63,7 @@ def penalty_event_write(case: Any) -> CreditEvent | None:
     event.save()
     audit.record(action="credit.event_record", obj=event, changes={"case": [None, case.pk],
                                                                      "grounds": [None, event.grounds]})
+    standing.refresh([event.enterprise_id])
     return event
 
 
@@ -107,6 +108,7 @@ def event_register(*, actor: Any, enterprise: Enterprise, kind: str, grounds: st
     audit.record(action="credit.event_register", obj=event,
                  changes={"kind": [None, kind], "points": [None, points], "grounds": [None, grounds],
                           "occurred_on": [None, occurred_on.isoformat()]})
+    standing.refresh([event.enterprise_id])
     return event
 
 
@@ -176,12 +178,17 @@ def _apply_entry(step: Step) -> dict[str, Any]:
     return {}
 
 
+def _after_entry(step: Step) -> None:
+    # Listing and removal change the class at once (a listing may be dated back to its proposal).
+    standing.refresh([step.obj.enterprise_id])
+
+
 def blacklist_transition(*, actor: Any, entry: BlacklistEntry, action: str, note: str = "",
                          **data: Any) -> BlacklistEntry:
     from credit.workflow import BLACKLIST_TRANSITIONS
 
     return transition(workflow=BLACKLIST_TRANSITIONS, obj=entry, actor=actor, action=action, note=note, data=data,
-                      check=_check_entry, apply=_apply_entry,
+                      check=_check_entry, apply=_apply_entry, on_applied=_after_entry,
                       audit_fields=["status", "statement", "listed_on", "expires_on", "removed_on", "removal_reason"])
 
 
@@ -291,6 +298,7 @@ def _after_application(step: Step) -> None:
     CreditEvent.objects.bulk_update(events, ["repaired_at", "repair"])
     audit.record_many(("credit.event_repair", e, {"repaired_at": [None, step.now.isoformat()],
                                                   "repair": [None, application.pk]}, "") for e in events)
+    standing.refresh([application.enterprise_id])
     entry = application.blacklist_entry
     if entry is not None and entry.status == BlacklistStatus.LISTED:
         blacklist_transition(actor=step.actor, entry=entry, action="remove",

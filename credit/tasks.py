@@ -14,6 +14,10 @@ from core.background import register_periodic
 @task()
 def collect() -> dict[str, int]:
     from credit.collectors import collect_all
+    from credit.standing import sweep
 
     with audit_context(source=Source.SYSTEM):
-        return collect_all()
+        out = collect_all()
+        # Then the classes that changed with time alone (an event or a listing began or ended since the last run).
+        out["classes"] = sweep()
+        return out

@@ -32,7 +32,7 @@ from credit.forms import (
     RevokeForm,
 )
 from credit.models import BlacklistEntry, CreditEvent, RepairApplication
-from credit.selectors import annotate_credit, class_of_row, distribution, standing
+from credit.selectors import annotate_credit, distribution_for, standing
 from credit.workflow import BLACKLIST_TRANSITIONS, REPAIR_TRANSITIONS
 from enterprises.models import Enterprise
 
@@ -64,8 +64,8 @@ class CreditListView(ScopedListView):
 
     def get_context(self, **kwargs: Any) -> dict[str, Any]:
         for e in kwargs["objects"]:
-            e.credit_class = CreditClass(class_of_row(e))
-        counts = distribution(Enterprise.objects.visible_to(self.request.user), timezone.localdate())
+            e.credit_class = CreditClass(e.credit_class)  # the stored class the filter and the counts use
+        counts = distribution_for(self.request.user)
         kwargs["classes"] = [{"value": k.value, "label": k.label, "count": counts[k.value]} for k in CreditClass]
         kwargs["rule_floors"] = rules.CLASS_FLOORS
         return kwargs

@@ -7,7 +7,7 @@ from typing import Any
 
 from accounts.choices import Role
 from enterprises.models import Enterprise
-from enterprises.selectors import enterprise_counts
+from enterprises.selectors import enterprise_counts_for
 
 
 def enterprise_card(user: Any) -> dict[str, Any] | None:
@@ -18,4 +18,5 @@ def enterprise_card(user: Any) -> dict[str, Any] | None:
                .select_related("jurisdiction").prefetch_related("domains").first())
         if own is not None:
             return {"own": own}
-    return {"counts": enterprise_counts(Enterprise.objects.visible_to(user))}
+    # From the maintained counts (enterprises.tally), never an aggregate over the whole scope.
+    return {"counts": enterprise_counts_for(user)}

@@ -33,11 +33,11 @@ from core.spreadsheet import (
     to_decimal_text,
     to_int,
 )
-from enterprises import services
+from enterprises import services, tally
 from enterprises.choices import RISK_FLAGS
 from enterprises.credit_code import make_credit_code, validate_credit_code
 from enterprises.industry import validate_industry_code
-from enterprises.models import Enterprise, EnterpriseDomain, rekey_enterprise_rows
+from enterprises.models import Enterprise, EnterpriseDomain, domain_key, rekey_enterprise_rows
 from orgs.choices import UnitKind
 from orgs.models import Domain, Jurisdiction, Unit, UnitAlias
 
@@ -323,6 +323,9 @@ def _write(rows: list[_Row], existing: dict[str, Enterprise], result: Outcome) -
         ent.jurisdiction_path = ent.jurisdiction.path
         ent.search_text = search_text(ent.name)
         changed.append((row, ent, snapshot_before))
+    # Lock the enterprises to update and read where they are counted before anything is written (the rows read at
+    # check time are not locked): every enterprise lock is taken before any tally row, as every writer does.
+    counted = tally.states([e.pk for _r, e, _b in changed], lock=True)
     step = 5000
     for i in range(0, len(new_objs), step):
         batch = new_objs[i:i + step]
@@ -331,6 +334,8 @@ def _write(rows: list[_Row], existing: dict[str, Enterprise], result: Outcome) -
         copy_rows(EnterpriseDomain, ["enterprise_id", "domain_id"], ((e.pk, d) for r, e in batch for d in r.domains))
         copy_rows(Enterprise.departments.through, ["enterprise_id", "unit_id"],
                   ((e.pk, u) for r, e in batch for u in r.departments))
+        # Counted in the same transaction, one upsert per batch (set-based: keys grouped, not a row an enterprise).
+        tally.added((e.jurisdiction_path, domain_key(r.domains), e.credit_class) for r, e in batch)
         record_many((("enterprises.create", e, _created_changes(e, r), "批量导入") for r, e in batch), jsonable=True,
                     batch=step)
     update_fields = [f for f in services.FIELDS if f not in ("jurisdiction", "synthetic", "principal_user",
@@ -351,6 +356,9 @@ def _write(rows: list[_Row], existing: dict[str, Enterprise], result: Outcome) -
         for _r, e, before in batch:
             if before["jurisdiction_id"] != e.jurisdiction_id:
                 rekey_enterprise_rows(e)
+        # bulk_update leaves the credit class alone: each keeps the class it was counted with.
+        tally.move({e.pk: counted[e.pk] for _r, e, _b in batch},
+                   {e.pk: (e.jurisdiction_path, domain_key(r.domains), counted[e.pk][2]) for r, e, _b in batch})
         record_many(("enterprises.update", e, audit.diff(before, {**{k: audit.to_jsonable(v) for k, v in _comparable(e).items()},
                                                      "domains": r.domains, "departments": r.departments}), "批量导入")
                     for r, e, before in batch)

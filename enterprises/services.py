@@ -13,10 +13,11 @@ from accounts.choices import Role
 from core import audit
 from core.pinyin import search_text
 from core.scoping import scope_for
+from enterprises import tally
 from enterprises.choices import RISK_FLAG_FIELDS
 from enterprises.credit_code import CreditCodeError, validate_credit_code
 from enterprises.industry import IndustryCodeError, validate_industry_code
-from enterprises.models import Enterprise, EnterpriseDomain, Licence, rekey_enterprise_rows
+from enterprises.models import Enterprise, EnterpriseDomain, Licence, domain_key, rekey_enterprise_rows
 from orgs.choices import UnitKind
 from orgs.models import Domain, Jurisdiction, Unit
 
@@ -124,6 +125,7 @@ def enterprise_create(*, actor: Any, domains: Iterable[Domain] = (), departments
     _set_departments(enterprise, departments)
     if unit is not None:
         _set_unit(enterprise, unit)
+    tally.added([(enterprise.jurisdiction_path, domain_key(d.pk for d in domains), enterprise.credit_class)])
     audit.record(action="enterprises.create", obj=enterprise, changes=audit.diff({}, audit.snapshot(enterprise, AUDITED)))
     return enterprise
 
@@ -133,6 +135,7 @@ def enterprise_update(*, actor: Any, enterprise: Enterprise, domains: Iterable[D
                       departments: Iterable[Unit] | None = None, unit: Unit | None = UNCHANGED,
                       **values: Any) -> Enterprise:
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    counted = tally.states([enterprise.pk])  # under the lock just taken: where the enterprise is counted
     if actor is not None:
         # A grant lets an inspector see an enterprise, never change it.
         if not Enterprise.objects.visible_to(actor, grants=False).filter(pk=enterprise.pk).exists():
@@ -171,6 +174,8 @@ def enterprise_update(*, actor: Any, enterprise: Enterprise, domains: Iterable[D
         _set_departments(enterprise, departments)
     if unit is not UNCHANGED and getattr(unit, "pk", None) != enterprise.unit_id:
         _set_unit(enterprise, unit)
+    if domains is not None or old_path != enterprise.jurisdiction_path:
+        tally.follow([enterprise.pk], counted)
     if actor is not None and actor.has_role(*GOVERNMENT_EDITORS):
         # Re-check after the write: nobody moves an enterprise out of their own reach.
         _check_can_place(actor, enterprise.jurisdiction, enterprise.domains.all())

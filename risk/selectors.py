@@ -264,14 +264,12 @@ def class_inputs(ids: Any, *, viewer: Any = None, ranks: dict[int, int] | None =
 
 
 def _credit_classes(ids: Any) -> dict[int, str]:
-    """The credit class (credit app) of the enterprises below A, in two aggregate queries."""
-    try:
-        from credit.selectors import classes_for_ids
-    except ImportError:  # the credit app not installed: credit does not move the class
-        return {}
-    from django.utils import timezone
+    """The stored credit class (``Enterprise.credit_class``, kept by ``credit.standing``) of the enterprises below
+    A, in one query: the same class the credit figures and lists read."""
+    from enterprises.models import Enterprise
 
-    return {pk: k for pk, k in classes_for_ids(ids, timezone.localdate()).items() if k != "a"}
+    return dict(Enterprise.objects.filter(pk__in=ids).exclude(credit_class="a").order_by()
+                .values_list("pk", "credit_class"))
 
 
 def classes_for(enterprises: list[Any], *, viewer: Any = None) -> dict[int, ClassInfo]:

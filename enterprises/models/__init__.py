@@ -8,9 +8,11 @@ from enterprises.models.base import (
 )
 from enterprises.models.enterprise import Enterprise, EnterpriseDomain, EnterpriseQuerySet
 from enterprises.models.licence import Licence
+from enterprises.models.tally import EnterpriseTally, domain_key, key_domains
 
 __all__ = ["Enterprise", "EnterpriseDomain", "EnterpriseQuerySet", "EnterpriseRow", "EnterpriseRowQuerySet",
-           "EnterpriseScoped", "Licence", "copied_keys", "enterprise_row_scope_q", "rekey_enterprise_rows"]
+           "EnterpriseScoped", "EnterpriseTally", "Licence", "copied_keys", "enterprise_row_scope_q", "rekey_enterprise_rows",
+           "domain_key", "key_domains"]
 
 from core.registry import register_path_model  # noqa: E402
 

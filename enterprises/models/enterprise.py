@@ -61,6 +61,10 @@ class Enterprise(models.Model):
     unit = models.OneToOneField(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="enterprise",
                                 verbose_name=_("对应责任单位"))
     synthetic = models.BooleanField(default=False, verbose_name=_("演示数据"))
+    # The credit class (credit.choices.CreditClass: a–d) as of the last change of its events or listing, or of the
+    # day past an expiry: written only by ``credit.standing`` (with ``enterprises.tally``), read by the credit
+    # figures, the list by class and the supervision class (risk.selectors).
+    credit_class = models.CharField(max_length=1, default="a", editable=False, verbose_name=_("信用等级"))
     # Lower-cased name + full pinyin + pinyin initials, so "xxgt" finds 湘乡钢铁. Kept by the services.
     search_text = models.CharField(max_length=1000, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
