@@ -86,7 +86,8 @@ class ScopedListView(LoginRequiredMixin, View):
         key = sort.lstrip("-")
         if key in self.sort_fields:
             field = self.sort_fields[key]
-            qs = qs.order_by(f"-{field}" if sort.startswith("-") else field, "pk")
+            # Ties broken in the same direction, so that one index (e.g. found_at DESC, id DESC) serves the order.
+            qs = qs.order_by(*((f"-{field}", "-pk") if sort.startswith("-") else (field, "pk")))
         return filterset, self.decorate(qs), sort
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

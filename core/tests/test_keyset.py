@@ -78,8 +78,8 @@ def test_the_list_page_walks_by_cursor(client: Client, world: World, many: list[
         response = client.get("/hazards/", {"cursor": page.next_cursor})
         assert response.status_code == 200
         seen += [h.pk for h in response.context["page"].object_list]
-    # The page orders by its sort (newest first, then by id ascending: ``ScopedListView``).
-    listed = list(Hazard.objects.visible_to(world.user("office")).order_by("-found_at", "pk")
+    # The page orders by its sort (newest first, ties by id in the same direction: ``ScopedListView``).
+    listed = list(Hazard.objects.visible_to(world.user("office")).order_by("-found_at", "-pk")
                   .values_list("pk", flat=True))
     assert seen == listed
     previous = response.context["page"].previous_cursor
