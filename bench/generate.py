@@ -232,8 +232,23 @@ def _rebuild_hazards() -> object:
     return rebuild()
 
 
-# Maintained counts to recount after bulk rows: (label, function). Each is idempotent.
-REBUILDS: list[tuple[str, Callable[[], object]]] = [("hazard tallies", _rebuild_hazards)]
+def _command(name: str) -> Callable[[], object]:
+    def run() -> object:
+        from django.core.management import call_command
+
+        call_command(name, verbosity=0)
+        return "done"
+
+    return run
+
+
+# Maintained counts to recount after bulk rows, in this order: (label, function). Each is idempotent.
+REBUILDS: list[tuple[str, Callable[[], object]]] = [
+    ("hazard tallies", _rebuild_hazards),
+    ("credit classes", _command("recompute_credit_classes")),  # before the enterprise tally, which keys on them
+    ("enterprise tallies", _command("rebuild_enterprise_tallies")),
+    ("deadline counts", _command("count_due")),
+]
 
 
 def main() -> None:
