@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import BadRequest, FieldDoesNotExist, ValidationError
 from django.core.paginator import Page, Paginator
+from django.db import OperationalError, connections, transaction
 from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -46,13 +47,34 @@ class CappedPaginator(Paginator):
     def cap(self) -> int:
         return settings.ANZHI_COUNT_CAP
 
+    uncounted = False  # the count stopped at the time limit, not at the cap (``count`` then says cap + 1)
+
     @cached_property
     def count(self) -> int:
-        """The number of rows, or cap + 1 when there are more than cap."""
+        """The number of rows, or cap + 1 when there are more than cap — or when counting them takes longer than
+        ``ANZHI_COUNT_MS`` on PostgreSQL (``uncounted``): a filter whose rows are many and scattered (the overdue
+        major hazards of a province) can take seconds to count even within the cap, while its first page is an
+        index walk of a few milliseconds; the page then says it did not finish counting, and pages on by cursor."""
         rows = self.object_list
-        if hasattr(rows, "query"):  # a queryset: count within a LIMIT, in the database
+        if not hasattr(rows, "query"):
+            return min(len(rows), self.cap + 1)
+        limit = settings.ANZHI_COUNT_MS
+        connection = connections[rows.db]
+        if not limit or connection.vendor != "postgresql" or connection.in_atomic_block:
+            # Counted within a LIMIT, in the database. Inside a transaction already open (a write's, or a test's)
+            # no time limit: it would need a savepoint, and SET LOCAL would outlive it.
             return rows[: self.cap + 1].count()
-        return min(len(rows), self.cap + 1)
+        try:
+            # A transaction of its own (requests run in autocommit): SET LOCAL ends with it, and a cancelled count
+            # rolls back nothing but itself.
+            with transaction.atomic(using=rows.db), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = %s", [int(limit)])
+                return rows[: self.cap + 1].count()
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != "57014":  # query_canceled: the limit, nothing else
+                raise
+            self.uncounted = True
+            return self.cap + 1
 
     def page(self, number: Any) -> Any:
         """As Django's, except that a page is not cut at the count when the count stopped at the cap."""
@@ -280,7 +302,8 @@ class Pagination(PageNumberPagination):
         answer["properties"] = {
             "count": answer["properties"]["count"],
             "count_capped": {"type": "boolean", "example": False,
-                             "description": "true when there are more rows than count (counting stops at the cap)"},
+                             "description": "true when there are more rows than count (counting stops at the cap), or when "
+                                          "counting did not finish within the time limit (ANZHI_COUNT_MS)"},
             **{k: v for k, v in answer["properties"].items() if k != "count"},
         }
         return answer

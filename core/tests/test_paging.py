@@ -73,3 +73,44 @@ def test_no_list_pages_with_an_uncapped_paginator() -> None:
                 if isinstance(node, ast.ImportFrom) and node.module == "django.core.paginator":
                     offenders.append(str(file.relative_to(root)))
     assert not offenders, f"use core.paging.page_of, not django.core.paginator: {offenders}"
+
+
+def test_a_count_that_takes_too_long_is_given_up(settings, world: World) -> None:
+    """On PostgreSQL a count past ``ANZHI_COUNT_MS`` stops: the paginator says it did not finish (cap + 1, capped,
+    ``uncounted``), the connection goes on working, the limit does not outlive the count, and the page says so.
+    Counted from a thread of its own, in autocommit as a request is (inside a transaction there is no limit)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the time limit is PostgreSQL's statement_timeout")
+    import threading
+
+    from django.db import connection as thread_connection
+    from django.db.models.expressions import RawSQL
+    from django.template.loader import render_to_string
+
+    from enterprises.models import Enterprise
+
+    settings.ANZHI_COUNT_CAP, settings.ANZHI_COUNT_MS = 10, 50
+    seen: dict[str, object] = {}
+
+    def count() -> None:
+        try:
+            slow = Enterprise.objects.filter(pk__in=RawSQL("SELECT 1 FROM pg_sleep(0.3)", []))
+            paginator = CappedPaginator(slow.order_by("pk"), 2)
+            seen["slow"] = (paginator.count, paginator.capped, paginator.uncounted)
+            seen["text"] = render_to_string("_count_capped.html", {"page": paginator.page(1)})
+            with thread_connection.cursor() as cursor:
+                cursor.execute("SHOW statement_timeout")
+                seen["timeout"] = cursor.fetchone()[0]
+            quick = CappedPaginator(Enterprise.objects.order_by("pk"), 2)
+            seen["quick"] = (quick.count, quick.capped, quick.uncounted)
+            seen["direct"] = Enterprise.objects.count()
+        finally:
+            thread_connection.close()
+
+    worker = threading.Thread(target=count)
+    worker.start()
+    worker.join()
+    assert seen["slow"] == (11, True, True)
+    assert seen["timeout"] == "0" and seen["quick"] == (seen["direct"], False, False)
+    assert "未在限定时间内数完" in str(seen["text"])
+    assert CappedPaginator(Enterprise.objects.order_by("pk"), 2).uncounted is False  # in a transaction: no limit
