@@ -19,6 +19,10 @@ STATE_CHOICES = [("valid", _("有效（不含作废）")), ("open", _("未销号
 GRADE_CHOICES = [*Grade.choices, ("none", _("未定级"))]
 
 
+# Enterprises a search may name by id in the hazards' condition; more are matched by a subquery.
+ENTERPRISE_IDS = 2000
+
+
 class HazardFilter(FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("搜索"))
     grade = django_filters.ChoiceFilter(choices=GRADE_CHOICES, method="filter_grade", label=_("等级"),
@@ -52,14 +56,20 @@ class HazardFilter(FilterSet):
         value = (value or "").strip()
         if not value:
             return qs
-        # One set per index, united: the hazard's own columns (number by B-tree, description and place by trigram
+        # One OR of indexable arms: the hazard's own columns (number by B-tree, description and place by trigram
         # indexes on PostgreSQL, see core/search_indexes.py) and the enterprises the words find (name, pinyin,
-        # initials, credit code: Enterprise.objects.search). An OR across the join would read the whole table.
-        own = Hazard.objects.order_by().filter(
-            Q(number=value.upper()) | Q(description__icontains=value) | Q(place__icontains=value)).values("pk")
-        by_enterprise = Hazard.objects.order_by().filter(
-            enterprise_id__in=Enterprise.objects.order_by().search(value).values("pk")).values("pk")
-        return qs.filter(pk__in=own.union(by_enterprise))
+        # initials, credit code: Enterprise.objects.search), read first as a list of ids. PostgreSQL then picks per
+        # search: a BitmapOr of those indexes for a rare word, a walk down the list's order index for a common one.
+        # (An arm joined to the enterprises would read the whole table; a union of id sets built every match
+        # first: 9 s for a common word over 10 million hazards, against 0.2–1.2 s.)
+        enterprises = Enterprise.objects.order_by().search(value).values_list("pk", flat=True)
+        ids = list(enterprises[:ENTERPRISE_IDS + 1])
+        condition = Q(number=value.upper()) | Q(description__icontains=value) | Q(place__icontains=value)
+        if len(ids) > ENTERPRISE_IDS:  # a word common to thousands of names: the subquery, hashed
+            condition |= Q(enterprise_id__in=enterprises)
+        elif ids:
+            condition |= Q(enterprise_id__in=ids)
+        return qs.filter(condition)
 
     def filter_grade(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         if value == "none":

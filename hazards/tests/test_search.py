@@ -3,6 +3,8 @@ viewer's scope — answered on PostgreSQL from indexes (trigram for substrings),
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -63,15 +65,37 @@ def test_search_stays_in_scope(client: Client, world: World, hazards: dict) -> N
 
 
 def test_postgresql_answers_search_from_indexes(world: World) -> None:
+    """The enterprises a word finds are read first (their trigram index), then the hazards by one OR of indexed
+    arms: number, description, place and the enterprises found."""
     if connection.vendor != "postgresql":
         pytest.skip("the trigram indexes exist on PostgreSQL only")
+    from django.test.utils import CaptureQueriesContext
+
     from hazards.filters import HazardFilter
     from hazards.models import Hazard
 
-    sql, params = HazardFilter({"q": "平台护栏"}, queryset=Hazard.objects.all()).qs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: make the planner show what it can use
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    for index in ("hazard_desc_trgm", "hazard_place_trgm", "ent_search_trgm"):
-        assert index in plan, plan
+    def plan(sql: str, params: Any) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: make the planner show what it can use
+            cursor.execute("EXPLAIN " + sql, params)
+            return "\n".join(row[0] for row in cursor.fetchall())
+
+    # A rare word: a BitmapOr of the trigram indexes; a word every enterprise here matches: the enterprises' ids in
+    # the condition, and a walk down the list's order index (never a sequential scan).
+    for word, hazard_indexes in (("平台护栏", ("hazard_desc_trgm", "hazard_place_trgm")),
+                                 ("测试", ("enterprise_id = ANY", "Index Scan"))):
+        with CaptureQueriesContext(connection) as ctx:
+            qs = HazardFilter({"q": word}, queryset=Hazard.objects.all()).qs
+        [enterprises] = [q["sql"] for q in ctx.captured_queries if "enterprises_enterprise" in q["sql"]]
+        assert "ent_search_trgm" in plan(enterprises, None)
+        hazards = plan(*qs.query.sql_with_params())
+        assert "enterprises_enterprise" not in hazards and "Seq Scan" not in hazards, hazards  # no join: ids
+        for index in hazard_indexes:
+            assert index in hazards, (word, hazards)
+
+
+def test_a_word_many_enterprises_share_finds_the_same_by_subquery(client: Client, world: World, hazards: dict,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    by_ids = _found(client, "office", world, "测试")
+    monkeypatch.setattr("hazards.filters.ENTERPRISE_IDS", 1)  # more enterprises match than may be named by id
+    assert _found(client, "office", world, "测试") == by_ids and len(by_ids) > 1

@@ -56,6 +56,10 @@
         return Promise.resolve();
       }
       sending = true;
+      // Said once every kept record has gone (not after the first: the link would show a record still missing).
+      let sent = 0;
+      let lastUrl = null;
+      let refused = null;
       return withStore("readonly", function (store) { return store.getAll(); }).then(function (posts) {
         return posts.reduce(function (chain, kept) {
           return chain.then(function () {
@@ -64,27 +68,33 @@
             return post(kept.action, data).then(function (response) {
               if (options.accepted(response)) {
                 return forget(kept.uuid).then(function () {
-                  status("已恢复网络，本机保存的检查记录已提交。");
-                  const link = document.querySelector("[data-offline-link]");
-                  if (link) {
-                    link.href = response.url;
-                    link.hidden = false;
-                  }
+                  sent += 1;
+                  lastUrl = response.url;
                 });
               }
               if (response.status === 400 || response.status === 403 || response.status === 404) {
                 // Refused by the server (not a network problem): out of the queue, and say why.
                 return response.text().then(function (why) {
                   return forget(kept.uuid).then(function () {
-                    status("本机保存的检查记录未被接受（" + response.status + "）："
-                           + (why.length < 300 ? why : "请重新填写。"));
+                    refused = "本机保存的检查记录未被接受（" + response.status + "）："
+                              + (why.length < 300 ? why : "请重新填写。");
+                    status(refused);
                   });
                 });
               }
               return undefined;
             });
           });
-        }, Promise.resolve());
+        }, Promise.resolve()).then(function () {
+          if (sent) {
+            status("已恢复网络，本机保存的检查记录已提交（" + sent + " 条）。" + (refused ? refused : ""));
+            const link = document.querySelector("[data-offline-link]");
+            if (link) {
+              link.href = lastUrl;
+              link.hidden = false;
+            }
+          }
+        });
       }).catch(function () {
         status("仍无法连接服务器：检查记录已保存在本机，恢复网络后自动提交。");
       }).finally(function () {
