@@ -45,6 +45,8 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.common import raw_copy_seconds  # noqa: E402
+
 DEADLINES = ["2024年12月底前", "2024年6月30日前", "2025年底前基本完成，2026年持续巩固", "每年10月31日前",
              "每季度", "每半年", "每月25日前", "长期坚持", "按国家、省统一部署", "收到通知后5个工作日内", "2025年",
              "2024年9月底前完成排查，12月底前完成整治", "2024年起每年开展一次", "立即"]
@@ -114,30 +116,6 @@ def measure(label: str, fn: Any) -> Any:
     print(f"  {label:<28} {ms:>9.0f} ms  {count:>6} SQL")
     LAST["ms"] = ms
     return result
-
-
-def raw_copy_seconds(tables: list[tuple[str, str]]) -> tuple[float, int]:
-    """The time a bare COPY takes to write exactly the rows the commit wrote (PostgreSQL): each table's rows
-    (``where`` picks them) are read out as COPY text, then COPY'd into an empty copy of the table with the same
-    indexes and constraints (``LIKE … INCLUDING ALL``); only the COPY in is timed (as bench/enterprise_import.py).
-    The change log's queueing trigger is not copied, so the raw COPY is slightly flattered."""
-    total, rows = 0.0, 0
-    with connection.cursor() as cur:
-        pg = cur.cursor
-        for table, where in tables:
-            buf = bytearray()
-            with pg.copy(f"COPY (SELECT * FROM {table} WHERE {where}) TO STDOUT") as out:
-                for chunk in out:
-                    buf += chunk
-            pg.execute(f"CREATE TEMP TABLE raw_{table} (LIKE {table} INCLUDING ALL)")
-            t = time.perf_counter()
-            with pg.copy(f"COPY raw_{table} FROM STDIN") as into:
-                into.write(bytes(buf))
-            total += time.perf_counter() - t
-            pg.execute(f"SELECT count(*) FROM raw_{table}")
-            rows += pg.fetchone()[0]
-            pg.execute(f"DROP TABLE raw_{table}")
-    return total, rows
 
 
 def main() -> None:

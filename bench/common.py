@@ -49,3 +49,28 @@ def migrated_world() -> Any:
     call_command("migrate", verbosity=0)
     with audit_context(source=Source.COMMAND):
         return build_world()
+
+
+def raw_copy_seconds(tables: list[tuple[str, str]]) -> tuple[float, int]:
+    """The time a bare COPY takes to write exactly the rows an import wrote (PostgreSQL): each table's rows
+    (``where`` picks them) are read out as COPY text, then COPY'd into an empty copy of the table with the
+    same indexes and constraints (``LIKE … INCLUDING ALL``); only the COPY in is timed."""
+    from django.db import connection
+
+    total, rows = 0.0, 0
+    with connection.cursor() as cur:
+        pg = cur.cursor
+        for table, where in tables:
+            buf = bytearray()
+            with pg.copy(f"COPY (SELECT * FROM {table} WHERE {where}) TO STDOUT") as out:
+                for chunk in out:
+                    buf += chunk
+            pg.execute(f"CREATE TEMP TABLE raw_{table} (LIKE {table} INCLUDING ALL)")
+            t = time.perf_counter()
+            with pg.copy(f"COPY raw_{table} FROM STDIN") as into:
+                into.write(bytes(buf))
+            total += time.perf_counter() - t
+            pg.execute(f"SELECT count(*) FROM raw_{table}")
+            rows += pg.fetchone()[0]
+            pg.execute(f"DROP TABLE raw_{table}")
+    return total, rows

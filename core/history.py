@@ -65,6 +65,7 @@ VERBS: dict[str, Any] = {
     "login": gettext_lazy("登录"), "login_fail": gettext_lazy("登录失败"), "logout": gettext_lazy("退出登录"),
     "export": gettext_lazy("导出"), "push": gettext_lazy("推送"), "copy": gettext_lazy("复制"),
     "version": gettext_lazy("建立新版本"), "replace": gettext_lazy("替换"), "rebuild": gettext_lazy("重建"),
+    "recompute": gettext_lazy("重算"),
     "backup": gettext_lazy("备份"), "finish": gettext_lazy("完成"), "queue": gettext_lazy("排队"),
     "flag": gettext_lazy("提示"), "open": gettext_lazy("立案"), "declare": gettext_lazy("申报"),
     "attempt": gettext_lazy("抽取"), "escalate": gettext_lazy("升级督办"), "propose": gettext_lazy("提议"),
@@ -127,7 +128,7 @@ KEY_LABELS: dict[str, Any] = {
     "from": gettext_lazy("起始日期"), "to": gettext_lazy("截止日期"), "rows": gettext_lazy("行数"),
     "identity": gettext_lazy("举报人是否留名"), "mapping": gettext_lazy("列对应关系"), "params": gettext_lazy("参数"),
     "open": gettext_lazy("未销号隐患数"), "overdue": gettext_lazy("逾期隐患数"), "period": gettext_lazy("统计期"),
-    "steps": gettext_lazy("步骤"), "chain_head": gettext_lazy("变更日志链头"),
+    "steps": gettext_lazy("步骤"), "chain_head": gettext_lazy("变更日志链头"), "changed": gettext_lazy("变更数"),
 }
 # Notes that are the system's own detail (a file's type, size and hash): the audit administrator's pages show them.
 MACHINE_NOTES = frozenset({"core.file_attach"})

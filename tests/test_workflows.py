@@ -17,6 +17,7 @@ from django.template import Context, Template
 
 from core.workflow import WORKFLOWS, Move, Workflow
 from escalation.choices import ItemStatus
+from tests.source_walk import WriteFinder, project_sources
 
 PROJECT = [c for c in apps.get_app_configs() if Path(c.path).is_relative_to(settings.BASE_DIR)
            and not Path(c.path).relative_to(settings.BASE_DIR).parts[0].startswith(".")]
@@ -95,20 +96,7 @@ ALLOWED = {
 }
 
 
-class _StatusWrites(ast.NodeVisitor):
-    def __init__(self) -> None:
-        self.where: list[str] = []
-        self.found: list[tuple[str, int, str]] = []
-
-    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        self.where.append(node.name)
-        self.generic_visit(node)
-        self.where.pop()
-
-    visit_AsyncFunctionDef = visit_FunctionDef
-
-    def _hit(self, node: ast.AST, what: str) -> None:
-        self.found.append((".".join(self.where) or "<module>", node.lineno, what))
+class _StatusWrites(WriteFinder):
 
     def _targets(self, node: ast.AST, targets: list[ast.expr]) -> None:
         for target in targets:
@@ -141,15 +129,7 @@ class _StatusWrites(ast.NodeVisitor):
 
 def _project_sources() -> list[tuple[Path, ast.Module]]:
     """Every project module outside migrations, tests and the transition helper itself, parsed once."""
-    base = Path(settings.BASE_DIR)
-    found = []
-    for config in PROJECT:
-        for path in sorted(Path(config.path).rglob("*.py")):
-            rel = path.relative_to(base)
-            if {"migrations", "tests"} & set(rel.parts) or rel.as_posix() == "core/workflow.py":
-                continue
-            found.append((rel, ast.parse(path.read_text(encoding="utf-8"))))
-    return found
+    return [(rel, tree) for rel, tree in project_sources() if rel.as_posix() != "core/workflow.py"]
 
 
 def test_no_code_outside_the_transition_helper_writes_a_status() -> None:

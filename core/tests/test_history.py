@@ -142,23 +142,17 @@ def _change_keys() -> dict[str, set[str]]:
     """Every literal key of a ``changes={…}`` the code passes to the change log, with the files that write it."""
     import ast
 
-    from django.apps import apps
+    from tests.source_walk import project_sources
 
     keys: dict[str, set[str]] = {}
-    for cfg in apps.get_app_configs():
-        if not pathlib.Path(cfg.path).is_relative_to(settings.BASE_DIR):
-            continue
-        for path in pathlib.Path(cfg.path).rglob("*.py"):
-            if "tests" in path.parts or "migrations" in path.parts:
-                continue
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if not isinstance(node, ast.Call):
-                    continue
+    for rel, tree in project_sources():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
                 for kw in node.keywords:
                     if kw.arg == "changes" and isinstance(kw.value, ast.Dict):
                         for key in kw.value.keys:
                             if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                                keys.setdefault(key.value, set()).add(path.name)
+                                keys.setdefault(key.value, set()).add(rel.name)
     return keys
 
 

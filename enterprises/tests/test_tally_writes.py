@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from tests.test_workflows import _project_sources
+from tests.source_walk import WriteFinder, project_sources
 
 # (file, function): why it may write a counted attribute of enterprises.
 ALLOWED = {
@@ -27,25 +27,11 @@ ALLOWED = {
 PLACE = ("jurisdiction", "jurisdiction_id", "jurisdiction_path")
 
 
-class _Writes(ast.NodeVisitor):
-    def __init__(self) -> None:
-        self.where: list[str] = []
-        self.found: list[tuple[str, int, str]] = []
-
-    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        self.where.append(node.name)
-        self.generic_visit(node)
-        self.where.pop()
-
-    visit_AsyncFunctionDef = visit_FunctionDef
-
+class _Writes(WriteFinder):
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self.where.append(node.name)
         self.generic_visit(node)
         self.where.pop()
-
-    def _hit(self, node: ast.AST, what: str) -> None:
-        self.found.append((".".join(self.where) or "<module>", node.lineno, what))
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
@@ -81,7 +67,7 @@ class _Writes(ast.NodeVisitor):
 def test_no_code_outside_the_counting_services_writes_a_counted_enterprise_attribute() -> None:
     stray: list[str] = []
     seen: set[tuple[str, str]] = set()
-    for rel, tree in _project_sources():
+    for rel, tree in project_sources():
         visitor = _Writes()
         visitor.visit(tree)
         seen |= {(rel.as_posix(), func) for func, _line, _what in visitor.found}
