@@ -1,5 +1,6 @@
-"""The hazards panel of the cockpit (领导驾驶舱): the figures of ``selectors.figures`` over what the viewer sees, each a
-link to the hazard list filtered by the same rule (``selectors.FIGURE_FILTERS``)."""
+"""The hazards panel of the cockpit (领导驾驶舱): the figures of what the viewer sees, from the maintained counts
+(``selectors.figures_for``, equal to ``figures`` over ``visible_to``), each a link to the hazard list filtered by the
+same rule (``selectors.FIGURE_FILTERS``)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,13 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import COCKPIT_ROLES
 from core.dashboard import Figure
-from hazards.models import Hazard
-from hazards.selectors import FIGURE_FILTERS, figures
+from hazards.selectors import FIGURE_FILTERS, figures_for
 
 
 def hazard_panel(user: Any) -> dict[str, Any] | None:
     if not user.has_role(*COCKPIT_ROLES):
         return None
-    f = figures(Hazard.objects.visible_to(user))
+    f = figures_for(user)
     base = reverse("hazards:list")
 
     def link(key: str) -> str:
