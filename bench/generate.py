@@ -107,7 +107,8 @@ def enterprises(target: int) -> str:
                "principal", "phone", "employees", "above_scale", "synthetic", "search_text", "created_at",
                "updated_at", "jurisdiction_id", "flag_ammonia_refrigeration", "flag_confined_space",
                "flag_crowded_place", "flag_dust_explosion", "flag_hazardous_chemicals", "flag_hazardous_process",
-               "flag_high_rise", "flag_major_hazard", "flag_metallurgy", "flag_non_coal_mine", "safety_manager"]
+               "flag_high_rise", "flag_major_hazard", "flag_metallurgy", "flag_non_coal_mine", "safety_manager",
+               "credit_class"]
     with _cursor() as cur:
         cur.execute("SELECT coalesce(max(id), 0) FROM enterprises_enterprise")
         first = cur.fetchone()[0] + 1
@@ -123,7 +124,8 @@ def enterprises(target: int) -> str:
             place, path = rng.choice(places)
             flags = [rng.random() < 0.03 for _ in range(10)]
             yield [i, name, make_credit_code(f"91430381BG{i:07d}"), path, "C34", f"工业园{i % 997}号", "张某", "李某",
-                   "13800000000", rng.randint(5, 800), rng.random() < 0.3, True, key, now, now, place, *flags, "王某"]
+                   "13800000000", rng.randint(5, 800), rng.random() < 0.3, True, key, now, now, place, *flags, "王某",
+                   Enterprise._meta.get_field("credit_class").default]  # no credit events yet: recomputed after
 
     with _without_indexes("enterprises_enterprise"), transaction.atomic():
         copy_rows(Enterprise, columns, rows(), prepared=True)
@@ -175,7 +177,7 @@ def users(target: int) -> str:
     return f"{n} inserted"
 
 
-def hazards(target: int) -> str:
+def hazards(target: int, major_per_mille: int = 5) -> str:
     from django.db import transaction
     from django.utils import timezone
 
@@ -187,7 +189,15 @@ def hazards(target: int) -> str:
         return f"{have} already"
     today = timezone.localdate()
     descriptions = "ARRAY[" + ", ".join(f"'{d}'" for d in DESCRIPTIONS) + "]"
+    # Independent draws per column (hashes of the row number, made non-negative): no column follows another or the
+    # list order (an earlier version derived them from the row number directly, which made the newest days hold no
+    # hazard with some words, so a search walking the list order read far more rows than on real data).
+    draws = ", ".join(f"hashint8(g * 7 + {k})::bigint + 2147483648 AS {name}"
+                      for k, name in enumerate("dmsftl", start=1))
     with _without_indexes("hazards_hazard"), transaction.atomic(), _cursor() as cur:
+        # Bench rows whose keys come from existing rows: skip the deferred foreign-key checks at commit (they took
+        # longer than the inserts).
+        cur.execute("SET LOCAL session_replication_role = replica")
         # Enterprises numbered 0..n-1 with their place and one domain: the hazards are spread over them.
         cur.execute("""CREATE TEMP TABLE bench_ent ON COMMIT DROP AS
                        SELECT (row_number() OVER (ORDER BY e.id)) - 1 AS rn, e.id, e.jurisdiction_id,
@@ -201,27 +211,30 @@ def hazards(target: int) -> str:
         for lo in range(have, target, step):
             hi = min(lo + step, target)
             start = time.perf_counter()
-            # status: 1/8 registered, 2/8 rectifying, 1/8 applied, 4/8 closed; 2 % major; deadlines ±60 days;
-            # found 0–400 days ago.
+            # status: 1/8 registered, 2/8 rectifying, 1/8 applied, 4/8 closed; major hazards per mille as asked;
+            # deadlines ±60 days; found 0–400 days ago at any second.
             cur.execute(f"""
                 INSERT INTO hazards_hazard (number, jurisdiction_path, place, source, reporter, found_at, location,
                     description, category, criterion, criterion_ref, grade, status, original_deadline, deadline,
                     report_cause, report_analysis, rectified_on, closed_at, regulation_version, created_at, updated_at,
                     domain_id, enterprise_id, jurisdiction_id)
                 SELECT 'B' || lpad(g::text, 9, '0'), e.jurisdiction_path, '', 'self', '', f.found, '车间',
-                       ({descriptions})[1 + g %% {len(DESCRIPTIONS)}] || '（' || (g %% 9973) || '号位置）',
-                       'thing', '', '', CASE WHEN g %% 50 = 0 THEN 'major' ELSE 'general' END, s.status,
+                       ({descriptions})[1 + h.d %% {len(DESCRIPTIONS)}] || '（' || (g %% 9973) || '号位置）',
+                       'thing', '', '', CASE WHEN h.m %% 1000 < %s THEN 'major' ELSE 'general' END, s.status,
                        f.deadline, f.deadline, '', '',
                        CASE WHEN s.status = 'closed' THEN f.deadline END,
                        CASE WHEN s.status = 'closed' THEN f.found + interval '20 days' END,
                        '', f.found, f.found, e.domain_id, e.id, e.jurisdiction_id
                 FROM generate_series(%s::bigint, %s::bigint) g
+                -- Independent draws per column (hashes of the row number): no column follows another or the list order.
+                CROSS JOIN LATERAL (SELECT {draws}) h
                 JOIN bench_ent e ON e.rn = (g * 7919) %% %s
                 CROSS JOIN LATERAL (SELECT (ARRAY['registered', 'rectifying', 'rectifying', 'applied', 'closed',
-                                                  'closed', 'closed', 'closed'])[1 + (g * 31) %% 8] AS status) s
-                CROSS JOIN LATERAL (SELECT now() - ((g * 13) %% 400) * interval '1 day' AS found,
-                                           %s::date + ((g * 17) %% 121 - 60)::int AS deadline) f""",
-                        [lo + 1, hi, ents, today])
+                                                  'closed', 'closed', 'closed'])[1 + h.s %% 8] AS status) s
+                CROSS JOIN LATERAL (SELECT now() - (h.f %% 400) * interval '1 day'
+                                                 - (h.t %% 86400) * interval '1 second' AS found,
+                                           %s::date + (h.l %% 121 - 60)::int AS deadline) f""",
+                        [major_per_mille, lo + 1, hi, ents, today])
             print(f"  hazards {lo + 1:,}–{hi:,} in {time.perf_counter() - start:.1f}s", flush=True)
     return f"{target - have} inserted"
 
@@ -256,6 +269,7 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=1_000_000)
     parser.add_argument("--hazards", type=int, default=10_000_000)
     parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--major-per-mille", type=int, default=5, help="major hazards per 1,000 (default 0.5 %%)")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("bench/generate.py needs DATABASE_URL=postgres://…")
@@ -263,7 +277,7 @@ def main() -> None:
     _step("world (migrate, personas)", lambda: f"{len(migrated_world().users)} personas")
     _step("enterprises", lambda: enterprises(args.enterprises))
     _step("users", lambda: users(args.users))
-    _step("hazards", lambda: hazards(args.hazards))
+    _step("hazards", lambda: hazards(args.hazards, args.major_per_mille))
     for label, rebuild in REBUILDS:
         _step(f"rebuild {label}", rebuild)
     with _cursor() as cur:
