@@ -61,7 +61,8 @@ class HazardFilter(FilterSet):
         # initials, credit code: Enterprise.objects.search), read first as a list of ids. PostgreSQL then picks per
         # search: a BitmapOr of those indexes for a rare word, a walk down the list's order index for a common one.
         # (An arm joined to the enterprises would read the whole table; a union of id sets built every match
-        # first: 9 s for a common word over 10 million hazards, against 0.2–1.2 s.)
+        # first: 9 s for a word in 1 of 20 hazards over 10 million, against 1.2 s this way on bench data whose
+        # newest rows lacked the word — an index walk stops sooner on real data — and 0.14 s for a company's name.)
         enterprises = Enterprise.objects.order_by().search(value).values_list("pk", flat=True)
         ids = list(enterprises[:ENTERPRISE_IDS + 1])
         condition = Q(number=value.upper()) | Q(description__icontains=value) | Q(place__icontains=value)
