@@ -11,12 +11,10 @@ earlier examples wrote); the services, the sweep and the direct counts all read 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import itertools
 from typing import Any
 
 import pytest
-import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -30,9 +28,10 @@ from credit.models import BlacklistEntry, CreditEvent
 from credit.selectors import classes_for_ids, distribution, distribution_for
 from enterprises import services, tally
 from enterprises.credit_code import make_credit_code
-from enterprises.importer import COLUMNS, import_enterprises
+from enterprises.importer import import_enterprises
 from enterprises.models import Enterprise
 from enterprises.selectors import enterprise_counts, enterprise_counts_for
+from enterprises.tests.test_credit_code_and_import import _xlsx
 from orgs.models import Domain, Jurisdiction
 from tests.personas import USERS, World
 
@@ -86,20 +85,6 @@ def _domains(index: int) -> list[Domain]:
 def _nth(i: int) -> Enterprise | None:
     ents = list(Enterprise.objects.order_by("pk"))
     return ents[i % len(ents)] if ents else None
-
-
-def _xlsx(rows: list[list[object]]) -> io.BytesIO:
-    buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True})
-    ws = book.add_worksheet()
-    for j, col in enumerate(COLUMNS):
-        ws.write(0, j, col.header)
-    for i, row in enumerate(rows, start=1):
-        for j, v in enumerate(row):
-            ws.write(i, j, v)
-    book.close()
-    buf.seek(0)
-    return buf
 
 
 def _import(world: World, rows: list[tuple[str, int]], again: int) -> None:
