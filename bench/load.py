@@ -5,6 +5,8 @@ phase); needs the ``bench`` extra (locust).
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/load.py \\
         [--users 100] [--seconds 60] [--phases alone,sweep,import] [--server serve|gunicorn] [--hazards 20000]
         [--existing]   on the database as it is (bench/generate.py's province), not a fresh NAME_load
+        [--wait 5,15]  each user's pause between actions (default 1,3)
+        [--spawn-rate 2]  users arrive at 2 a second and the figures start once all are in (warm-up)
 
 Makes (and afterwards drops) the database NAME_load: the personas of tests/personas.py, ``--hazards`` hazards on
 their enterprises, ``--overdue`` overdue 督办事项 for the sweep, and 100 hazards in 整改中 the enterprise users
@@ -161,10 +163,18 @@ def background(kind: str, env: dict[str, str]) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def run_locust(port: int, users: int, seconds: int, env: dict[str, str], out: Path) -> list[dict[str, str]]:
+def run_locust(port: int, users: int, seconds: int, env: dict[str, str], out: Path, spawn_rate: float = 0,
+               ) -> list[dict[str, str]]:
+    """One phase. With ``spawn_rate`` the users arrive at that rate (each logging in) and the figures start once
+    all are in (``--reset-stats``): the phase measures ``seconds`` of the steady mix, whose logins are the
+    re-logins of the mix. Without it, 1/10 of the users a second and everything counted, arrivals included."""
+    rate = spawn_rate or max(1, users // 10)
+    ramp = users / rate if spawn_rate else 0
     cmd = [str(ROOT / ".venv" / "bin" / "locust"), "-f", str(ROOT / "bench" / "load_locust.py"), "--headless",
-           "-u", str(users), "-r", str(max(1, users // 10)), "-t", f"{seconds}s", "--host", f"http://127.0.0.1:{port}",
-           "--csv", str(out), "--only-summary", "--stop-timeout", "10", "--exit-code-on-error", "0"]
+           "-u", str(users), "-r", f"{rate:g}", "-t", f"{seconds + int(ramp + 0.999)}s",
+           "--host", f"http://127.0.0.1:{port}",
+           "--csv", str(out), "--only-summary", "--stop-timeout", "10", "--exit-code-on-error", "0",
+           *(["--reset-stats"] if spawn_rate else [])]
     subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(f"{out}_stats.csv", newline="") as f:
         return list(csv.DictReader(f))
@@ -197,6 +207,12 @@ def main() -> None:
     parser.add_argument("--hazards", type=int, default=20000)
     parser.add_argument("--overdue", type=int, default=100000)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--wait", default="1,3",
+                        help="each user's pause between two actions, min,max seconds (default 1,3; a person at a desk "
+                             "reading a page and filling a form pauses 5–15 s or more)")
+    parser.add_argument("--spawn-rate", type=float, default=0,
+                        help="users arriving per second, measured once all are in (warm-up: their first logins are "
+                             "not counted, the mix's re-logins are); default: 1/10 of the users a second, all counted")
     parser.add_argument("--existing", action="store_true",
                         help="run on the database DATABASE_URL names as it is (filled by bench/generate.py), adding "
                              "only the hazards the users move and the overdue items; never dropped")
@@ -213,6 +229,7 @@ def main() -> None:
     var = Path(tempfile.gettempdir()) / "anzhi-load"  # kept between runs: collectstatic once
     var.mkdir(exist_ok=True)
     env = {**os.environ, "DJANGO_DEBUG": "0", "ANZHI_VAR_DIR": str(var), "LOAD_HAZARDS": json.dumps(moving),
+           "LOAD_WAIT": args.wait,
            "DJANGO_SETTINGS_MODULE": "anzhi.settings"}
     port = _free_port()
     server = start_server(args.server, port, env)
@@ -220,7 +237,7 @@ def main() -> None:
     try:
         for phase in args.phases.split(","):
             job = background(phase, env) if phase in BACKGROUND else None
-            rows = run_locust(port, args.users, args.seconds, env, var / phase)
+            rows = run_locust(port, args.users, args.seconds, env, var / phase, args.spawn_rate)
             results[phase] = rows
             if job is not None:
                 if job.poll() is None:
@@ -235,7 +252,8 @@ def main() -> None:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
-    print(f"\n{args.users} 个用户，每阶段 {args.seconds} 秒，服务器 {args.server}，PostgreSQL")
+    print(f"\n{args.users} 个用户，每阶段 {args.seconds} 秒，服务器 {args.server}，PostgreSQL，操作间隔 {args.wait} 秒，"
+          + (f"每秒进入 {args.spawn_rate:g} 人（进入期不计）" if args.spawn_rate else "进入期计入"))
     print("| phase | request | requests | failures | p50 ms | p95 ms | req/s |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for phase, rows in results.items():

@@ -26,7 +26,7 @@ _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 class Person(HttpUser):
-    wait_time = between(1, 3)
+    wait_time = between(*(float(x) for x in os.environ.get("LOAD_WAIT", "1,3").split(",")))
 
     def on_start(self) -> None:
         n = next(_persona)
