@@ -15,7 +15,7 @@ from django.views import View
 
 from core.export import Download, xlsx_response
 from core.filters import INVALID_FILTER_MESSAGE
-from core.paging import CURSOR, page_of
+from core.paging import CURSOR, page_of, unfiltered
 
 
 def apply_filters(request: HttpRequest, make: Callable[[Any], Any]) -> tuple[Any, models.QuerySet]:
@@ -56,6 +56,9 @@ class ScopedListView(LoginRequiredMixin, View):
     # URL arguments of the page, for the export test (see core.export.Download): {"pk": Campaign}.
     download_args: ClassVar[dict[str, Any]] = {}
     download: ClassVar[Download | None] = None
+    # ``scope_total(user)``: how many rows ``base_queryset`` holds, from maintained counts (a staticmethod), so that
+    # an unfiltered page says its exact total and counts nothing; None: the paginator counts within its cap.
+    scope_total: ClassVar[Callable[[Any], int] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -97,7 +100,9 @@ class ScopedListView(LoginRequiredMixin, View):
             return xlsx_response(self.export_filename, self.model._meta.verbose_name_plural[:31],
                                  self.export_columns, qs[: self.export_limit].iterator(chunk_size=2000)
                                  if not qs._prefetch_related_lookups else qs[: self.export_limit])
-        page = page_of(qs, self.paginate_by, request.GET.get("page"), cursor=request.GET.get(CURSOR), keyset=True)
+        total = self.scope_total(request.user) if self.scope_total is not None and unfiltered(request.GET) else None
+        page = page_of(qs, self.paginate_by, request.GET.get("page"), cursor=request.GET.get(CURSOR), keyset=True,
+                       total=total)
         context = self.get_context(filter=filterset, page=page, objects=page.object_list, sort=sort)
         template = f"{self.template_name}#results" if getattr(request, "htmx", False) else self.template_name
         return render(request, template, context)

@@ -38,16 +38,33 @@ BAD_CURSOR = _("翻页参数无效（可能是页面已过期），请从第一�
 _SALT = "core.paging.cursor"
 
 
+# Parameters that page or order a list without changing which rows it holds.
+LIST_PARAMS = frozenset({"page", "page_size", CURSOR, "sort", "ordering", "format"})
+
+
+def unfiltered(params: Any) -> bool:
+    """True when a list's query string (a QueryDict) filters nothing: its rows are the whole scope, whose size
+    the maintained counts may know (``scope_total``). Any other parameter with a value counts as a filter."""
+    return not any(value for key, values in params.lists() if key not in LIST_PARAMS for value in values)
+
+
 class BadCursor(BadRequest):
     """A cursor that cannot be read (tampered, truncated, made for another list): the request is refused."""
 
 
 class CappedPaginator(Paginator):
+    def __init__(self, *args: Any, total: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.total = total
+
     @cached_property
     def cap(self) -> int:
         return settings.ANZHI_COUNT_CAP
 
     uncounted = False  # the count stopped at the time limit, not at the cap (``count`` then says cap + 1)
+    # ``total``: the exact number of rows when the caller knows it without counting (an unfiltered list's scope,
+    # from the maintained counts): no count is run, the page says the total, and past the cap pages still go on by
+    # cursor (page numbers stay within the cap).
 
     @cached_property
     def count(self) -> int:
@@ -55,6 +72,8 @@ class CappedPaginator(Paginator):
         ``ANZHI_COUNT_MS`` on PostgreSQL (``uncounted``): a filter whose rows are many and scattered (the overdue
         major hazards of a province) can take seconds to count even within the cap, while its first page is an
         index walk of a few milliseconds; the page then says it did not finish counting, and pages on by cursor."""
+        if self.total is not None:
+            return min(self.total, self.cap + 1)
         rows = self.object_list
         if not hasattr(rows, "query"):
             return min(len(rows), self.cap + 1)
@@ -212,11 +231,13 @@ def keyset_rows(rows: Any, per_page: int, token: str, order: list[tuple[str, boo
     return found, True, more
 
 
-def page_of(rows: Any, per_page: int, number: Any, *, cursor: str | None = None, keyset: bool = False) -> Any:
+def page_of(rows: Any, per_page: int, number: Any, *, cursor: str | None = None, keyset: bool = False,
+            total: int | None = None) -> Any:
     """The page asked for (the last one when out of range), counted within the cap. A view that passes its
     ``cursor`` parameter (``keyset=True``; ``core.listing.ScopedListView`` does) gets the keyset page a cursor
-    names, and past the cap its pages link onward by cursor (``_pagination.html``)."""
-    paginator = CappedPaginator(rows, per_page)
+    names, and past the cap its pages link onward by cursor (``_pagination.html``). ``total``: the number of rows,
+    when the caller knows it (nothing is counted then)."""
+    paginator = CappedPaginator(rows, per_page, total=total)
     order = keyset_order(rows)
     if cursor and keyset:
         if order is None:
@@ -250,7 +271,13 @@ class Pagination(PageNumberPagination):
         self.keyset: dict[str, Any] | None = None
         token = request.query_params.get(self.cursor_query_param) or None
         order = keyset_order(queryset)
+        # A view whose whole scope the maintained counts know (``scope_total(user)``) gives its unfiltered total.
+        scope_total = getattr(view, "scope_total", None)
+        self.total = scope_total(request.user) if scope_total is not None and unfiltered(request.query_params) \
+            else None
         if token is None:
+            total = self.total
+            self.django_paginator_class = lambda rows, size: CappedPaginator(rows, size, total=total)
             rows = super().paginate_queryset(queryset, request, view)
             if self.page.paginator.capped and order is not None and rows:
                 # Past the cap the count says nothing about the end: a full page links onward.
@@ -295,6 +322,7 @@ class Pagination(PageNumberPagination):
         return Response(OrderedDict([
             ("count", min(paginator.count, paginator.cap)),
             ("count_capped", paginator.capped),
+            ("total", self.total),
             ("next", self.get_next_link()),
             ("previous", self.get_previous_link()),
             ("results", data),
@@ -308,6 +336,9 @@ class Pagination(PageNumberPagination):
             "count_capped": {"type": "boolean", "example": False,
                              "description": "true when there are more rows than count (counting stops at the cap), or when "
                                           "counting did not finish within the time limit (ANZHI_COUNT_MS)"},
+            "total": {"type": "integer", "nullable": True, "example": 123,
+                      "description": "the exact number of rows when the list is not filtered (from the maintained "
+                                     "counts, nothing counted); null otherwise"},
             **{k: v for k, v in answer["properties"].items() if k != "count"},
         }
         return answer

@@ -12,6 +12,7 @@ from enterprises import services
 from enterprises.choices import RISK_FLAG_FIELDS
 from enterprises.filters import EnterpriseFilter
 from enterprises.models import Enterprise
+from enterprises.selectors import total_for
 from orgs.choices import UnitKind
 from orgs.models import Domain, Jurisdiction, Unit
 
@@ -42,6 +43,7 @@ class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins
     serializer_class = EnterpriseSerializer
     filterset_class = EnterpriseFilter
     permission_classes = [BusinessRolePermission]
+    scope_total = staticmethod(total_for)  # the unfiltered list's total (core.paging.Pagination)
 
     def get_queryset(self) -> QuerySet:
         return (Enterprise.objects.visible_to(self.request.user).select_related("jurisdiction")

@@ -20,6 +20,14 @@ def enterprise_counts(qs: QuerySet) -> dict[str, Any]:
     }
 
 
+def total_for(user: Any) -> int:
+    """How many enterprises ``user`` may see: ``Enterprise.objects.visible_to(user).count()`` from the maintained
+    counts (the unfiltered list's total, see ``core.listing.ScopedListView.scope_total``)."""
+    from enterprises.tally import counts_for
+
+    return sum(counts_for(scope_for(user), "credit_class").values())
+
+
 def enterprise_counts_for(user: Any) -> dict[str, Any]:
     """The home page's counts of every enterprise ``user`` may see, from the maintained counts
     (``enterprises.tally``): equal to ``enterprise_counts(Enterprise.objects.visible_to(user))`` without reading

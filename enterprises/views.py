@@ -23,6 +23,7 @@ from enterprises.choices import RISK_FLAGS
 from enterprises.filters import EnterpriseFilter
 from enterprises.forms import EnterpriseForm, ImportForm, LicenceForm
 from enterprises.models import Enterprise, Licence
+from enterprises.selectors import total_for
 
 
 class EnterpriseListView(ScopedListView):
@@ -31,6 +32,7 @@ class EnterpriseListView(ScopedListView):
     template_name = "enterprises/enterprise_list.html"
     sort_fields = {"name": "name", "code": "credit_code", "jurisdiction": "jurisdiction_path", "updated": "updated_at"}
     default_sort = "name"
+    scope_total = staticmethod(total_for)
     export_filename = "企业名录.xlsx"
     # The export uses the import template's columns, so an exported list can be edited and imported back.
     export_columns = [

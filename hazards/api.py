@@ -23,6 +23,7 @@ from hazards.choices import AttachmentRole, Category, Grade, Source, Status
 from hazards.filters import HazardFilter
 from hazards.idempotency import HEADER, idempotent
 from hazards.models import Hazard, HazardEvent, RectificationPlan
+from hazards.selectors import total_for
 from orgs.models import Domain, Jurisdiction
 
 
@@ -147,6 +148,7 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = HazardSerializer
     filterset_class = HazardFilter
     permission_classes = [BusinessRolePermission]
+    scope_total = staticmethod(total_for)  # the unfiltered list's total (core.paging.Pagination)
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     http_method_names = ["get", "post", "patch", "head", "options"]
 

@@ -134,6 +134,21 @@ def figures_for(user: Any, today: dt.date | None = None) -> Figures:
     return Figures(**counts)
 
 
+def total_for(user: Any) -> int:
+    """How many hazards ``user`` may see, every status: ``Hazard.objects.visible_to(user).count()`` from the
+    maintained counts (the unfiltered list's total, see ``core.listing.ScopedListView.scope_total``)."""
+    from hazards.models import HazardTally
+
+    scope = scope_for(user)
+    if scope.is_empty:
+        return 0
+    total = 0
+    if scope.territories or scope.domain_grants:
+        total = HazardTally.objects.filter(HazardTally.scope_q(scope)).aggregate(n=Sum("n"))["n"] or 0
+    extra = _outside_territory(scope)
+    return total + (extra.count() if extra is not None else 0)
+
+
 def _outside_territory(scope: Any) -> QuerySet[Hazard] | None:
     """The hazards a scope sees through its enterprise accounts and explicit grants but not through its
     territories and domains (counted directly; the grants read once, so the count uses the indexes)."""

@@ -34,25 +34,50 @@ def test_below_the_cap_the_count_is_exact_and_above_it_stops(settings, world: Wo
     assert CappedPaginator(list(range(7)), 2).count == 4 and CappedPaginator([1, 2], 2).capped is False
 
 
+def _whole_county() -> dict[str, str]:
+    """A filter that keeps every row of the office's scope (the county itself), so the list is counted."""
+    from orgs.models import Jurisdiction
+
+    return {"jurisdiction": str(Jurisdiction.objects.get(code="430381").pk)}
+
+
 @pytest.mark.parametrize(("cap", "shown"), [(10, "共 5 家"), (3, "超过 3 条")])
 def test_a_list_page_says_when_it_stopped_counting(settings, client: Client, world: World, cap: int, shown: str) -> None:
     settings.ANZHI_COUNT_CAP = cap
     client.force_login(world.user("office"))
-    page = client.get("/enterprises/").content.decode()
+    page = client.get("/enterprises/", _whole_county()).content.decode()
     assert shown in page
+
+
+@pytest.mark.parametrize(("cap", "shown"), [(10, "共 5 家"), (3, "共 5 条，请用筛选缩小范围")])
+def test_an_unfiltered_list_says_its_total_from_the_maintained_counts(settings, client: Client, world: World,
+                                                                      cap: int, shown: str) -> None:
+    """The whole scope's size is known without counting (EnterpriseTally): no count runs, the page says the total."""
+    settings.ANZHI_COUNT_CAP = cap
+    client.force_login(world.user("office"))
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/enterprises/", {"sort": "-name", "page": "1"}).content.decode()
+    assert shown in page
+    assert not [q["sql"] for q in ctx.captured_queries if 'COUNT(' in q["sql"].upper()
+                and '"enterprises_enterprise"' in q["sql"].split("FROM", 1)[1][:60]], "the enterprises were counted"
 
 
 def test_the_api_reports_a_capped_count(settings, client: Client, world: World) -> None:
     client.force_login(world.user("office"))
     settings.ANZHI_COUNT_CAP = 3
-    capped = client.get("/api/v1/enterprises/")
+    capped = client.get("/api/v1/enterprises/", _whole_county())
     assert_matches_schema(capped)
     body = capped.json()
     assert (body["count"], body["count_capped"], len(body["results"])) == (3, True, 5), "the page is not cut"
+    assert body["total"] is None
     settings.ANZHI_COUNT_CAP = 10
-    exact = client.get("/api/v1/enterprises/")
+    exact = client.get("/api/v1/enterprises/", _whole_county())
     assert_matches_schema(exact)
     assert (exact.json()["count"], exact.json()["count_capped"]) == (5, False)
+    settings.ANZHI_COUNT_CAP = 3
+    whole = client.get("/api/v1/enterprises/", {"page_size": "50"})  # not filtered: the total is known
+    assert_matches_schema(whole)
+    assert (whole.json()["count"], whole.json()["count_capped"], whole.json()["total"]) == (3, True, 5)
 
 
 def test_no_list_pages_with_an_uncapped_paginator() -> None:

@@ -30,7 +30,7 @@ from enterprises import services, tally
 from enterprises.credit_code import make_credit_code
 from enterprises.importer import import_enterprises
 from enterprises.models import Enterprise
-from enterprises.selectors import enterprise_counts, enterprise_counts_for
+from enterprises.selectors import enterprise_counts, enterprise_counts_for, total_for
 from enterprises.tests.test_credit_code_and_import import _xlsx
 from orgs.models import Domain, Jurisdiction
 from tests.personas import USERS, World
@@ -177,6 +177,7 @@ def assert_counts_equal_direct(world: World) -> None:
         visible = Enterprise.objects.visible_to(user)
         assert enterprise_counts_for(user) == enterprise_counts(visible), key
         assert distribution_for(user) == distribution(visible, today), key
+        assert total_for(user) == visible.count(), key  # the unfiltered list's total
 
 
 @settings(max_examples=12, deadline=None, derandomize=True, database=None,

@@ -103,6 +103,10 @@ class Hazard(models.Model):
         indexes = [
             models.Index(fields=["jurisdiction_path", "status"], name="hz_path_status"),
             models.Index(fields=["domain", "status"], name="hz_domain_status"),
+            # A department's scope (its domains within its territory, hazards.scope_q): counted index-only. Without
+            # it a county department's capped count read 122,000 rows of the table at 10M hazards (53 ms → 2 ms).
+            models.Index(fields=["domain", "jurisdiction_path"], name="hz_domain_path",
+                         opclasses=["int8_ops", "varchar_pattern_ops"]),
             models.Index(fields=["enterprise", "status"], name="hz_ent_status"),
             models.Index(fields=["status", "deadline"], name="hz_status_deadline"),
             models.Index(fields=["grade", "status"], name="hz_grade_status"),

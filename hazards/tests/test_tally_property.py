@@ -20,7 +20,7 @@ from hazards import services, tally, workflow
 from hazards.choices import Grade, Source, Status
 from hazards.models import Hazard, HazardDue
 from hazards.models.tally import PAST
-from hazards.selectors import figures, figures_for
+from hazards.selectors import figures, figures_for, total_for
 from hazards.tests.factories import MAJOR_PLAN, MAJOR_REPORT, PLAN, photo
 from orgs import services as org_services
 from orgs.models import Domain, Jurisdiction
@@ -127,6 +127,7 @@ def assert_counts_equal_direct(world: World) -> None:
     for key in PERSONAS:
         user = world.user(key)
         assert figures_for(user, today) == figures(Hazard.objects.visible_to(user), today), key
+        assert total_for(user) == Hazard.objects.visible_to(user).count(), key  # the unfiltered list's total
 
 
 @settings(max_examples=12, deadline=None, derandomize=True, database=None,

@@ -17,7 +17,13 @@ from core.permissions import business_required
 from hazards.choices import OPEN_STATUSES, Grade
 from hazards.filters import HazardFilter
 from hazards.models import Hazard, Supervision
-from hazards.selectors import FIGURE_FILTERS, clearance_by_territory, clearance_by_unit, figures_for
+from hazards.selectors import (
+    FIGURE_FILTERS,
+    clearance_by_territory,
+    clearance_by_unit,
+    figures_for,
+    total_for,
+)
 
 
 def figure_links(figs: Any) -> list[dict[str, Any]]:
@@ -44,6 +50,7 @@ class HazardListView(ScopedListView):
     template_name = "hazards/hazard_list.html"
     sort_fields = {"found": "found_at", "deadline": "deadline", "status": "status", "number": "number"}
     default_sort = "-found"
+    scope_total = staticmethod(total_for)
     export_filename = "隐患清单.xlsx"
     export_columns = [
         (_("隐患编号"), lambda h: h.number),
