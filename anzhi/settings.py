@@ -312,6 +312,8 @@ ANZHI_DOC_TEMPLATE_MAX_MB = env_int("ANZHI_DOC_TEMPLATE_MAX_MB", 5, minimum=1)
 # worker while the page shows a progress bar.
 # Lists count at most this many rows (core/paging.py): below it the count is exact, above it "超过 N 条".
 ANZHI_COUNT_CAP = env_int("ANZHI_COUNT_CAP", 10_000, minimum=100)
+# A free-text search (a list's ``q``) counts its matches to this cap (core.paging.CappedPaginator.cap).
+ANZHI_SEARCH_COUNT_CAP = env_int("ANZHI_SEARCH_COUNT_CAP", 1_000, minimum=100)
 # A list's count gives up after this many milliseconds on PostgreSQL (0: never); the page says so (core/paging.py).
 ANZHI_COUNT_MS = env_int("ANZHI_COUNT_MS", 80, minimum=0)
 ANZHI_IMPORT_MAX_BYTES = env_int("ANZHI_IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=10 * 1024)

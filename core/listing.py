@@ -15,7 +15,7 @@ from django.views import View
 
 from core.export import Download, xlsx_response
 from core.filters import INVALID_FILTER_MESSAGE
-from core.paging import CURSOR, page_of, unfiltered
+from core.paging import CURSOR, page_of, searching, unfiltered
 
 
 def apply_filters(request: HttpRequest, make: Callable[[Any], Any]) -> tuple[Any, models.QuerySet]:
@@ -102,7 +102,7 @@ class ScopedListView(LoginRequiredMixin, View):
                                  if not qs._prefetch_related_lookups else qs[: self.export_limit])
         total = self.scope_total(request.user) if self.scope_total is not None and unfiltered(request.GET) else None
         page = page_of(qs, self.paginate_by, request.GET.get("page"), cursor=request.GET.get(CURSOR), keyset=True,
-                       total=total)
+                       total=total, search=searching(request.GET))
         context = self.get_context(filter=filterset, page=page, objects=page.object_list, sort=sort)
         template = f"{self.template_name}#results" if getattr(request, "htmx", False) else self.template_name
         return render(request, template, context)

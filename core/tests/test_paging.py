@@ -142,3 +142,14 @@ def test_a_count_that_takes_too_long_is_given_up(settings, world: World) -> None
     assert seen["timeout"] == "0" and seen["quick"] == (seen["direct"], False, False)
     assert "未在限定时间内数完" in str(seen["text"])
     assert CappedPaginator(Enterprise.objects.order_by("pk"), 2).uncounted is False  # in a transaction: no limit
+
+
+def test_a_word_search_counts_to_its_own_lower_cap(settings, client: Client, world: World) -> None:
+    """A search's matches are counted to ANZHI_SEARCH_COUNT_CAP, the same list filtered otherwise to ANZHI_COUNT_CAP."""
+    settings.ANZHI_COUNT_CAP, settings.ANZHI_SEARCH_COUNT_CAP = 10, 3
+    client.force_login(world.user("office"))
+    searched = client.get("/api/v1/enterprises/", {"q": "有限"})
+    assert_matches_schema(searched)
+    assert searched.json()["count_capped"] and searched.json()["count"] == 3
+    assert "超过 3 条" in client.get("/enterprises/", {"q": "有限"}).content.decode()
+    assert client.get("/api/v1/enterprises/", _whole_county()).json()["count"] == 5
