@@ -315,7 +315,7 @@ ANZHI_COUNT_CAP = env_int("ANZHI_COUNT_CAP", 10_000, minimum=100)
 # A free-text search (a list's ``q``) counts its matches to this cap (core.paging.CappedPaginator.cap).
 ANZHI_SEARCH_COUNT_CAP = env_int("ANZHI_SEARCH_COUNT_CAP", 1_000, minimum=100)
 # A list's count gives up after this many milliseconds on PostgreSQL (0: never); the page says so (core/paging.py).
-ANZHI_COUNT_MS = env_int("ANZHI_COUNT_MS", 80, minimum=0)
+ANZHI_COUNT_MS = env_int("ANZHI_COUNT_MS", 50, minimum=0)
 ANZHI_IMPORT_MAX_BYTES = env_int("ANZHI_IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=10 * 1024)
 ANZHI_IMPORT_MAX_ROWS = env_int("ANZHI_IMPORT_MAX_ROWS", 20_000, minimum=1)
 ANZHI_IMPORT_BACKGROUND_ROWS = env_int("ANZHI_IMPORT_BACKGROUND_ROWS", 2_000, minimum=0)
