@@ -231,6 +231,10 @@ class FilterBackend(drf_filters.DjangoFilterBackend):
         return filterset
 
     def filter_queryset(self, request: Any, queryset: Any, view: Any) -> Any:
+        if getattr(view, "detail", False):
+            # One object by its id (retrieve, update, a transition): the list's filters do not apply, and building
+            # the FilterSet (its choices, pickers and labels) cost a transition ~6 ms. Scope is get_queryset's.
+            return queryset
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
