@@ -239,6 +239,44 @@ def hazards(target: int, major_per_mille: int = 5) -> str:
     return f"{target - have} inserted"
 
 
+def directory(jurisdictions: int, units: int) -> str:
+    """A province's directory around the county: ``jurisdictions`` villages and communities under its townships
+    (a province has tens of thousands) and ``units`` departments (without domains, so no scope changes), so that
+    every page offering a territory or a unit to pick carries a province's directory."""
+    from django.db import transaction
+
+    from core.bulk import copy_rows
+    from orgs.choices import UnitKind
+    from orgs.models import Jurisdiction, Unit
+
+    made = []
+    have = Jurisdiction.objects.filter(code__startswith="BENCH").count()
+    if have < jurisdictions:
+        parents = list(Jurisdiction.objects.filter(depth=1).values_list("pk", "path"))
+        with _cursor() as cur:
+            cur.execute("SELECT nextval(pg_get_serial_sequence('orgs_jurisdiction', 'id')) "
+                        "FROM generate_series(1, %s)", [jurisdictions - have])
+            ids = [r[0] for r in cur.fetchall()]
+        rows = []
+        for n, pk in enumerate(ids, start=have):
+            parent, path = parents[n % len(parents)]
+            rows.append([pk, f"第{n}村", f"BENCH{n:07d}", "village", parent, f"{path}{pk}/", 2, True, n])
+        with transaction.atomic():
+            copy_rows(Jurisdiction, ["id", "name", "code", "level", "parent_id", "path", "depth", "synthetic", "sort"],
+                      rows, prepared=True)
+        made.append(f"{len(rows)} villages")
+    have = Unit.objects.filter(name__startswith="基准部门").count()
+    if have < units:
+        root = Jurisdiction.objects.get(depth=0)
+        with transaction.atomic():
+            copy_rows(Unit, ["name", "kind", "jurisdiction_id", "jurisdiction_path", "collective", "synthetic", "active",
+                             "sort"],
+                      ([f"基准部门{n:05d}", UnitKind.DEPARTMENT, root.pk, root.path, False, True, True, 1000 + n]
+                       for n in range(have, units)), prepared=True)
+        made.append(f"{units - have} departments")
+    return ", ".join(made) or "already"
+
+
 def _rebuild_hazards() -> object:
     from hazards.tally import rebuild
 
@@ -269,6 +307,8 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=1_000_000)
     parser.add_argument("--hazards", type=int, default=10_000_000)
     parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--jurisdictions", type=int, default=30_000, help="villages added under the townships")
+    parser.add_argument("--units", type=int, default=3_000, help="departments added (without domains)")
     parser.add_argument("--major-per-mille", type=int, default=5, help="major hazards per 1,000 (default 0.5 %%)")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -278,6 +318,7 @@ def main() -> None:
     _step("enterprises", lambda: enterprises(args.enterprises))
     _step("users", lambda: users(args.users))
     _step("hazards", lambda: hazards(args.hazards, args.major_per_mille))
+    _step("directory", lambda: directory(args.jurisdictions, args.units))
     for label, rebuild in REBUILDS:
         _step(f"rebuild {label}", rebuild)
     with _cursor() as cur:

@@ -10,9 +10,13 @@ Why not django-tomselect's own widget: it renders an inline script element per f
 no nonces, ``core/tests/test_csp.py``); its views are its own read path, where ours must start from
 ``visible_to``. So only its static files are used.
 
-Short directories (units, jurisdictions, inspectors, a few hundred at most) are rendered whole and searched
-in the browser. Long scoped lists (enterprises) name a registered *source*: only the chosen options are
-rendered, and the control asks ``core:pick`` as the person types. That endpoint starts from
+Short directories (a county's units and jurisdictions, inspectors: a few hundred at most) are rendered whole and
+searched in the browser. Long scoped lists (enterprises) name a registered *source*: only the chosen options are
+rendered, and the control asks ``core:pick`` as the person types. A directory that is short in a county and long
+in a province (jurisdictions: tens of thousands of villages; units: thousands) is rendered whole up to
+``WHOLE`` options and asked for beyond: its field is matched to a registered source whose ``narrow`` gives the
+same query as the field's own (otherwise it stays whole, as before), so the endpoint offers exactly the field's
+choices (a township field never offers villages). That endpoint starts from
 ``Model.objects.visible_to(request.user)`` for every source, so it can never offer what the user may not
 see; the form field's own scoped queryset still decides what is accepted (an out-of-scope id is an
 invalid choice, exactly as before)."""
@@ -26,7 +30,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.db import models
 from django.forms.models import ModelChoiceIteratorValue
 from django.http import Http404, HttpRequest, JsonResponse
@@ -38,6 +42,11 @@ from core.pinyin import search_text
 
 PICK_LIMIT = 30  # options one answer carries: the person types more to narrow it
 QUERY_MAX = 60
+WHOLE = 300  # a directory field with more choices than this is asked for as one types (see the module)
+
+
+def _everything(qs: models.QuerySet) -> models.QuerySet:
+    return qs
 
 
 @dataclass(frozen=True)
@@ -46,18 +55,47 @@ class PickerSource:
     model: type[models.Model]
     search: Callable[[models.QuerySet, str], models.QuerySet]
     order: tuple[str, ...] = ("pk",)
+    narrow: Callable[[models.QuerySet], models.QuerySet] = _everything
+    directory: bool = False  # rendered whole when short, asked for when long (matched to fields by their query)
+
+    def choices(self, user: Any) -> models.QuerySet:
+        return self.narrow(self.model.objects.visible_to(user))  # type: ignore[attr-defined]
 
 
 _SOURCES: dict[str, PickerSource] = {}
 
 
 def register_picker(key: str, model: type[models.Model], *, search: Callable[[models.QuerySet, str], models.QuerySet],
-                    order: tuple[str, ...] = ("pk",)) -> None:
+                    order: tuple[str, ...] = ("pk",), narrow: Callable[[models.QuerySet], models.QuerySet] | None = None,
+                    directory: bool = False) -> None:
     """Offer ``model`` to remote pickers under ``key`` (called from an app's ``ready()``). The endpoint reads
-    ``model.objects.visible_to(user)``, then ``search(queryset, text)``."""
+    ``narrow(model.objects.visible_to(user))``, then ``search(queryset, text)``. ``directory``: fields are not
+    named with this source; a field whose queryset is ``narrow(model.objects.all())`` uses it once it has more
+    than ``WHOLE`` choices."""
     if not hasattr(model.objects, "visible_to"):  # type: ignore[attr-defined]
         raise TypeError(f"{model.__name__} has no visible_to(): a picker source must be scoped")
-    _SOURCES[key] = PickerSource(key, model, search, order)
+    _SOURCES[key] = PickerSource(key, model, search, order, narrow or _everything, directory)
+
+
+def _query_key(qs: models.QuerySet) -> str:
+    return str(qs.order_by().query)
+
+
+def directory_source(queryset: models.QuerySet) -> str | None:
+    """The directory source that offers exactly ``queryset``'s rows, when it is long (more than ``WHOLE``)."""
+    if queryset.query.is_empty():
+        return None
+    try:
+        _query_key(queryset)
+    except EmptyResultSet:  # a condition that can match nothing (pk__in=[]): nothing to ask for
+        return None
+    for source in _SOURCES.values():
+        if source.directory and source.model is queryset.model \
+                and _query_key(source.narrow(source.model.objects.all())) == _query_key(queryset):
+            if queryset.order_by()[:WHOLE + 1].count() > WHOLE:
+                return source.key
+            return None
+    return None
 
 
 def picker_sources() -> dict[str, PickerSource]:
@@ -83,7 +121,7 @@ def pick(request: HttpRequest, key: str) -> JsonResponse:
         raise Http404
     if not request.user.has_business_role:  # type: ignore[union-attr]
         raise PermissionDenied
-    qs = source.model.objects.visible_to(request.user)  # type: ignore[attr-defined]
+    qs = source.choices(request.user)
     text = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable()).strip()[:QUERY_MAX]
     if text:
         qs = source.search(qs, text)
@@ -106,6 +144,9 @@ class _PickerMixin:
             attrs["data-picker-url"] = reverse("core:pick", args=[self.source])
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        field = getattr(self.choices, "field", None)  # type: ignore[attr-defined]
+        if not self.source and field is not None and getattr(field, "queryset", None) is not None:
+            self.source = directory_source(field.queryset)
         context = super().get_context(name, value, attrs)  # type: ignore[misc]
         self._picker_attrs(context["widget"]["attrs"])
         return context

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,9 +9,27 @@ class OrgsConfig(AppConfig):
     verbose_name = _("组织机构")
 
     def ready(self) -> None:
+        from django.db.models import Q
+
         from accounts.choices import GOVERNMENT_ROLES
         from core.bootstrap import register_loader
         from core.navigation import register_nav
+        from core.pickers import register_picker
+        from orgs.choices import UnitKind
+        from orgs.models import Jurisdiction, Unit
+
+        # Directories short in a county and long in a province: a field offering them is asked for as one types
+        # once it has more than core.pickers.WHOLE choices (matched to the field by its query).
+        def by_name(qs: Any, text: str) -> Any:
+            return qs.filter(Q(name__icontains=text) | Q(code__startswith=text))
+
+        register_picker("jurisdictions", Jurisdiction, search=by_name, order=("path",), directory=True)
+        register_picker("townships", Jurisdiction, search=by_name, order=("path",), directory=True,
+                        narrow=lambda qs: qs.filter(depth=1))
+        register_picker("units", Unit, search=lambda qs, text: qs.filter(name__icontains=text),
+                        order=("sort", "name"), directory=True)
+        register_picker("departments", Unit, search=lambda qs, text: qs.filter(name__icontains=text),
+                        order=("sort", "name"), directory=True, narrow=lambda qs: qs.filter(kind=UnitKind.DEPARTMENT))
 
         register_loader("load_orgs", order=10)
         register_loader("load_boundaries", order=12)

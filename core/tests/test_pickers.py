@@ -92,3 +92,30 @@ def test_remote_picker_renders_only_the_chosen_enterprise_in_scope(world: World)
     assert not outside.is_valid() and "enterprise" in outside.errors
     for hostile in ("99999999999999999999", "abc", "-1", str(b1.pk)):
         assert str(HazardRegisterForm({"enterprise": hostile}, user=user)["enterprise"]).count("<option") == 1
+
+
+def test_a_long_directory_is_asked_for_with_exactly_its_fields_choices(monkeypatch, client: Client,
+                                                                      world: World) -> None:
+    """A province's directory (tens of thousands of villages, thousands of units) is not rendered into every
+    filter: past ``WHOLE`` choices the field is asked for as one types, and the endpoint offers the field's own
+    choices (a department field no township, a township field no village)."""
+    from core import pickers
+    from orgs.choices import UnitKind
+    from orgs.models import Jurisdiction
+
+    client.force_login(world.user("office"))
+    whole = client.get("/enterprises/").content.decode()
+    assert 'data-picker-url="/pick/departments/"' not in whole and "市应急管理局" in whole  # a county: whole
+    monkeypatch.setattr(pickers, "WHOLE", 3)
+    page = client.get("/enterprises/").content.decode()
+    assert re.findall(r'data-picker-url="([^"]+)"', page) == ["/pick/jurisdictions/", "/pick/departments/"]
+    assert "市应急管理局" not in page  # not rendered: asked for
+    chosen = Unit.objects.get(name="市应急管理局")
+    assert f'value="{chosen.pk}" selected' in client.get("/enterprises/", {"department": chosen.pk}).content.decode()
+    found = client.get("/pick/departments/", {"q": "局"}).json()["results"]
+    assert found and all(Unit.objects.get(pk=int(r["value"])).kind == UnitKind.DEPARTMENT for r in found)
+    townships = client.get("/pick/townships/", {"q": "东山"}).json()["results"]
+    assert {r["text"] for r in townships} == set(Jurisdiction.objects.filter(depth=1, name__contains="东山")
+                                                 .values_list("name", flat=True))
+    field = Jurisdiction.objects.filter(level="village")  # no source gives exactly this: stays whole
+    assert pickers.directory_source(field) is None and pickers.directory_source(Jurisdiction.objects.all())
