@@ -78,7 +78,7 @@ def register_picker(key: str, model: type[models.Model], *, search: Callable[[mo
 
 
 def _query_key(qs: models.QuerySet) -> str:
-    return str(qs.order_by().query)
+    return str(qs.order_by().select_related(None).query)
 
 
 def directory_source(queryset: models.QuerySet) -> str | None:

@@ -26,10 +26,17 @@ class OrgsConfig(AppConfig):
         register_picker("jurisdictions", Jurisdiction, search=by_name, order=("path",), directory=True)
         register_picker("townships", Jurisdiction, search=by_name, order=("path",), directory=True,
                         narrow=lambda qs: qs.filter(depth=1))
-        register_picker("units", Unit, search=lambda qs, text: qs.filter(name__icontains=text),
-                        order=("sort", "name"), directory=True)
-        register_picker("departments", Unit, search=lambda qs, text: qs.filter(name__icontains=text),
-                        order=("sort", "name"), directory=True, narrow=lambda qs: qs.filter(kind=UnitKind.DEPARTMENT))
+        def unit_source(key: str, **narrow: Any) -> None:
+            register_picker(key, Unit, search=lambda qs, text: qs.filter(name__icontains=text), order=("sort", "name"),
+                            directory=True, narrow=lambda qs: qs.filter(**narrow))
+
+        # The unit fields of the forms and filters, by the choices they offer.
+        unit_source("units")
+        unit_source("departments", kind=UnitKind.DEPARTMENT)
+        unit_source("active_departments", kind=UnitKind.DEPARTMENT, active=True)
+        unit_source("active_units", active=True)
+        unit_source("named_units", collective=False)
+        unit_source("working_units", active=True, collective=False)
 
         register_loader("load_orgs", order=10)
         register_loader("load_boundaries", order=12)

@@ -117,5 +117,9 @@ def test_a_long_directory_is_asked_for_with_exactly_its_fields_choices(monkeypat
     townships = client.get("/pick/townships/", {"q": "东山"}).json()["results"]
     assert {r["text"] for r in townships} == set(Jurisdiction.objects.filter(depth=1, name__contains="东山")
                                                  .values_list("name", flat=True))
+    # The forms' unit fields, by their choices (kwargs in any order, select_related ignored).
+    assert pickers.directory_source(Unit.objects.filter(active=True)) == "active_units"
+    assert pickers.directory_source(Unit.objects.filter(collective=False, active=True).select_related("jurisdiction")) \
+        == "working_units"
     field = Jurisdiction.objects.filter(level="village")  # no source gives exactly this: stays whole
     assert pickers.directory_source(field) is None and pickers.directory_source(Jurisdiction.objects.all())
