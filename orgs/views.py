@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,9 +12,12 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core.export import download
+from core.filters import parse_id
 from core.forms import add_service_error
+from core.paging import page_of
 from core.permissions import business_required, roles_required
 from orgs import services
+from orgs.choices import UnitKind
 from orgs.forms import AliasForm
 from orgs.models import Jurisdiction, Unit, UnitAlias
 from orgs.selectors import boundaries_for
@@ -21,10 +25,27 @@ from orgs.selectors import boundaries_for
 
 @business_required
 def structure(request: HttpRequest) -> HttpResponse:
-    nodes = Jurisdiction.objects.visible_to(request.user).order_by("path")
-    units = (Unit.objects.visible_to(request.user).filter(collective=False)
-             .select_related("jurisdiction", "parent").prefetch_related("domains", "aliases").order_by("kind", "sort"))
-    return render(request, "orgs/structure.html", {"nodes": nodes, "units": units})
+    """The directory, browsed: one level of the territorial tree at a time (a province holds tens of thousands of
+    villages; the page shows a node's ancestors and its children with how many each has) and the units paged and
+    searchable (a province has thousands)."""
+    nodes = Jurisdiction.objects.visible_to(request.user)
+    node = nodes.filter(pk=parse_id(request.GET.get("node")) or 0).first()
+    children = (nodes.filter(parent=node) if node is not None else nodes.filter(parent__isnull=True))
+    children = children.annotate(below=Count("children")).order_by("sort", "path")
+    trail = list(node.ancestors()) if node is not None else []
+    q = (request.GET.get("q") or "").strip()[:60]
+    kind = request.GET.get("kind") or ""
+    units = Unit.objects.visible_to(request.user).filter(collective=False)
+    if q:
+        units = units.filter(Q(name__icontains=q) | Q(aliases__alias__icontains=q)).distinct()
+    if kind in UnitKind.values:
+        units = units.filter(kind=kind)
+    units = (units.select_related("jurisdiction", "parent").prefetch_related("domains", "aliases")
+             .order_by("kind", "sort", "pk"))
+    page = page_of(units, 50, request.GET.get("page"), search=bool(q))
+    return render(request, "orgs/structure.html", {
+        "node": node, "trail": trail, "children": children[:500], "page": page, "units": page.object_list,
+        "q": q, "kind": kind, "kinds": UnitKind.choices})
 
 
 @roles_required(Role.OFFICE)
