@@ -53,8 +53,10 @@ class CreditListView(ScopedListView):
     filterset_class = CreditEnterpriseFilter
     template_name = "credit/list.html"
     roles = GOVERNMENT
-    sort_fields = {"score": "credit_score", "name": "name"}
-    default_sort = "score"
+    # Worst class first, by the stored class (an index walk); a sort by the score computed from the events would
+    # aggregate every enterprise in scope (3 s for the office at 1,000,000 enterprises).
+    sort_fields = {"class": "credit_class", "name": "name"}
+    default_sort = "-class"
 
     def base_queryset(self) -> QuerySet:
         return annotate_credit(Enterprise.objects.visible_to(self.request.user), timezone.localdate())

@@ -84,6 +84,8 @@ class Enterprise(models.Model):
             # Lists are ordered by name: with this index a wide scope (the office, a department at the
             # city root) reads its first page in order instead of sorting every visible row.
             models.Index(fields=["name", "id"], name="ent_name_id"),
+            # The credit list, worst class first (credit.views.CreditListView): read in index order, not sorted.
+            models.Index(fields=["credit_class", "id"], name="ent_class_id"),
         ]
 
     def __str__(self) -> str:
