@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from core.listing import ScopedListView
+from core.paging import page_of
 from core.permissions import business_required
 from hazards.choices import OPEN_STATUSES, Grade
 from hazards.filters import HazardFilter
@@ -108,10 +109,12 @@ def board(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1" and user.unit_id
     if mine:
         qs = qs.filter(supervisor_unit_id=user.unit_id)
-    rows = list(qs[:500])
+    # Paged (a province's open major hazards are tens of thousands); the whole board's number from the maintained
+    # counts, the unit's own counted within the cap.
+    page = page_of(qs, 50, request.GET.get("page"), total=None if mine else figures_for(user).major_open)
     today = timezone.localdate()
-    return render(request, "hazards/board.html", {"hazards": rows, "today": today, "mine": mine,
-                                                  "has_unit": bool(user.unit_id)})
+    return render(request, "hazards/board.html", {"hazards": page.object_list, "page": page, "today": today,
+                                                  "mine": mine, "has_unit": bool(user.unit_id)})
 
 
 @business_required
