@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.choices import Comparison, ListItemStatus, ListKind, PlanKind, ReportedStatus
 from campaigns.models import Campaign, Goal, ListItem, Phase, Plan, PlanType
 from core.forms import MultipleFileField
-from core.pickers import MultiPicker, Picker
+from core.pickers import MultiPicker, Picker, ask_when_long
 from core.scoping import scope_for
 from orgs.models import Domain, Jurisdiction, Unit
 
@@ -38,6 +38,7 @@ class CampaignForm(_NoModelValidation, forms.ModelForm):
         for p in paths:
             q |= Q(path__startswith=p)
         self.fields["jurisdiction"].queryset = Jurisdiction.objects.filter(q)
+        ask_when_long(self.fields["jurisdiction"], "territory")  # a province's territories: asked for as one types
         self.fields["office_unit"].queryset = Unit.objects.filter(active=True, collective=False)
         if user.unit_id and not self.instance.pk:
             self.fields["office_unit"].initial = user.unit_id

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from checks.choices import PERIODIC, CheckerLevel, Frequency, PremisesKind
 from checks.models import CheckItem, Checklist, Premises
-from core.pickers import Picker
+from core.pickers import Picker, ask_when_long
 from orgs.models import Domain, Jurisdiction
 
 
@@ -67,6 +67,7 @@ class PremisesForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if jurisdictions is not None:
             self.fields["jurisdiction"].queryset = jurisdictions
+            ask_when_long(self.fields["jurisdiction"], "territory")  # a province's villages: asked for
         self.fields["kind"].choices = PremisesKind.choices
         _styled(self)
 

@@ -57,9 +57,12 @@ class PickerSource:
     order: tuple[str, ...] = ("pk",)
     narrow: Callable[[models.QuerySet], models.QuerySet] = _everything
     directory: bool = False  # rendered whole when short, asked for when long (matched to fields by their query)
+    # Choices that depend on who asks (one's own territory): named by a form with ``ask_when_long``, never matched.
+    for_user: Callable[[models.QuerySet, Any], models.QuerySet] | None = None
 
     def choices(self, user: Any) -> models.QuerySet:
-        return self.narrow(self.model.objects.visible_to(user))  # type: ignore[attr-defined]
+        qs = self.narrow(self.model.objects.visible_to(user))  # type: ignore[attr-defined]
+        return self.for_user(qs, user) if self.for_user is not None else qs
 
 
 _SOURCES: dict[str, PickerSource] = {}
@@ -67,18 +70,26 @@ _SOURCES: dict[str, PickerSource] = {}
 
 def register_picker(key: str, model: type[models.Model], *, search: Callable[[models.QuerySet, str], models.QuerySet],
                     order: tuple[str, ...] = ("pk",), narrow: Callable[[models.QuerySet], models.QuerySet] | None = None,
-                    directory: bool = False) -> None:
+                    directory: bool = False,
+                    for_user: Callable[[models.QuerySet, Any], models.QuerySet] | None = None) -> None:
     """Offer ``model`` to remote pickers under ``key`` (called from an app's ``ready()``). The endpoint reads
     ``narrow(model.objects.visible_to(user))``, then ``search(queryset, text)``. ``directory``: fields are not
     named with this source; a field whose queryset is ``narrow(model.objects.all())`` uses it once it has more
     than ``WHOLE`` choices."""
     if not hasattr(model.objects, "visible_to"):  # type: ignore[attr-defined]
         raise TypeError(f"{model.__name__} has no visible_to(): a picker source must be scoped")
-    _SOURCES[key] = PickerSource(key, model, search, order, narrow or _everything, directory)
+    _SOURCES[key] = PickerSource(key, model, search, order, narrow or _everything, directory, for_user)
 
 
 def _query_key(qs: models.QuerySet) -> str:
     return str(qs.order_by().select_related(None).query)
+
+
+def ask_when_long(field: forms.ModelChoiceField, key: str) -> None:
+    """A form's field whose choices depend on the user (their territory): asked for from source ``key`` when it has
+    more than ``WHOLE`` choices. The source must offer the field's choices (``for_user``); the field still decides."""
+    if field.queryset.order_by()[:WHOLE + 1].count() > WHOLE:
+        field.widget.source = key  # type: ignore[attr-defined]
 
 
 def directory_source(queryset: models.QuerySet) -> str | None:
@@ -90,7 +101,7 @@ def directory_source(queryset: models.QuerySet) -> str | None:
     except EmptyResultSet:  # a condition that can match nothing (pk__in=[]): nothing to ask for
         return None
     for source in _SOURCES.values():
-        if source.directory and source.model is queryset.model \
+        if source.directory and source.for_user is None and source.model is queryset.model \
                 and _query_key(source.narrow(source.model.objects.all())) == _query_key(queryset):
             if queryset.order_by()[:WHOLE + 1].count() > WHOLE:
                 return source.key

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.pickers import MultiPicker, Picker
+from core.pickers import MultiPicker, Picker, ask_when_long
 from core.scoping import scope_for
 from enterprises.choices import RISK_FLAG_FIELDS
 from enterprises.credit_code import normalise
@@ -55,6 +55,9 @@ class EnterpriseForm(forms.ModelForm):
             Q(enterprise__isnull=True) | Q(enterprise=self.instance.pk or 0), kind=UnitKind.ENTERPRISE,
             collective=False, active=True)
         self.fields["unit"].help_text = _("方案把本企业列为责任单位时选择：企业账号据此看到分配给该单位的任务和清单")
+        # A province's territories and units are asked for as one types (core.pickers).
+        ask_when_long(self.fields["jurisdiction"], "territory")
+        ask_when_long(self.fields["unit"], "free_enterprise_units")
         self.fields["industry_code"].help_text = _("GB/T 4754，如 3110（炼铁）或门类字母 C")
         users = User.objects.filter(enterprise_id=self.instance.pk) if self.instance.pk else User.objects.none()
         for key in ("principal_user", "safety_manager_user"):

@@ -24,6 +24,17 @@ class OrgsConfig(AppConfig):
             return qs.filter(Q(name__icontains=text) | Q(code__startswith=text))
 
         register_picker("jurisdictions", Jurisdiction, search=by_name, order=("path",), directory=True)
+        def own_territory(qs: Any, user: Any) -> Any:
+            from core.scoping import scope_for
+
+            scope = scope_for(user)
+            q = Q(pk__in=[])
+            for path in [*scope.territories, *(g.path for g in scope.domain_grants)]:
+                q |= Q(path__startswith=path)
+            return qs.filter(q)
+
+        # A form's territory field (enterprises.forms, campaigns.forms, checks.forms: ask_when_long).
+        register_picker("territory", Jurisdiction, search=by_name, order=("path",), for_user=own_territory)
         register_picker("townships", Jurisdiction, search=by_name, order=("path",), directory=True,
                         narrow=lambda qs: qs.filter(depth=1))
         def unit_source(key: str, **narrow: Any) -> None:
@@ -37,6 +48,10 @@ class OrgsConfig(AppConfig):
         unit_source("active_units", active=True)
         unit_source("named_units", collective=False)
         unit_source("working_units", active=True, collective=False)
+        # The unit a plan names an enterprise as, not yet linked (enterprises.forms: ask_when_long).
+        register_picker("free_enterprise_units", Unit, search=lambda qs, text: qs.filter(name__icontains=text),
+                        order=("sort", "name"), narrow=lambda qs: qs.filter(kind=UnitKind.ENTERPRISE, collective=False,
+                                                                             active=True, enterprise__isnull=True))
 
         register_loader("load_orgs", order=10)
         register_loader("load_boundaries", order=12)

@@ -123,3 +123,18 @@ def test_a_long_directory_is_asked_for_with_exactly_its_fields_choices(monkeypat
         == "working_units"
     field = Jurisdiction.objects.filter(level="village")  # no source gives exactly this: stays whole
     assert pickers.directory_source(field) is None and pickers.directory_source(Jurisdiction.objects.all())
+
+
+def test_a_long_territory_field_is_asked_for_within_ones_own_territory(monkeypatch, client: Client,
+                                                                        world: World) -> None:
+    from core import pickers
+    from orgs.models import Jurisdiction
+
+    monkeypatch.setattr(pickers, "WHOLE", 1)
+    client.force_login(world.user("township_a"))
+    form = client.get("/enterprises/new/").content.decode()
+    assert 'data-picker-url="/pick/territory/"' in form
+    own = Jurisdiction.objects.get(name="东山街道")
+    offered = {r["text"] for r in client.get("/pick/territory/").json()["results"]}
+    assert offered and offered <= set(Jurisdiction.objects.filter(path__startswith=own.path).values_list("name", flat=True))
+    assert "山枣镇" not in offered
