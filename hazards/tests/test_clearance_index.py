@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from hazards.choices import OPEN_STATUSES, OVERDUE_STATUSES, Grade
 from hazards.models import Hazard
-from hazards.selectors import CLEARANCE_GROUPS, clearance_by_territory, clearance_by_unit, clearance_rows
+from hazards.selectors import (
+    CLEARANCE_GROUPS,
+    clearance_by_territory,
+    clearance_by_unit,
+    clearance_cells,
+    clearance_rows,
+    clearance_tables,
+)
 from hazards.tests.factories import MAJOR_REPORT, enterprise_hazard, place_hazard
 from tests.personas import USERS, World
 
@@ -54,6 +61,8 @@ def test_clearance_counts_are_the_open_major_hazards_each_persona_sees(world: Wo
         for rows, by in ((clearance_by_unit(qs), "unit"), (clearance_by_territory(qs), "territory")):
             key = CLEARANCE_GROUPS[by][0]
             assert {r[key]: (r["open"], r["overdue"]) for r in rows} == _expected(user, key), (persona, by)
+        # The pages' one query by unit × place gives both tables exactly, in the same order.
+        assert clearance_tables(qs) == {"unit": clearance_by_unit(qs), "territory": clearance_by_territory(qs)}, persona
     office = clearance_by_territory(Hazard.objects.visible_to(world.user("office")))
     assert sum(r["open"] for r in office) == 4 and sum(r["overdue"] for r in office) == 3
 
@@ -67,7 +76,7 @@ def test_clearance_reads_the_open_major_index(world: World, persona: str) -> Non
         # A handful of rows: without this the planner reads the table itself. What is checked is that the index
         # can answer the scoped query (its condition implied by the query's, its columns the ones read).
         cursor.execute("SET LOCAL enable_seqscan = off")
-        for by in CLEARANCE_GROUPS:
-            plan = clearance_rows(qs, by).explain()
+        for by, query in [*((by, clearance_rows(qs, by)) for by in CLEARANCE_GROUPS), ("pages", clearance_cells(qs))]:
+            plan = query.explain()
             assert "hz_major_open" in plan, (persona, by, plan)
             assert "Seq Scan on hazards_hazard" not in plan, (persona, by, plan)

@@ -17,7 +17,7 @@ from core.permissions import business_required
 from hazards.choices import OPEN_STATUSES, Grade
 from hazards.filters import HazardFilter
 from hazards.models import Hazard, Supervision
-from hazards.selectors import FIGURE_FILTERS, clearance_by_territory, clearance_by_unit, figures_for
+from hazards.selectors import FIGURE_FILTERS, clearance_tables, figures_for
 
 
 def figure_links(figs: Any) -> list[dict[str, Any]]:
@@ -82,11 +82,11 @@ def figure_cards(request: HttpRequest) -> HttpResponse:
 
 @business_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    qs = Hazard.objects.visible_to(request.user)
     figs = figures_for(request.user)
+    tables = clearance_tables(Hazard.objects.visible_to(request.user))
     return render(request, "hazards/dashboard.html", {
-        "figures": figure_links(figs), "raw": figs, "by_unit": clearance_by_unit(qs)[:20],
-        "by_territory": clearance_by_territory(qs)[:30], "is_enterprise": request.user.has_role(Role.ENTERPRISE)})
+        "figures": figure_links(figs), "raw": figs, "by_unit": tables["unit"][:20],
+        "by_territory": tables["territory"][:30], "is_enterprise": request.user.has_role(Role.ENTERPRISE)})
 
 
 @business_required
@@ -110,7 +110,6 @@ def board(request: HttpRequest) -> HttpResponse:
 @business_required
 def clearance(request: HttpRequest) -> HttpResponse:
     """动态清零: open major hazards by supervising unit and by territory; each count links to the list."""
-    qs = Hazard.objects.visible_to(request.user)
-    return render(request, "hazards/clearance.html", {"by_unit": clearance_by_unit(qs),
-                                                      "by_territory": clearance_by_territory(qs),
+    tables = clearance_tables(Hazard.objects.visible_to(request.user))
+    return render(request, "hazards/clearance.html", {"by_unit": tables["unit"], "by_territory": tables["territory"],
                                                       "today": timezone.localdate()})
