@@ -1,6 +1,9 @@
 """The accidents panel of the cockpit: this year to date against the same months of last year, and the month by
 month trend with 同比, through ``accidents.selectors`` over what the viewer sees; every count a link to the
-accidents behind it."""
+accidents behind it.
+
+Counted directly, no maintained count: accidents are few by nature (tens a year in a county), cut by the occurrence
+time (indexed: ``acc_time_desc``, ``acc_path_time``) (bench/README.md, "Dashboards at province size")."""
 
 from __future__ import annotations
 

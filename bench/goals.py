@@ -6,6 +6,7 @@ Usage (PostgreSQL, on the data of bench/generate.py):
                      the sweep / during a 50,000-row import) and prints its goal lines
     ... --sweep      also bench/escalation_sweep.py 1000000 (its own database) — the first sweep's time
     ... --import     also bench/enterprise_import.py (its own database) — import against COPY
+    ... --only dashboard --personas office,regulator   only those goals' requests (no transition), those personas
 
 Requests run in this process through Django's test client (middleware, session, scoping, filters, paging,
 serializer or template: the whole request but the network), one persona at a time, ``--repeat`` times each; p50
@@ -48,6 +49,7 @@ REQUESTS: list[tuple[str, str, str, dict[str, str], float]] = [
     ("search", "enterprise search, pinyin initials", "/enterprises/", {"q": "dsjx"}, 150),
     ("dashboard", "hazard figures page", "/hazards/figures/", {}, 200),
     ("dashboard", "cockpit (领导驾驶舱)", "/cockpit/", {}, 200),
+    ("dashboard", "动态清零 page", "/hazards/clearance/", {}, 200),
 ]
 RATIO = 1.5
 
@@ -137,6 +139,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--personas", default=",".join(PERSONAS))
+    parser.add_argument("--only", default="", help="measure only these goals (comma-separated: home, list, "
+                        "dashboard, search), and no transition")
     parser.add_argument("--load", action="store_true")
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--import", dest="import_", action="store_true")
@@ -160,12 +164,15 @@ def main() -> None:
           f"users {User.objects.count():,}  repeat {args.repeat}")
     print(f"{'persona':<15} {'request':<42} {'p50':>7} {'p95':>7} {'rows':>6} {'ratio':>6} {'SQL':>4}  target")
     worst: dict[str, tuple[float, str]] = {}
+    only = set(filter(None, args.only.split(",")))
     ratios: list[tuple[float, str]] = []
     for key in args.personas.split(","):
         user = User.objects.get(username=key)
         client = Client()
         client.force_login(user)
         for goal, label, url, params, target in REQUESTS:
+            if only and goal not in only:
+                continue
             answer = client.get(url, params)
             if answer.status_code in (403, 404):
                 continue  # not this persona's page
@@ -184,8 +191,10 @@ def main() -> None:
                 worst[goal] = (p95, f"{key} {label}")
             if goal == "list" and ratio is not None:
                 ratios.append((ratio, f"{key} {label}"))
-    times = transition_times(args.repeat)
-    print(f"{'enterprise_a':<15} {'hazard transition (API)':<42} {statistics.median(times):7.1f} {_p95(times):7.1f}")
+    times = transition_times(args.repeat) if not only else []
+    if times:
+        print(f"{'enterprise_a':<15} {'hazard transition (API)':<42} {statistics.median(times):7.1f} "
+              f"{_p95(times):7.1f}")
     print()
     targets = {goal: target for goal, _, _, _, target in REQUESTS}
     for goal in ("list", "home", "dashboard", "search"):
@@ -195,7 +204,8 @@ def main() -> None:
     if ratios:
         ratio, where = max(ratios)
         print(f"GOAL list_ratio_worst {ratio:.1f}× ≤{RATIO}× {'ok' if ratio <= RATIO else 'MISSED'}  ({where})")
-    print(verdict("transition_p95", _p95(times), 50))
+    if times:
+        print(verdict("transition_p95", _p95(times), 50))
     connection.close()
     if args.load:
         run_script(["bench/load.py", "--existing", "--server", "gunicorn", "--users", "100", "--seconds", "60",

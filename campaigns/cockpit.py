@@ -1,5 +1,8 @@
 """The campaigns panel of the cockpit: the progress of the campaigns being run (as on the home card), each figure a
-link to the campaign's task list filtered the same way."""
+link to the campaign's task list filtered the same way.
+
+Counted directly, no maintained count: the tasks of at most ``SHOWN`` campaigns, a few hundred each by nature
+(bench/README.md, "Dashboards at province size")."""
 
 from __future__ import annotations
 

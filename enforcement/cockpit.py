@@ -1,5 +1,10 @@
 """The enforcement panel of the cockpit: this year's inspections by origin and penalty decisions, counted from what
-the viewer sees (the office over its territory, a department its own), each a link to the filtered list."""
+the viewer sees (the office over its territory, a department its own), each a link to the filtered list.
+
+Counted directly, no maintained count: inspections and penalty cases are few by nature (thousands a year in a
+county, each one an officer's visit), so the year's aggregate over the scope stays small at province size; a daily
+rollup like ``checks.rollup`` is what it would take if they were not (bench/README.md, "Dashboards at province
+size")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,9 @@
 """The tips panel of the cockpit: this month's tips received, verified and rewarded, and what waits at each step,
-counted through ``visible_to``, each a link to the tip list filtered the same way."""
+counted through ``visible_to``, each a link to the tip list filtered the same way.
+
+Counted directly, no maintained count: tips are few by nature (a county receives hundreds a year, not millions), so
+one aggregate over the scope's tips stays small at province size; a daily rollup like ``checks.rollup`` is what it
+would take if they were not (bench/README.md, "Dashboards at province size")."""
 
 from __future__ import annotations
 

@@ -18,13 +18,7 @@ from core.permissions import business_required
 from hazards.choices import OPEN_STATUSES, Grade
 from hazards.filters import HazardFilter
 from hazards.models import Hazard, Supervision
-from hazards.selectors import (
-    FIGURE_FILTERS,
-    clearance_by_territory,
-    clearance_by_unit,
-    figures_for,
-    total_for,
-)
+from hazards.selectors import FIGURE_FILTERS, clearance_tables, figures_for, total_for
 
 
 def figure_links(figs: Any) -> list[dict[str, Any]]:
@@ -90,11 +84,11 @@ def figure_cards(request: HttpRequest) -> HttpResponse:
 
 @business_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    qs = Hazard.objects.visible_to(request.user)
     figs = figures_for(request.user)
+    tables = clearance_tables(Hazard.objects.visible_to(request.user))
     return render(request, "hazards/dashboard.html", {
-        "figures": figure_links(figs), "raw": figs, "by_unit": clearance_by_unit(qs)[:20],
-        "by_territory": clearance_by_territory(qs)[:30], "is_enterprise": request.user.has_role(Role.ENTERPRISE)})
+        "figures": figure_links(figs), "raw": figs, "by_unit": tables["unit"][:20],
+        "by_territory": tables["territory"][:30], "is_enterprise": request.user.has_role(Role.ENTERPRISE)})
 
 
 @business_required
@@ -120,7 +114,6 @@ def board(request: HttpRequest) -> HttpResponse:
 @business_required
 def clearance(request: HttpRequest) -> HttpResponse:
     """动态清零: open major hazards by supervising unit and by territory; each count links to the list."""
-    qs = Hazard.objects.visible_to(request.user)
-    return render(request, "hazards/clearance.html", {"by_unit": clearance_by_unit(qs),
-                                                      "by_territory": clearance_by_territory(qs),
+    tables = clearance_tables(Hazard.objects.visible_to(request.user))
+    return render(request, "hazards/clearance.html", {"by_unit": tables["unit"], "by_territory": tables["territory"],
                                                       "today": timezone.localdate()})
