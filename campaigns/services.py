@@ -300,24 +300,67 @@ def tasks_create(*, actor: Any, plan: Plan, rows: Sequence[NewTask], unit_source
             task.sort = stored[task.source] + seen.get(task.source, 0) + 1
         seen[task.source] = seen.get(task.source, 0) + 1
     bulk.insert_objects(tasks)
-    links: list[TaskUnit] = []
-    milestone_rows: list[Milestone] = []
+    # The rows below are plain column values (no model instances), the milestones of each distinct phrase
+    # computed once: a table's rows repeat a handful of phrases. tests/test_task_bulk.py holds every row and
+    # event equal to task_create's.
+    link_rows: list[tuple[Any, ...]] = []
+    milestone_rows: list[tuple[Any, ...]] = []
     events = []
+    schedules: dict[tuple[str, int], dict[str, Any]] = {}
     assigned: dict[int, list[Task]] = notify if isinstance(notify, dict) else {}
     for task, row in zip(tasks, rows, strict=True):
-        new_links, new_rows, changes = _new_task_rows(task, row.units, unit_source)
-        links += new_links
-        milestone_rows += new_rows
+        changes = _created_changes(task)
+        wanted_units = {a.unit.pk: a for a in row.units}
+        for unit_id, a in wanted_units.items():
+            link_rows.append((task.pk, unit_id, a.role, a.as_written,
+                              AssignmentSource.EXPANDED if a.via is not None else unit_source,
+                              getattr(a.via, "pk", None)))
+        if wanted_units:
+            changes["units"] = [[], sorted(wanted_units)]
+        wanted = _wanted_milestones(task, schedules)
+        for key, w in wanted.items():
+            milestone_rows.append((task.pk, key, w.kind, w.text, w.due, w.event_text, w.workdays, task.domain_id,
+                                   task.jurisdiction_path))
+        if wanted:
+            changes["milestones"] = [0, {"added": len(wanted), "changed": 0, "removed": 0}]
         events.append(("campaigns.create", task, changes, ""))
-        _announce(actor, task, [link.unit_id for link in new_links], assigned if notify is not False else False)
-    bulk.insert_objects(links, keys=False)
-    bulk.insert_objects(milestone_rows, keys=False)
-    audit.record_many(events)
+        _announce(actor, task, list(wanted_units), assigned if notify is not False else False)
+    bulk.insert_rows(TaskUnit, ["task_id", "unit_id", "role", "as_written", "source", "via_id"], link_rows)
+    bulk.insert_rows(Milestone, ["task_id", "key", "kind", "text", "due", "event_text", "workdays", "domain_id",
+                                 "jurisdiction_path"], milestone_rows)
+    audit.record_many(events, jsonable=True)
     if notify is True and actor is not None:
         from campaigns import integrations
 
         integrations.notify_assigned(assigned)
     return tasks
+
+
+# (field name, attribute, is a relation) of TASK_FIELDS, for _created_changes
+_TASK_SNAPSHOT = [(name, f.attname, f.is_relation) for name in TASK_FIELDS for f in [Task._meta.get_field(name)]]
+
+
+def _created_changes(task: Task) -> dict[str, Any]:
+    """``audit.diff({}, audit.snapshot(task, TASK_FIELDS))`` built directly: the fields a new task has set."""
+    out: dict[str, Any] = {}
+    for name, attname, relation in _TASK_SNAPSHOT:
+        value = getattr(task, attname)
+        if not relation:
+            value = audit.to_jsonable(value)
+        if value is not None:
+            out[name] = [None, value]
+    return out
+
+
+def _wanted_milestones(task: Task, memo: dict[tuple[str, int], dict[str, Any]]) -> dict[str, Any]:
+    """``milestones.wanted_for(task, milestones.schedule_of(task))`` once per phrase and year (the tasks of one
+    call share their campaign, whose span the occurrences fill)."""
+    from campaigns import milestones
+
+    key = (task.deadline_text, task.table_year or task.campaign.starts_on.year)
+    if key not in memo:
+        memo[key] = milestones.wanted_for(task, milestones.schedule_of(task))
+    return memo[key]
 
 
 def _require_task_writes(actor: Any, campaign: Campaign) -> None:

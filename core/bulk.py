@@ -90,6 +90,20 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
     return count
 
 
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """New rows of ``model`` given as values of ``columns`` only (no model instances: link rows, milestones of a
+    bulk import): every other column takes the value a new instance would save (its default, ``auto_now_add``),
+    the key the table's default. COPY on PostgreSQL; elsewhere instances through ``bulk_create``, which fill
+    the other columns themselves."""
+    if _connection(model).vendor != "postgresql":
+        return copy_rows(model, columns, rows)
+    given = set(columns)
+    rest = [f for f in model._meta.concrete_fields if f.column not in given and not f.primary_key and not f.generated]
+    proto = model()
+    defaults = tuple(f.pre_save(proto, True) for f in rest)
+    return copy_rows(model, [*columns, *(f.column for f in rest)], ((*row, *defaults) for row in rows))
+
+
 def upsert_counts(model: type[models.Model], key: Sequence[str], counts: dict[tuple[Any, ...], int], *,
                   batch: int = 500) -> None:
     """Add ``counts`` ({key values: n}) to the ``n`` column of the rows of ``model`` keyed by the columns ``key``
