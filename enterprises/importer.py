@@ -258,10 +258,10 @@ class EnterpriseImporter(Importer):
         # Updating an enterprise is keeping it: the direct scope, never a grant (as enterprise_update).
         visible_qs = Enterprise.objects.visible_to(actor, grants=False) if actor is not None else Enterprise.objects.all()
         for i in range(0, len(codes), CHUNK):
-            chunk = codes[i:i + CHUNK]
-            for ent in Enterprise.objects.filter(credit_code__in=chunk):
-                existing[ent.credit_code] = ent
-            visible.update(visible_qs.filter(credit_code__in=chunk).values_list("pk", flat=True))
+            found = {ent.credit_code: ent for ent in Enterprise.objects.filter(credit_code__in=codes[i:i + CHUNK])}
+            existing.update(found)
+            if found:  # only codes already registered need the scope read (a first import has none)
+                visible.update(visible_qs.filter(credit_code__in=list(found)).values_list("pk", flat=True))
         scope = scope_for(actor) if actor is not None else None
         for row in unique:
             ent = existing.get(row.values["credit_code"])
