@@ -64,6 +64,42 @@ def insert_objects(objs: Sequence[models.Model], *, batch: int = 2000, keys: boo
             obj._state.db = connection.alias
 
 
+def new_defaults(model: type[models.Model]) -> dict[str, Any]:
+    """{attname: value} a new instance of ``model`` holds before it is given any value (defaults), primary key
+    left out."""
+    proto = model()
+    return {f.attname: getattr(proto, f.attname) for f in model._meta.concrete_fields
+            if not f.primary_key and not f.generated}
+
+
+def insert_values(model: type[models.Model], values: Sequence[dict[str, Any]], *, batch: int = 2000) -> list[Any]:
+    """New rows of ``model`` given as {attname: value} (a foreign key by its ``_id``), without building model
+    instances: every field not given takes what a new instance would save (its default, ``auto_now_add``).
+    Returns the new primary keys, in order. PostgreSQL: keys from the table's sequence, then one COPY;
+    elsewhere instances through ``bulk_create``."""
+    if not values:
+        return []
+    connection = _connection(model)
+    if connection.vendor != "postgresql":
+        objs = [model(**v) for v in values]
+        model._default_manager.bulk_create(objs, batch_size=batch)
+        return [o.pk for o in objs]
+    meta = model._meta
+    proto = model()
+    fields = [f for f in meta.concrete_fields if not f.primary_key and not f.generated]
+    defaults = [f.pre_save(proto, True) for f in fields]
+    names = [f.attname for f in fields]
+    allowed = set(names)
+    for v in values:
+        if not v.keys() <= allowed:
+            raise ValueError(f"insert_values: not fields of {meta.label}: {sorted(set(v) - allowed)}")
+    keys = reserve_pks(model, len(values))
+    pairs = list(zip(names, defaults, strict=True))
+    rows = ((key, *[v[n] if n in v else d for n, d in pairs]) for key, v in zip(keys, values, strict=True))
+    copy_rows(model, [meta.pk.column, *(f.column for f in fields)], rows)
+    return keys
+
+
 def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
               prepared: bool = False) -> int:
     """Insert rows of ``model``'s table given as column values (``columns`` are column names; a foreign key
