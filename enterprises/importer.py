@@ -47,7 +47,17 @@ def _text(name: str, required: bool = False) -> Callable[[Any], str]:
     return nonblank(parse) if required else parse
 
 
+_FLAGS: dict[str, bool] = {}  # 是/否 cells as read, memoised (a 50,000-row list has 550,000 of them)
+
+
 def _flag(value: Any) -> bool:
+    if value.__class__ is str:
+        known = _FLAGS.get(value)
+        if known is None:
+            known = bool(to_bool(value))  # raises for a cell that is neither: not memoised
+            if len(_FLAGS) < 1000:
+                _FLAGS[value] = known
+        return known
     return bool(to_bool(value))
 
 
