@@ -188,6 +188,8 @@ def main() -> None:
                                      "AND object_type = 'campaigns.task'")])
             print(f"  同一批行（任务、责任单位关联、期限节点、变更记录，共 {rows} 行）直接 COPY：{raw:.2f} 秒；"
                   f"写入阶段 / COPY = {tm.get('write', 0) / raw:.1f}，提交 / COPY = {commit / raw:.1f}")
+            # The commit is the whole import: read, validate and write (the preview's steps are not counted).
+            print(f"GOAL import_ratio {commit / raw:.1f}× ≤3× {'ok' if commit / raw <= 3 else 'MISSED'}")
     print(f"任务 {Task.objects.filter(plan=plan).count()}，期限节点 {Milestone.objects.filter(task__plan=plan).count()}")
     if created_db:
         connection.close()

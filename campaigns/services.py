@@ -10,13 +10,24 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from campaigns.choices import AssignmentSource, DeadlineKind, PlanKind
 from campaigns.deadline_phrases import DeadlineError, parse_deadline
 from campaigns.lifecycle import require_writable
-from campaigns.models import Campaign, Milestone, Phase, Plan, PlanType, PlanUnit, Task, TaskUnit
+from campaigns.models import (
+    Campaign,
+    Milestone,
+    Phase,
+    Plan,
+    PlanType,
+    PlanUnit,
+    ProgressReport,
+    Task,
+    TaskUnit,
+)
 from campaigns.units import Assignment
 from core import audit, bulk
 from core.pinyin import search_text
@@ -300,24 +311,202 @@ def tasks_create(*, actor: Any, plan: Plan, rows: Sequence[NewTask], unit_source
             task.sort = stored[task.source] + seen.get(task.source, 0) + 1
         seen[task.source] = seen.get(task.source, 0) + 1
     bulk.insert_objects(tasks)
-    links: list[TaskUnit] = []
-    milestone_rows: list[Milestone] = []
+    # The rows below are plain column values (no model instances), the milestones of each distinct phrase
+    # computed once: a table's rows repeat a handful of phrases. tests/test_task_bulk.py holds every row and
+    # event equal to task_create's.
+    link_rows: list[tuple[Any, ...]] = []
+    milestone_rows: list[tuple[Any, ...]] = []
     events = []
+    schedules: dict[tuple[str, int], dict[str, Any]] = {}
     assigned: dict[int, list[Task]] = notify if isinstance(notify, dict) else {}
     for task, row in zip(tasks, rows, strict=True):
-        new_links, new_rows, changes = _new_task_rows(task, row.units, unit_source)
-        links += new_links
-        milestone_rows += new_rows
+        changes = _created_changes(task)
+        wanted_units = {a.unit.pk: a for a in row.units}
+        for unit_id, a in wanted_units.items():
+            link_rows.append((task.pk, unit_id, a.role, a.as_written,
+                              AssignmentSource.EXPANDED if a.via is not None else unit_source,
+                              getattr(a.via, "pk", None)))
+        if wanted_units:
+            changes["units"] = [[], sorted(wanted_units)]
+        wanted = _wanted_milestones(task, schedules)
+        for key, w in wanted.items():
+            milestone_rows.append((task.pk, key, w.kind, w.text, w.due, w.event_text, w.workdays, task.domain_id,
+                                   task.jurisdiction_path))
+        if wanted:
+            changes["milestones"] = [0, {"added": len(wanted), "changed": 0, "removed": 0}]
         events.append(("campaigns.create", task, changes, ""))
-        _announce(actor, task, [link.unit_id for link in new_links], assigned if notify is not False else False)
-    bulk.insert_objects(links, keys=False)
-    bulk.insert_objects(milestone_rows, keys=False)
-    audit.record_many(events)
+        _announce(actor, task, list(wanted_units), assigned if notify is not False else False)
+    bulk.insert_rows(TaskUnit, ["task_id", "unit_id", "role", "as_written", "source", "via_id"], link_rows)
+    bulk.insert_rows(Milestone, ["task_id", "key", "kind", "text", "due", "event_text", "workdays", "domain_id",
+                                 "jurisdiction_path"], milestone_rows)
+    audit.record_many(events, jsonable=True)
     if notify is True and actor is not None:
         from campaigns import integrations
 
         integrations.notify_assigned(assigned)
     return tasks
+
+
+# (field name, attribute, is a relation) of TASK_FIELDS, for _created_changes
+_TASK_SNAPSHOT = [(name, f.attname, f.is_relation) for name in TASK_FIELDS for f in [Task._meta.get_field(name)]]
+
+
+def _created_changes(task: Task) -> dict[str, Any]:
+    """``audit.diff({}, audit.snapshot(task, TASK_FIELDS))`` built directly: the fields a new task has set."""
+    out: dict[str, Any] = {}
+    for name, attname, relation in _TASK_SNAPSHOT:
+        value = getattr(task, attname)
+        if not relation:
+            value = audit.to_jsonable(value)
+        if value is not None:
+            out[name] = [None, value]
+    return out
+
+
+def _wanted_milestones(task: Task, memo: dict[tuple[str, int], dict[str, Any]]) -> dict[str, Any]:
+    """``milestones.wanted_for(task, milestones.schedule_of(task))`` once per phrase and year (the tasks of one
+    call share their campaign, whose span the occurrences fill)."""
+    from campaigns import milestones
+
+    key = (task.deadline_text, task.table_year or task.campaign.starts_on.year)
+    if key not in memo:
+        memo[key] = milestones.wanted_for(task, milestones.schedule_of(task))
+    return memo[key]
+
+
+@dataclass(frozen=True)
+class TaskChange:
+    """A stored task :func:`tasks_update` updates: the values and assignments :func:`task_update` takes."""
+
+    task: Task
+    values: dict[str, Any]
+    units: Sequence[Assignment] | None = None
+    keep_units: frozenset[int] = frozenset()
+
+
+CHUNK = 900  # keys per IN (...) (SQLite's bound-parameter limit)
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    return (ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK))
+
+
+def tasks_update(*, actor: Any, plan: Plan, rows: Sequence[TaskChange], unit_source: str = AssignmentSource.TEXT,
+                 notify: bool | dict[int, list[Task]] = True) -> list[Task]:
+    """Many tasks of one plan (a re-imported task table's matched rows), each exactly as :func:`task_update`
+    updates it — the same fields, unit links, milestones and ``campaigns.update`` change event — set-based:
+    the tasks locked and their links and milestones read in one go, the office checked once, then a fixed
+    number of statements whatever the number of rows (``core.bulk.update_rows``: COPY into a temporary table
+    and one ``UPDATE … FROM`` on PostgreSQL, ``bulk_update`` elsewhere; events by ``audit.record_many``)."""
+    from campaigns import milestones
+
+    if not rows:
+        return []
+    campaign = plan.campaign
+    _require_task_writes(actor, campaign)
+    ids = sorted(r.task.pk for r in rows)
+    locked: dict[int, Task] = {}
+    for chunk in _chunks(ids):
+        locked.update((t.pk, t) for t in Task.objects.select_for_update().select_related("campaign", "plan")
+                      .filter(pk__in=chunk).order_by("pk"))
+    links: dict[int, dict[int, TaskUnit]] = {}
+    for chunk in _chunks(ids):
+        for link in TaskUnit.objects.filter(task_id__in=chunk):
+            links.setdefault(link.task_id, {})[link.unit_id] = link
+    tasks, events, saved = [], [], []
+    gone_links: list[int] = []
+    new_links: list[TaskUnit] = []
+    changed_links: list[TaskUnit] = []
+    assigned: dict[int, list[Task]] = notify if isinstance(notify, dict) else {}
+    for row in rows:
+        task = locked[row.task.pk]
+        if task.campaign_id != campaign.pk:  # as task_update: the office of the task's own campaign
+            _require_task_writes(actor, task.campaign)
+        before = audit.snapshot(task, TASK_FIELDS)
+        for k, v in row.values.items():
+            if k in TASK_FIELDS:
+                setattr(task, k, v)
+        _check_task({"title": task.title})
+        if task.plan.campaign_id != task.campaign_id:
+            raise ValidationError(_("任务只能属于本行动的方案。"))
+        task.domain_id = task.plan.domain_id
+        task.search_text = search_text(task.title)
+        changes = audit.diff(before, audit.snapshot(task, TASK_FIELDS))
+        added: list[int] = []
+        if row.units is not None:
+            current = links.get(task.pk, {})
+            gone, new, changed, unit_changes = _plan_units(task, row.units, unit_source, current, row.keep_units)
+            gone_links += [current[u].pk for u in gone]
+            new_links += new
+            changed_links += changed
+            added = [link.unit_id for link in new]
+            changes.update(unit_changes)
+        tasks.append(task)
+        if changes:
+            saved.append(task)
+            events.append(["campaigns.update", task, changes, ""])
+        if actor is not None and added and notify is not False:
+            for unit_id in added:
+                assigned.setdefault(unit_id, []).append(task)
+    # Milestones of the tasks whose phrase changed, as _sync_milestones makes them.
+    moved = [t for (_a, t, changes, _n) in events if "deadline_text" in changes]
+    current_ms: dict[int, dict[str, Milestone]] = {}
+    for chunk in _chunks([t.pk for t in moved]):
+        for m in Milestone.objects.filter(task_id__in=chunk):
+            current_ms.setdefault(m.task_id, {})[m.key] = m
+    new_ms: list[Milestone] = []
+    changed_ms: list[Milestone] = []
+    gone_ms: list[int] = []
+    schedules: dict[tuple[str, int], dict[str, Any]] = {}
+    for event in events:
+        task, changes = event[1], event[2]
+        if "deadline_text" not in changes:
+            continue
+        created, changed, gone = milestones.plan_rows(task, _wanted_milestones(task, schedules),
+                                                      current_ms.get(task.pk, {}))
+        new_ms += created
+        changed_ms += changed
+        gone_ms += gone
+        counts = milestones.row_counts(created, changed, gone)
+        if any(counts.values()):
+            changes["milestones"] = [0, counts]
+    for chunk in _chunks(gone_links):
+        TaskUnit.objects.filter(pk__in=chunk).delete()
+    bulk.insert_objects(new_links, keys=False)
+    bulk.update_rows(TaskUnit, ["role", "as_written", "via_id", "source"],
+                     [(link.pk, link.role, link.as_written, link.via_id, link.source) for link in changed_links])
+    now = timezone.now()
+    columns = [Task._meta.get_field(f).column for f in TASK_FIELDS] + ["domain_id", "search_text", "updated_at"]
+    attnames = [Task._meta.get_field(f).attname for f in TASK_FIELDS] + ["domain_id", "search_text"]
+    for task in saved:
+        task.updated_at = now
+    bulk.update_rows(Task, columns, [(t.pk, *(getattr(t, a) for a in attnames), now) for t in saved])
+    bulk.insert_objects(new_ms, keys=False)
+    bulk.update_rows(Milestone, milestones.FIELDS,
+                     [(m.pk, *(getattr(m, f) for f in milestones.FIELDS)) for m in changed_ms])
+    for chunk in _chunks(gone_ms):
+        Milestone.objects.filter(pk__in=chunk).delete()
+    audit.record_many(tuple(e) for e in events)
+    if notify is True and actor is not None:
+        from campaigns import integrations
+
+        integrations.notify_assigned(assigned)
+    return tasks
+
+
+def tasks_delete(*, actor: Any, plan: Plan, tasks: Sequence[Task]) -> None:
+    """Many tasks of one plan deleted, each as :func:`task_delete` deletes it (refused when it has reports;
+    one ``campaigns.delete`` event each), set-based."""
+    if not tasks:
+        return
+    _require_task_writes(actor, plan.campaign)
+    ids = [t.pk for t in tasks]
+    for chunk in _chunks(ids):
+        if ProgressReport.objects.filter(task_id__in=chunk).exists():
+            raise ValidationError(_("该任务已有进展报送，不能删除。"))
+    audit.record_many(("campaigns.delete", t, audit.diff(audit.snapshot(t, TASK_FIELDS), {}), "") for t in tasks)
+    for chunk in _chunks(ids):
+        Task.objects.filter(pk__in=chunk).delete()
 
 
 def _require_task_writes(actor: Any, campaign: Campaign) -> None:

@@ -235,15 +235,15 @@ class TaskTableImporter(Importer):
         drop_manual = bool(run.params.get("drop_manual_units"))
         assigned: dict[int, list[Task]] = {}  # each unit hears once of the tasks this table gives it
         new_rows: list[services.NewTask] = []  # created together, set-based, after the matched rows
-        withdrawn = deleted = 0
-        for change in result.of(reimport.REMOVED):
-            task = change.old
-            if task.pk in reported:
-                workflow.task_withdraw(actor=actor, task=task, reason=_("重新导入的任务清单中已无此任务"))
-                withdrawn += 1
-            else:
-                services.task_delete(actor=actor, task=task)
-                deleted += 1
+        # Set-based (a fixed number of statements whatever the rows): removals first, then the matched rows,
+        # then the new ones, each recorded as the row-by-row services record them.
+        removed = [c.old for c in result.of(reimport.REMOVED)]
+        to_withdraw = [t for t in removed if t.pk in reported]
+        to_delete = [t for t in removed if t.pk not in reported]
+        workflow.tasks_withdraw(actor=actor, plan=plan, tasks=to_withdraw, reason=_("重新导入的任务清单中已无此任务"))
+        services.tasks_delete(actor=actor, plan=plan, tasks=to_delete)
+        withdrawn, deleted = len(to_withdraw), len(to_delete)
+        updates: list[services.TaskChange] = []
         i = 0
         for change in result.changes:
             if change.kind == reimport.REMOVED:
@@ -263,9 +263,10 @@ class TaskTableImporter(Importer):
             if not drop_manual:
                 keep |= {link.unit_id for link in task.unit_links.all()
                          if link.source in (AssignmentSource.MANUAL, AssignmentSource.PLAN)}
-            services.task_update(actor=actor, task=task, units=row.units, keep_units=keep, notify=assigned, **values)
+            updates.append(services.TaskChange(task, values, row.units, frozenset(keep)))
             if change.kind == reimport.CHANGED:
                 run.outcome.updated += 1
+        services.tasks_update(actor=actor, plan=plan, rows=updates, notify=assigned)
         if new_rows:
             services.tasks_create(actor=actor, plan=plan, rows=new_rows, unit_source=AssignmentSource.TEXT,
                                   notify=assigned)

@@ -142,6 +142,23 @@ def canonical(payload: Mapping[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+
+
+_str = json.encoder.encode_basestring  # what _dumps does with a str (ensure_ascii=False)
+# The keys of an event's hashed payload (ChangeEvent.hashed_payload), in canonical (sorted) order.
+_EVENT_KEYS = sorted(["seq", "at", "actor", "actor_label", "source", "ip", "request", "action", "success", "type",
+                      "id", "repr", "changes", "note"])
+
+
+def canonical_with(payload: Mapping[str, Any], name: str, value_json: str) -> bytes:
+    """``canonical({**payload, name: value})`` given ``value`` already as its canonical JSON: the same bytes
+    (json.dumps writes a dict's items in sorted key order as ``"key":value`` joined by commas), without
+    serialising ``value`` a second time. ``payload`` has str keys and no ``name``."""
+    items = sorted([*((k, _dumps(v)) for k, v in payload.items()), (name, value_json)])
+    return ("{" + ",".join(f"{_dumps(k)}:{v}" for k, v in items) + "}").encode()
+
+
 def chain_hash(prev_hash: str, payload: Mapping[str, Any]) -> str:
     """The legacy link (events written before blocks existed): HMAC(key, previous hash | content)."""
     key = (settings.AUDIT_CHAIN_KEY or "").encode()
@@ -263,6 +280,8 @@ def record_many(events: Iterable[tuple[str, models.Model | Ref, Mapping[str, Any
     at = to_jsonable(now)
     key = (settings.AUDIT_CHAIN_KEY or "").encode()
     copy = connection.vendor == "postgresql"
+    fixed = {"at": _dumps(at), "actor": _dumps(actor_id), "actor_label": _dumps(actor_label),
+             "source": _dumps(ctx.source), "ip": _dumps(ctx.ip), "request": _dumps(ctx.request_id), "success": "true"}
     count = 0
     rows: list[tuple[str, models.Model | Ref, Mapping[str, Any], str]] = []
 
@@ -276,12 +295,16 @@ def record_many(events: Iterable[tuple[str, models.Model | Ref, Mapping[str, Any
             object_id = "" if object_id is None else str(object_id)
             object_repr = (object_repr or "")[:200]
             changes = dict(changes) if jsonable else to_jsonable(dict(changes))
-            payload = {"seq": seq, "at": at, "actor": actor_id, "actor_label": actor_label, "source": ctx.source,
-                       "ip": ctx.ip, "request": ctx.request_id, "action": action, "success": True,
-                       "type": object_type, "id": object_id, "repr": object_repr, "changes": changes, "note": note}
-            digest = hmac.new(key, EVENT_CONTEXT + canonical(payload), hashlib.sha256).hexdigest()
+            # canonical(payload), built from parts: the fields every event of the call shares are serialised
+            # once, the changes once (their JSON is both hashed and, on PostgreSQL, COPY'd). The same bytes
+            # (core/tests/test_canonical_with.py holds the stored hashes equal to event_hash()).
+            changes_json = _dumps(changes)
+            parts = {**fixed, "seq": str(seq), "action": _str(action), "type": _str(object_type),
+                     "id": _str(object_id), "repr": _str(object_repr), "changes": changes_json, "note": _dumps(note)}
+            text = "{" + ",".join([f'"{k}":{parts[k]}' for k in _EVENT_KEYS]) + "}"
+            digest = hmac.new(key, EVENT_CONTEXT + text.encode(), hashlib.sha256).hexdigest()
             out.append((seq, now, actor_id, actor_label, ctx.source, ctx.ip, ctx.request_id, action, True,
-                        object_type, object_id, object_repr, changes, note, "", digest))
+                        object_type, object_id, object_repr, changes_json if copy else changes, note, "", digest))
         return out
 
     def flush() -> None:
@@ -305,13 +328,12 @@ def record_many(events: Iterable[tuple[str, models.Model | Ref, Mapping[str, Any
 
 
 def _copy_events(connection: Any, values: list[tuple[Any, ...]]) -> None:
-    """COPY events into the log (PostgreSQL): the insert trigger queues them for sealing as for any insert."""
-    from psycopg.types.json import Jsonb
-
+    """COPY events into the log (PostgreSQL): the insert trigger queues them for sealing as for any insert. The
+    changes come as their JSON text, which the server reads into the jsonb column."""
     from core.models import ChangeEvent
 
     table = connection.ops.quote_name(ChangeEvent._meta.db_table)
     with connection.cursor() as cur, cur.cursor.copy(
             f"COPY {table} ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
         for v in values:
-            copy.write_row((*v[:12], Jsonb(v[12]), *v[13:]))
+            copy.write_row(v)

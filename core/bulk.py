@@ -7,6 +7,7 @@ tuples of column values (link tables, events). Both run inside the caller's tran
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -63,6 +64,42 @@ def insert_objects(objs: Sequence[models.Model], *, batch: int = 2000, keys: boo
             obj._state.db = connection.alias
 
 
+def new_defaults(model: type[models.Model]) -> dict[str, Any]:
+    """{attname: value} a new instance of ``model`` holds before it is given any value (defaults), primary key
+    left out."""
+    proto = model()
+    return {f.attname: getattr(proto, f.attname) for f in model._meta.concrete_fields
+            if not f.primary_key and not f.generated}
+
+
+def insert_values(model: type[models.Model], values: Sequence[dict[str, Any]], *, batch: int = 2000) -> list[Any]:
+    """New rows of ``model`` given as {attname: value} (a foreign key by its ``_id``), without building model
+    instances: every field not given takes what a new instance would save (its default, ``auto_now_add``).
+    Returns the new primary keys, in order. PostgreSQL: keys from the table's sequence, then one COPY;
+    elsewhere instances through ``bulk_create``."""
+    if not values:
+        return []
+    connection = _connection(model)
+    if connection.vendor != "postgresql":
+        objs = [model(**v) for v in values]
+        model._default_manager.bulk_create(objs, batch_size=batch)
+        return [o.pk for o in objs]
+    meta = model._meta
+    proto = model()
+    fields = [f for f in meta.concrete_fields if not f.primary_key and not f.generated]
+    defaults = [f.pre_save(proto, True) for f in fields]
+    names = [f.attname for f in fields]
+    allowed = set(names)
+    for v in values:
+        if not v.keys() <= allowed:
+            raise ValueError(f"insert_values: not fields of {meta.label}: {sorted(set(v) - allowed)}")
+    keys = reserve_pks(model, len(values))
+    pairs = list(zip(names, defaults, strict=True))
+    rows = ((key, *[v[n] if n in v else d for n, d in pairs]) for key, v in zip(keys, values, strict=True))
+    copy_rows(model, [meta.pk.column, *(f.column for f in fields)], rows)
+    return keys
+
+
 def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
               prepared: bool = False) -> int:
     """Insert rows of ``model``'s table given as column values (``columns`` are column names; a foreign key
@@ -88,6 +125,62 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
             copy.write_row(row)
             count += 1
     return count
+
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """New rows of ``model`` given as values of ``columns`` only (no model instances: link rows, milestones of a
+    bulk import): every other column takes the value a new instance would save (its default, ``auto_now_add``),
+    the key the table's default. COPY on PostgreSQL; elsewhere instances through ``bulk_create``, which fill
+    the other columns themselves."""
+    if _connection(model).vendor != "postgresql":
+        return copy_rows(model, columns, rows)
+    given = set(columns)
+    rest = [f for f in model._meta.concrete_fields if f.column not in given and not f.primary_key and not f.generated]
+    proto = model()
+    defaults = tuple(f.pre_save(proto, True) for f in rest)
+    return copy_rows(model, [*columns, *(f.column for f in rest)], ((*row, *defaults) for row in rows))
+
+
+def update_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                batch: int = 500) -> int:
+    """Set ``columns`` of existing rows of ``model``, each row given as (primary key, *values of ``columns``)
+    (column names; a foreign key is its ``_id`` column). PostgreSQL: the rows are COPY'd into a temporary table
+    of the same column types, then one ``UPDATE … FROM`` (four statements whatever the number of rows);
+    elsewhere ``bulk_update`` (one ``UPDATE … CASE`` per ``batch`` rows). Fires no signals, runs no
+    ``pre_save`` (``auto_now`` columns are set only when given) and leaves the change log to the caller."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    meta = model._meta
+    connection = _connection(model)
+    by_column = {f.column: f for f in meta.concrete_fields}
+    fields = [by_column[c] for c in columns]
+    if connection.vendor != "postgresql":
+        objs = []
+        for row in rows:
+            obj = model(**{meta.pk.attname: row[0]})
+            for f, v in zip(fields, row[1:], strict=True):
+                setattr(obj, f.attname, v)
+            objs.append(obj)
+        model._default_manager.bulk_update(objs, [f.name for f in fields], batch_size=batch)
+        return len(objs)
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    pk = quote(meta.pk.column)
+    names = [quote(c) for c in columns]
+    temp = quote(f"upd_{meta.db_table}_{uuid.uuid4().hex[:8]}")
+    convert = [None if f.get_internal_type() in _RAW else f for f in fields]
+    with connection.cursor() as cur:
+        cur.execute(f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {pk}, {', '.join(names)} "
+                    f"FROM {table} WITH NO DATA")
+        with cur.cursor.copy(f"COPY {temp} ({pk}, {', '.join(names)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((row[0], *(v if f is None else f.get_db_prep_save(v, connection)
+                                          for f, v in zip(convert, row[1:], strict=True))))
+        cur.execute(f"UPDATE {table} AS t SET {', '.join(f'{n} = u.{n}' for n in names)} FROM {temp} AS u "
+                    f"WHERE t.{pk} = u.{pk}")
+        cur.execute(f"DROP TABLE {temp}")
+    return len(rows)
 
 
 def upsert_counts(model: type[models.Model], key: Sequence[str], counts: dict[tuple[Any, ...], int], *,

@@ -428,13 +428,25 @@ def _fill_samples(sheet: SheetPlan) -> None:
     rows = [row for r, row in enumerate(sheet.data.rows[sheet.first_data_row:], start=sheet.first_data_row)
             if r not in wide or not _heading(row, kept)]
     for col in sheet.columns:
+        # A value met again changes nothing (its text is already a sample, or the column is full), so each
+        # distinct value is looked at once: a 是/否 column of 50,000 rows never fills SAMPLES and was read whole.
+        # (Keyed with its type: 1, 1.0 and True read differently.) Texts cut to 60 are not skipped, as before.
+        seen: set[tuple[type, Any]] = set()
+        index = col.index
         for row in rows:
-            if not blank(row[col.index]):
-                text = cell_text(row[col.index])
+            value = row[index]
+            key = (value.__class__, value)
+            if key in seen:
+                continue
+            if not blank(value):
+                text = cell_text(value)
                 if text not in col.samples:
                     col.samples.append(text[:60])
                 if len(col.samples) >= SAMPLES:
                     break
+                if len(text) > 60:
+                    continue
+            seen.add(key)
 
 
 def _choose(sheet: SheetPlan, choices: dict[str, str], known: set[str]) -> None:
