@@ -158,8 +158,11 @@ BACKGROUND = {
 def background(kind: str, env: dict[str, str]) -> subprocess.Popen:
     code = ("import os, sys; sys.path.insert(0, '.'); os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
             "'anzhi.settings'); import django; django.setup()\n" + BACKGROUND[kind])
-    return subprocess.Popen([PY, "-c", code], cwd=ROOT, env={**env, "ANZHI_IMPORT_MAX_ROWS": "100000",
-                                                              "ANZHI_IMPORT_MAX_BYTES": str(1 << 30)},
+    # As the worker runs it (core.background.WORKER_NICE, docs/DEPLOY.md): at a lower CPU priority than the web.
+    from core.background import WORKER_NICE
+
+    return subprocess.Popen(["nice", "-n", str(WORKER_NICE), PY, "-c", code], cwd=ROOT,
+                            env={**env, "ANZHI_IMPORT_MAX_ROWS": "100000", "ANZHI_IMPORT_MAX_BYTES": str(1 << 30)},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

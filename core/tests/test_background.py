@@ -53,8 +53,9 @@ def test_serve_runs_the_worker_as_a_child_process_never_in_the_web_process(monke
     started: dict[str, object] = {}
 
     class FakeWorker:
-        def __init__(self, argv: list[str]) -> None:
+        def __init__(self, argv: list[str], **kwargs: object) -> None:
             started["argv"] = argv
+            started["preexec_fn"] = kwargs.get("preexec_fn")
 
         def poll(self) -> int:
             return 0
@@ -70,3 +71,5 @@ def test_serve_runs_the_worker_as_a_child_process_never_in_the_web_process(monke
     argv = started["argv"]
     assert argv[2:5] == ["db_worker", "--queue-name", "*"] and argv[1].endswith("manage.py")
     assert started["scheduler"] is True and started["served"] is True
+    # At a lower CPU priority than the web process: a sweep or an import yields the processor to the pages.
+    assert started["preexec_fn"] is background._lower_priority and background.WORKER_NICE > 0
