@@ -214,18 +214,24 @@ class DueCount(models.Model):
     whole by ``escalation.counts.refresh`` (the worker's periodic ``escalation.count_due``), never by a business
     write. Days before the refresh are folded into ``PAST``; because rows are keyed by the deadline day, what is
     overdue and what is due soon stay right as days pass, only changes since the refresh wait for the next one.
-    ``domain`` is NULL for sources whose domain arm is not one column (``escalation.counts.CountKeys``)."""
+    ``domain`` is NULL for sources whose domain arm is not one column (``escalation.counts.CountKeys``); for those,
+    the rows with a ``grant`` (a department's domains, ``escalation.counts.grant_key``) count the items its domain
+    arm reaches, keyed by the item's path (the rows without count the territorial arm)."""
 
     source_key = models.CharField(max_length=60)
     jurisdiction_path = models.CharField(max_length=255)
     domain_id = models.BigIntegerField(null=True)
+    grant = models.CharField(max_length=200, blank=True, default="")
     deadline = models.DateField()
     n = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("到期事项统计")
         verbose_name_plural = _("到期事项统计")
-        indexes = [models.Index(fields=["source_key", "jurisdiction_path"], name="escalation_duecount_key")]
+        # Read by source, grant and path prefix (``LIKE 'path%'``: pattern operators on PostgreSQL, whatever the
+        # database's collation; equality is in the same operator class).
+        indexes = [models.Index(fields=["source_key", "grant", "jurisdiction_path"], name="escalation_duecount_key",
+                                opclasses=["varchar_pattern_ops"] * 3)]
 
     def __str__(self) -> str:
         return f"{self.source_key} {self.jurisdiction_path} {self.domain_id} {self.deadline} {self.n}"
@@ -237,6 +243,9 @@ class DueCountRun(models.Model):
 
     source_key = models.CharField(max_length=60, unique=True)
     counted_at = models.DateTimeField()
+    # The departments' domain sets counted as ``DueCount.grant`` rows in that run (a viewer whose set is not
+    # among them is counted directly).
+    grants = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("到期事项统计时间")
