@@ -62,12 +62,17 @@ class EscalationRecordQuerySet(ScopedQuerySet):
             return self.none()
         if not getattr(user, "has_business_role", False):
             return self.none()
-        q = Q(pk__in=[])
-        for key, source in SOURCES.items():
-            visible = source.model.objects.visible_to(user).filter(pk=OuterRef("object_id"))
-            q |= Q(source_key=key) & Exists(visible)
-        # Records of a source no longer registered: fall back to the copied territory.
-        q |= ~Q(source_key__in=list(SOURCES)) & self.model.scope_q(scope)
+        # Built once per user object (a request's): the 督办台 reads records three times (pending count, page,
+        # history), and the condition — one EXISTS per source over its model's scope — is costly to build.
+        q = getattr(user, "_anzhi_record_q", None)
+        if q is None:
+            q = Q(pk__in=[])
+            for key, source in SOURCES.items():
+                visible = source.model.objects.visible_to(user).filter(pk=OuterRef("object_id"))
+                q |= Q(source_key=key) & Exists(visible)
+            # Records of a source no longer registered: fall back to the copied territory.
+            q |= ~Q(source_key__in=list(SOURCES)) & self.model.scope_q(scope)
+            user._anzhi_record_q = q
         return self.filter(q)
 
 

@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,7 +25,9 @@ from accounts import grants
 from enterprises import services as enterprise_services
 from enterprises.models import Licence
 from escalation import counts, supervision
+from escalation import services as escalation_services
 from escalation.cards import board_card, due_card, my_supervision_card
+from escalation.loaders import load_escalation_defaults
 from escalation.registry import SOURCES
 from escalation.selectors import due_summary, open_visible
 from hazards import services as hazard_services
@@ -39,6 +43,7 @@ from tests.personas import USERS, World
 from tips import services as tip_services
 from tips.models import Tip
 from tips.tests.factories import emergency_bureau, submit
+from workdays.services import add_workdays
 
 pytestmark = pytest.mark.django_db
 
@@ -312,3 +317,55 @@ def test_home_escalation_cards_do_not_grow_with_data(world: World, django_assert
     with django_assert_max_num_queries(3 * len(SOURCES) + 10):
         due_card(world.user("office"))
         board_card(world.user("office"))
+
+
+BOARD_PERSONAS = ["office", "township_a", "township_b", "regulator", "regulator_fire", "inspector"]
+
+
+def _long_overdue_items(world: World, n: int) -> None:
+    """督办事项 whose deadline passed 11 working days ago in both townships, swept: 约谈 proposed on the board."""
+    load_escalation_defaults()
+    today = timezone.localdate()
+    deadline = add_workdays(today, -11)
+    for i in range(n):
+        supervision.item_assign(actor=world.user("office"), title=f"燃气管道排查{i}",
+                                assignee=Unit.objects.get(name=["东山街道", "山枣镇", "市应急管理局"][i % 3]),
+                                deadline=deadline, today=deadline - dt.timedelta(days=30))
+    escalation_services.sweep(today=today)
+
+
+def _page_statements(client: Client, world: World) -> dict[tuple[str, str], int]:
+    out = {}
+    for key in PERSONAS:
+        client.force_login(world.users[key])
+        for url in ("/", reverse("escalation:board")):
+            client.get(url)  # the first request after a login also writes the session
+            with CaptureQueriesContext(connection) as ctx:
+                status = client.get(url).status_code
+            if status == 200:
+                out[(key, url)] = len(ctx.captured_queries)
+    return out
+
+
+def test_board_and_home_statements_do_not_grow_with_data(client: Client, world: World) -> None:
+    """The 督办台 and the home page cost the same statements with a few items of every kind as with many more,
+    and the 督办台 a fixed number whatever the number of registered sources (the summary is one statement)."""
+    _some_items(world, 2)
+    for kind, ent in (("equipment", "ent_a1"), ("certificate", "ent_park"), ("plan", "ent_b2")):
+        _ledger(world, kind, ent, timezone.localdate())
+    _long_overdue_items(world, 3)
+    counts.refresh()
+    before = _page_statements(client, world)
+    _some_items(world, 12)
+    for i in range(12):
+        _ledger(world, ["equipment", "certificate", "plan"][i % 3], ["ent_a1", "ent_a2", "ent_b2", "ent_park"][i % 4],
+                timezone.localdate() + dt.timedelta(days=i - 6))
+    _long_overdue_items(world, 9)
+    counts.refresh()
+    after = _page_statements(client, world)
+    assert after == before
+    board = reverse("escalation:board")
+    assert {key for key, url in after if url == board} == set(BOARD_PERSONAS)
+    # Session, user, roles, domains, the pending count and page, when each source was counted, the summary, the
+    # latest records, notifications, the unit filter: no statement per source.
+    assert max(n for (key, url), n in after.items() if url == board) <= 14 < len(SOURCES)
