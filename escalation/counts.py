@@ -9,10 +9,11 @@ A source that declares ``counts`` (``escalation.registry.CountKeys``) is counted
 * the other arms (an enterprise account's own enterprise, the units a user acts for, explicit grants) from the items
   directly, excluding what the first part already counted — a few rows, read through the indexes.
 
-Both parts use the model's own ``scope_q``, so the rule is the one ``visible_to`` applies. A viewer whose domain arm
-cannot be read from the keys (a department, for a source of enterprise rows), a source without ``counts`` and a
-source not yet counted by the worker are counted directly (``direct``), which is also the reference the tests
-compare against.
+Both parts use the model's own ``scope_q``, so the rule is the one ``visible_to`` applies. A department's domain arm
+of a source of enterprise rows (the enterprise's domain links, not a key) is read from standing rows the worker
+counts per department domain set (``DueCount.grant``). A source without ``counts``, a source not yet counted by the
+worker and a domain set it has not counted yet are counted directly (``direct``, also the reference the tests
+compare against). Whatever the number of sources, the summary is one ``UNION ALL`` statement.
 """
 
 from __future__ import annotations
