@@ -7,7 +7,8 @@ Usage (PostgreSQL; the database is created and migrated if missing, then filled 
 
 Open items are bulk-inserted (benchmark data, not business writes) across three sources — hazards (60 %, counted
 from ``HazardDue``, kept with every write), tips (20 %) and licences (20 %, both from the standing ``DueCount``) —
-with deadlines from 60 days past to 60 days ahead; then the maintained counts are rebuilt
+with deadlines from 60 days past to 60 days ahead (``--without-hazards``: tips and licences only, half each, next to
+the hazards of bench/generate.py); then the maintained counts are rebuilt
 (``hazards.tally.rebuild``, ``escalation.counts.refresh``). Prints, per persona, the medians of 5 of
 ``due_summary`` counted directly and from the maintained counts (checked equal), the home page's escalation cards,
 the whole home page and the 督办台 page (in-process client), and the plans of the direct hazard count before and
@@ -59,7 +60,7 @@ def fill_enterprises(n: int) -> None:
     print(f"inserted {n - have} enterprises in {time.perf_counter() - start:.1f}s")
 
 
-def fill_items(n: int) -> None:
+def fill_items(n: int, *, hazards_too: bool = True) -> None:
     from django.utils import timezone
 
     from enterprises.models import Enterprise, EnterpriseDomain, Licence
@@ -68,7 +69,7 @@ def fill_items(n: int) -> None:
     from tips.choices import TipStatus
     from tips.models import Tip
 
-    have = Hazard.objects.count() + Tip.objects.count() + Licence.objects.count()
+    have = (Hazard.objects.count() if hazards_too else 0) + Tip.objects.count() + Licence.objects.count()
     if have >= n:
         return
     rng = random.Random(11)
@@ -85,7 +86,7 @@ def fill_items(n: int) -> None:
         hazards, tips, licences = [], [], []
         for i in range(offset, min(offset + BATCH, n)):
             pk, jid, path = rng.choice(ents)
-            kind = i % 5
+            kind = i % 5 if hazards_too else 3 + i % 2
             if kind < 3:
                 deadline = day()
                 hazards.append(Hazard(enterprise_id=pk, jurisdiction_id=jid, jurisdiction_path=path,
@@ -119,9 +120,17 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=100_000)
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--without-hazards", action="store_true",
+                        help="fill tips and licences only, half each (on a database bench/generate.py filled)")
+    parser.add_argument("--personas", default="office,township_a,township_b,regulator,regulator_fire,enterprise_a,"
+                        "inspector")
     args = parser.parse_args()
     world = migrated_world()
     from django.db import connection
+
+    from core.startup import collect_static_if_needed
+
+    collect_static_if_needed(lambda line: None)  # the pages below render with the manifest storage
     from django.db.models import Count, Q
     from django.test import Client
     from django.utils import timezone
@@ -135,7 +144,7 @@ def main() -> None:
     from hazards.tally import rebuild
 
     fill_enterprises(args.enterprises)
-    fill_items(args.n)
+    fill_items(args.n, hazards_too=not args.without_hazards)
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
@@ -156,7 +165,7 @@ def main() -> None:
     source = SOURCES["hazards.hazard"]
     print(f"\n{'persona':<15} {'overdue':>9} {'soon':>8}  {'direct ms':>10} {'maintained ms':>14} {'ratio':>6}  "
           f"{'cards ms':>9} {'home ms':>8} {'督办台 ms':>9}")
-    for key in ["office", "township_a", "township_b", "regulator", "regulator_fire", "enterprise_a", "inspector"]:
+    for key in args.personas.split(","):
         user = User.objects.get(pk=world.users[key].pk)
         live = due_summary(user, today=today, live=True)
         kept = due_summary(user, today=today)

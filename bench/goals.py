@@ -7,6 +7,7 @@ Usage (PostgreSQL, on the data of bench/generate.py):
     ... --sweep      also bench/escalation_sweep.py 1000000 (its own database) — the first sweep's time
     ... --import     also bench/enterprise_import.py (its own database) — import against COPY
     ... --only dashboard --personas office,regulator   only those goals' requests (no transition), those personas
+    ... --only home,督办台   goals and request labels can be mixed
 
 Requests run in this process through Django's test client (middleware, session, scoping, filters, paging,
 serializer or template: the whole request but the network), one persona at a time, ``--repeat`` times each; p50
@@ -140,7 +141,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--personas", default=",".join(PERSONAS))
     parser.add_argument("--only", default="", help="measure only these goals (comma-separated: home, list, "
-                        "dashboard, search), and no transition")
+                        "dashboard, search) or requests by label (e.g. 督办台), and no transition")
     parser.add_argument("--load", action="store_true")
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--import", dest="import_", action="store_true")
@@ -171,7 +172,7 @@ def main() -> None:
         client = Client()
         client.force_login(user)
         for goal, label, url, params, target in REQUESTS:
-            if only and goal not in only:
+            if only and goal not in only and label not in only:
                 continue
             answer = client.get(url, params)
             if answer.status_code in (403, 404):

@@ -62,12 +62,17 @@ class EscalationRecordQuerySet(ScopedQuerySet):
             return self.none()
         if not getattr(user, "has_business_role", False):
             return self.none()
-        q = Q(pk__in=[])
-        for key, source in SOURCES.items():
-            visible = source.model.objects.visible_to(user).filter(pk=OuterRef("object_id"))
-            q |= Q(source_key=key) & Exists(visible)
-        # Records of a source no longer registered: fall back to the copied territory.
-        q |= ~Q(source_key__in=list(SOURCES)) & self.model.scope_q(scope)
+        # Built once per user object (a request's): the 督办台 reads records three times (pending count, page,
+        # history), and the condition — one EXISTS per source over its model's scope — is costly to build.
+        q = getattr(user, "_anzhi_record_q", None)
+        if q is None:
+            q = Q(pk__in=[])
+            for key, source in SOURCES.items():
+                visible = source.model.objects.visible_to(user).filter(pk=OuterRef("object_id"))
+                q |= Q(source_key=key) & Exists(visible)
+            # Records of a source no longer registered: fall back to the copied territory.
+            q |= ~Q(source_key__in=list(SOURCES)) & self.model.scope_q(scope)
+            user._anzhi_record_q = q
         return self.filter(q)
 
 
@@ -214,18 +219,24 @@ class DueCount(models.Model):
     whole by ``escalation.counts.refresh`` (the worker's periodic ``escalation.count_due``), never by a business
     write. Days before the refresh are folded into ``PAST``; because rows are keyed by the deadline day, what is
     overdue and what is due soon stay right as days pass, only changes since the refresh wait for the next one.
-    ``domain`` is NULL for sources whose domain arm is not one column (``escalation.counts.CountKeys``)."""
+    ``domain`` is NULL for sources whose domain arm is not one column (``escalation.counts.CountKeys``); for those,
+    the rows with a ``grant`` (a department's domains, ``escalation.counts.grant_key``) count the items its domain
+    arm reaches, keyed by the item's path (the rows without count the territorial arm)."""
 
     source_key = models.CharField(max_length=60)
     jurisdiction_path = models.CharField(max_length=255)
     domain_id = models.BigIntegerField(null=True)
+    grant = models.CharField(max_length=200, blank=True, default="")
     deadline = models.DateField()
     n = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("到期事项统计")
         verbose_name_plural = _("到期事项统计")
-        indexes = [models.Index(fields=["source_key", "jurisdiction_path"], name="escalation_duecount_key")]
+        # Read by source, grant and path prefix (``LIKE 'path%'``: pattern operators on PostgreSQL, whatever the
+        # database's collation; equality is in the same operator class).
+        indexes = [models.Index(fields=["source_key", "grant", "jurisdiction_path"], name="escalation_duecount_key",
+                                opclasses=["varchar_pattern_ops"] * 3)]
 
     def __str__(self) -> str:
         return f"{self.source_key} {self.jurisdiction_path} {self.domain_id} {self.deadline} {self.n}"
@@ -237,6 +248,9 @@ class DueCountRun(models.Model):
 
     source_key = models.CharField(max_length=60, unique=True)
     counted_at = models.DateTimeField()
+    # The departments' domain sets counted as ``DueCount.grant`` rows in that run (a viewer whose set is not
+    # among them is counted directly).
+    grants = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("到期事项统计时间")

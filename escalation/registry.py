@@ -64,8 +64,9 @@ class CountKeys:
     explicit grants: a few rows) are counted from the items directly.
 
     ``path``: the field the territorial arm reads. ``domain``: the one field the domain arm reads; None when the
-    domain arm is not one column (an enterprise row's domains are the enterprise's links), so a viewer with
-    domain grants (a department) is counted directly for this source. ``domain_arm=False``: the model's scope has
+    domain arm is not one column (an enterprise row's domains are the enterprise's links): the worker then counts
+    the domain arm per department domain set (``DueCount.grant``), which needs the arm to be "under the grant's
+    path, and a condition of the domains alone" (``enterprise_row_scope_q``, ``domain_q``). ``domain_arm=False``: the model's scope has
     no domain arm at all. ``rows``: counts kept in the transaction of every write (fields ``jurisdiction_path``,
     ``domain_id``, ``deadline``, ``n``; days past may be folded into one earlier day); without it the standing
     ``DueCount`` table refreshed by the worker is read."""
