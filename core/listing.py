@@ -58,7 +58,7 @@ class ScopedListView(LoginRequiredMixin, View):
     download: ClassVar[Download | None] = None
     # ``scope_total(user)``: how many rows ``base_queryset`` holds, from maintained counts (a staticmethod), so that
     # an unfiltered page says its exact total and counts nothing; None: the paginator counts within its cap.
-    scope_total: ClassVar[Callable[[Any], int] | None] = None
+    scope_total: ClassVar[Callable[[Any], int | None] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

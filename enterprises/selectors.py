@@ -20,12 +20,16 @@ def enterprise_counts(qs: QuerySet) -> dict[str, Any]:
     }
 
 
-def total_for(user: Any) -> int:
+def total_for(user: Any) -> int | None:
     """How many enterprises ``user`` may see: ``Enterprise.objects.visible_to(user).count()`` from the maintained
-    counts (the unfiltered list's total, see ``core.listing.ScopedListView.scope_total``)."""
+    counts (the unfiltered list's total, see ``core.listing.ScopedListView.scope_total``); None for a scope that may
+    hold explicit grants (see ``hazards.selectors.total_for``)."""
     from enterprises.tally import counts_for
 
-    return sum(counts_for(scope_for(user), "credit_class").values())
+    scope = scope_for(user)
+    if scope.grantee_id is not None:
+        return None
+    return sum(counts_for(scope, "credit_class").values())
 
 
 def enterprise_counts_for(user: Any) -> dict[str, Any]:
