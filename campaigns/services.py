@@ -391,6 +391,21 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
     return (ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK))
 
 
+def _apply_task_values(task: Task, values: dict[str, Any]) -> dict[str, Any]:
+    """Set a task's fields from ``values`` (the editable ones), check them, derive its domain and search keys; returns
+    the changes (``task_update`` and the set-based ``tasks_update`` alike)."""
+    before = audit.snapshot(task, TASK_FIELDS)
+    for k, v in values.items():
+        if k in TASK_FIELDS:
+            setattr(task, k, v)
+    _check_task({"title": task.title})
+    if task.plan.campaign_id != task.campaign_id:
+        raise ValidationError(_("任务只能属于本行动的方案。"))
+    task.domain_id = task.plan.domain_id
+    task.search_text = search_text(task.title)
+    return audit.diff(before, audit.snapshot(task, TASK_FIELDS))
+
+
 def tasks_update(*, actor: Any, plan: Plan, rows: Sequence[TaskChange], unit_source: str = AssignmentSource.TEXT,
                  notify: bool | dict[int, list[Task]] = True) -> list[Task]:
     """Many tasks of one plan (a re-imported task table's matched rows), each exactly as :func:`task_update`
@@ -422,16 +437,7 @@ def tasks_update(*, actor: Any, plan: Plan, rows: Sequence[TaskChange], unit_sou
         task = locked[row.task.pk]
         if task.campaign_id != campaign.pk:  # as task_update: the office of the task's own campaign
             _require_task_writes(actor, task.campaign)
-        before = audit.snapshot(task, TASK_FIELDS)
-        for k, v in row.values.items():
-            if k in TASK_FIELDS:
-                setattr(task, k, v)
-        _check_task({"title": task.title})
-        if task.plan.campaign_id != task.campaign_id:
-            raise ValidationError(_("任务只能属于本行动的方案。"))
-        task.domain_id = task.plan.domain_id
-        task.search_text = search_text(task.title)
-        changes = audit.diff(before, audit.snapshot(task, TASK_FIELDS))
+        changes = _apply_task_values(task, row.values)
         added: list[int] = []
         if row.units is not None:
             current = links.get(task.pk, {})
@@ -556,16 +562,7 @@ def task_update(*, actor: Any, task: Task, units: Iterable[Assignment] | None = 
     task = Task.objects.select_for_update().select_related("campaign", "plan").get(pk=task.pk)
     require_office(actor, task.campaign)
     require_writable(task.campaign)
-    before = audit.snapshot(task, TASK_FIELDS)
-    for k, v in values.items():
-        if k in TASK_FIELDS:
-            setattr(task, k, v)
-    _check_task({"title": task.title})
-    if task.plan.campaign_id != task.campaign_id:
-        raise ValidationError(_("任务只能属于本行动的方案。"))
-    task.domain_id = task.plan.domain_id
-    task.search_text = search_text(task.title)
-    changes = audit.diff(before, audit.snapshot(task, TASK_FIELDS))
+    changes = _apply_task_values(task, values)
     added: list[int] = []
     if units is not None:
         changes.update(_sync_units(task, units, unit_source, keep_units, added=added))
