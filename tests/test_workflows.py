@@ -83,6 +83,7 @@ ALLOWED = {
     ("ledgers/services.py", "row_create"): "creation: a permit is filed as applied",
     ("campaigns/workflow.py", "_apply_to_task"): "a task's status follows from its accepted reports",
     ("campaigns/workflow.py", "task_withdraw"): "a task removed from a re-issued table is withdrawn (撤销)",
+    ("campaigns/workflow.py", "tasks_withdraw"): "task_withdraw of many tasks at once (the re-import, set-based)",
     # An import job's status is the worker's bookkeeping (preview → queued → running → done/failed, or
     # cancelled by its uploader); the uploader's confirm and cancel are recorded by these services.
     ("core/imports/services.py", "job_confirm"): "an import job leaves its preview",
@@ -116,7 +117,7 @@ class _StatusWrites(WriteFinder):
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
-        if isinstance(func, ast.Attribute) and func.attr in ("update", "bulk_update"):
+        if isinstance(func, ast.Attribute) and func.attr in ("update", "bulk_update", "update_rows"):
             words = {k.arg for k in node.keywords} | {
                 c.value for arg in node.args for c in ast.walk(arg) if isinstance(c, ast.Constant)}
             if words & set(FIELDS):
