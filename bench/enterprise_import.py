@@ -39,7 +39,8 @@ from django.db import connection  # noqa: E402
 from bench.common import raw_copy_seconds  # noqa: E402
 
 
-def generate(n: int) -> bytes:
+def generate(n: int, start: int = 1) -> bytes:
+    """An .xlsx of ``n`` new enterprises numbered from ``start`` (credit codes 91430381BM + the number)."""
     import xlsxwriter
 
     from enterprises.credit_code import make_credit_code
@@ -55,14 +56,14 @@ def generate(n: int) -> bytes:
     ws = book.add_worksheet("企业名录")
     for j, col in enumerate(COLUMNS):
         ws.write(0, j, col.header)
-    for i in range(1, n + 1):
+    for i in range(start, start + n):
         row = [f"湘乡市第{i}号测试企业有限公司", make_credit_code(f"91430381BM{i:07d}"), rnd.choice(places),
                "、".join(rnd.sample(domains, 1 + i % 2)), "", rnd.choice(["3110", "2614", "5265", "C", "47"]),
                f"测试路{i}号", "张三", "李四", "王五", f"0731-{i:08d}", rnd.randint(5, 3000),
                rnd.choice(["是", "否"]), round(112.4 + rnd.random() * 0.3, 6), round(27.6 + rnd.random() * 0.3, 6)]
         row += [rnd.choice(["是", "否", ""]) for _ in range(len(COLUMNS) - len(row))]
         for j, value in enumerate(row):
-            ws.write(i, j, value)
+            ws.write(i - start + 1, j, value)
     book.close()
     return buf.getvalue()
 

@@ -147,7 +147,10 @@ BACKGROUND = {
     "sweep": "from escalation.services import sweep; r = sweep(); print('sweep', r.applied, r.proposed, r.errors[:3])",
     "import": (
         "import io; from bench.enterprise_import import generate; from core.audit import Source, audit_context; "
-        "from enterprises.importer import import_enterprises; data = generate(50000); "
+        "from enterprises.importer import import_enterprises; from enterprises.models import Enterprise; "
+        # New enterprises every run (numbers after those an earlier run imported): 50,000 rows really written.
+        "done = Enterprise.objects.filter(credit_code__startswith='91430381BM').count(); "
+        "data = generate(50000, start=1 + done); "
         "import time; t = time.perf_counter()\n"
         "with audit_context(source=Source.IMPORT):\n"
         "    r = import_enterprises(actor=None, file=io.BytesIO(data))\n"
@@ -155,8 +158,11 @@ BACKGROUND = {
 }
 
 
-def background(kind: str, env: dict[str, str]) -> subprocess.Popen:
-    code = ("import os, sys; sys.path.insert(0, '.'); os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+def background(kind: str, env: dict[str, str], delay: float = 0) -> subprocess.Popen:
+    """The job beside a phase, started after ``delay`` seconds (the warm-up: so that it runs while the figures
+    are taken, not while the users arrive)."""
+    code = (f"import time; time.sleep({delay:g})\n"
+            "import os, sys; sys.path.insert(0, '.'); os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
             "'anzhi.settings'); import django; django.setup()\n" + BACKGROUND[kind])
     # As the worker runs it (core.background.WORKER_NICE, docs/DEPLOY.md): at a lower CPU priority than the web.
     from core.background import WORKER_NICE
@@ -239,7 +245,8 @@ def main() -> None:
     results: dict[str, list[dict[str, str]]] = {}
     try:
         for phase in args.phases.split(","):
-            job = background(phase, env) if phase in BACKGROUND else None
+            ramp = args.users / args.spawn_rate if args.spawn_rate else 0
+            job = background(phase, env, delay=ramp) if phase in BACKGROUND else None
             rows = run_locust(port, args.users, args.seconds, env, var / phase, args.spawn_rate)
             results[phase] = rows
             if job is not None:
