@@ -24,6 +24,7 @@ class OrgsConfig(AppConfig):
             return qs.filter(Q(name__icontains=text) | Q(code__startswith=text))
 
         register_picker("jurisdictions", Jurisdiction, search=by_name, order=("path",), directory=True)
+
         def own_territory(qs: Any, user: Any) -> Any:
             from core.scoping import scope_for
 
@@ -37,6 +38,7 @@ class OrgsConfig(AppConfig):
         register_picker("territory", Jurisdiction, search=by_name, order=("path",), for_user=own_territory)
         register_picker("townships", Jurisdiction, search=by_name, order=("path",), directory=True,
                         narrow=lambda qs: qs.filter(depth=1))
+
         def unit_source(key: str, **narrow: Any) -> None:
             register_picker(key, Unit, search=lambda qs, text: qs.filter(name__icontains=text), order=("sort", "name"),
                             directory=True, narrow=lambda qs: qs.filter(**narrow))
