@@ -120,7 +120,8 @@ def worker_command(*, interval: float = 2.0) -> list[str]:
 
 # CPU priority of the worker process (``nice``): background jobs (the first sweep over a province, a 50,000-row
 # import) yield the processor to the web requests. In a load test on 2 cores (other work running too) the pages were
-# 35 times slower while an un-niced import ran; niced, 0.8-0.9 times (bench/README.md). 0 keeps the web's priority.
+# 35 times slower while an un-niced import ran (bench/README.md; the niced import is still to be measured beside
+# users). 0 keeps the web's priority.
 WORKER_NICE = 10
 
 
