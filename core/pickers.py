@@ -85,6 +85,13 @@ def _query_key(qs: models.QuerySet) -> str:
     return str(qs.order_by().select_related(None).query)
 
 
+@lru_cache(maxsize=64)
+def _source_key(key: str) -> str:
+    """A directory source's query, compiled once per process (it does not change): every filter form asks."""
+    source = _SOURCES[key]
+    return _query_key(source.narrow(source.model.objects.all()))
+
+
 def ask_when_long(field: forms.ModelChoiceField, key: str) -> None:
     """A form's field whose choices depend on the user (their territory): asked for from source ``key`` when it has
     more than ``WHOLE`` choices. The source must offer the field's choices (``for_user``); the field still decides."""
@@ -97,12 +104,12 @@ def directory_source(queryset: models.QuerySet) -> str | None:
     if queryset.query.is_empty():
         return None
     try:
-        _query_key(queryset)
+        key = _query_key(queryset)
     except EmptyResultSet:  # a condition that can match nothing (pk__in=[]): nothing to ask for
         return None
     for source in _SOURCES.values():
         if source.directory and source.for_user is None and source.model is queryset.model \
-                and _query_key(source.narrow(source.model.objects.all())) == _query_key(queryset):
+                and _source_key(source.key) == key:
             if queryset.order_by()[:WHOLE + 1].count() > WHOLE:
                 return source.key
             return None
