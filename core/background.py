@@ -130,6 +130,45 @@ def _lower_priority() -> None:
         os.nice(WORKER_NICE)
 
 
+# The most a job pauses after one batch, whatever the batch took (seconds): a long statement is not followed by a
+# pause long enough to look like a hang.
+MAX_YIELD_SECONDS = 10.0
+
+
+def users_active() -> int:
+    """How many other connections to this database are running a statement now (PostgreSQL; 0 elsewhere): the
+    web requests a background job would compete with for the database's cores."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() "
+                    "AND datname = current_database() AND backend_type = 'client backend'")
+        return int(cur.fetchone()[0])
+
+
+def yield_to_users(elapsed: float, *, sleep: Callable[[float], None] | None = None) -> float:
+    """After a batch of background work that took ``elapsed`` seconds: while users are active, pause
+    ``ANZHI_BACKGROUND_YIELD`` times as long (at most ``MAX_YIELD_SECONDS``), so that the job takes a bounded share
+    of the database while people wait on pages, and none of its speed on an idle database. Returns the pause.
+
+    ``nice`` (``WORKER_NICE``) lowers only the worker's Python; its SQL runs in a PostgreSQL backend at the web's
+    priority, which this is for. Call it outside any transaction (a pause inside would hold the batch's locks)."""
+    from django.conf import settings
+    from django.db import connection
+
+    factor = getattr(settings, "ANZHI_BACKGROUND_YIELD", 0)
+    # Not inside a transaction of the caller's (a test case's wrapping transaction, which Django marks
+    # ``_from_testcase`` as its own durable check does, holds no lock of the job's).
+    in_transaction = any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+    if not factor or elapsed <= 0 or in_transaction or not users_active():
+        return 0.0
+    pause = min(elapsed * factor, MAX_YIELD_SECONDS)
+    (sleep or time.sleep)(pause)
+    return pause
+
+
 def start_worker_process(*, interval: float = 2.0) -> subprocess.Popen:
     """Run the task worker as a child process (same environment and settings), not in the web process, at a lower
     CPU priority (``WORKER_NICE``)."""

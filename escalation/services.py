@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from core import audit
 from core.audit import Source, audit_context
+from core.background import yield_to_users
 from core.formats import cn_date
 from core.workflow import Step, transition
 from escalation.choices import Action, RecordStatus
@@ -55,6 +57,7 @@ class SweepReport:
     sources: dict[str, SourceReport] = field(default_factory=dict)
     notifications: int = 0
     errors: list[str] = field(default_factory=list)
+    paused: float = 0.0  # seconds spent yielding to the users between batches
 
     @property
     def reminders(self) -> int:
@@ -75,6 +78,8 @@ class SweepReport:
         for s in self.sources.values():
             out.append(_("  %(l)s：检查 %(s)s 项，提醒 %(r)s，执行 %(a)s，待决定 %(p)s，出错 %(e)s") % {
                 "l": s.label, "s": s.scanned, "r": s.reminders, "a": s.applied, "p": s.proposed, "e": s.errors})
+        if self.paused:
+            out.append(_("  巡查期间有用户在使用系统，累计暂停 %(s).1f 秒让出数据库。") % {"s": self.paused})
         out += self.errors
         return out
 
@@ -320,7 +325,9 @@ def _sweep_source(source: DeadlineSource, run: _Run, report: SweepReport, sr: So
 
 def _guarded(source: DeadlineSource, report: SweepReport, sr: SourceReport, work: Any) -> None:
     """One short transaction per batch (the audit chain's head is locked once per batch, not per item); a
-    failing batch is rolled back, reported, and the sweep goes on (a re-run retries it)."""
+    failing batch is rolled back, reported, and the sweep goes on (a re-run retries it). Between batches the
+    sweep yields to the users (``core.background.yield_to_users``: a pause while other connections are busy)."""
+    start = time.perf_counter()
     try:
         with transaction.atomic():
             work()
@@ -328,6 +335,7 @@ def _guarded(source: DeadlineSource, report: SweepReport, sr: SourceReport, work
         logger.exception("sweep batch of %s failed", source.key)
         sr.errors += 1
         report.errors.append(_("%(l)s：%(e)s") % {"l": source.label, "e": exc})
+    report.paused += yield_to_users(time.perf_counter() - start)
 
 
 def _remind_batch(source: DeadlineSource, items: list[Any], threshold: int, run: _Run, sr: SourceReport) -> None:

@@ -20,7 +20,8 @@ def run_sweep() -> dict[str, int]:
     for line in report.lines():
         logger.info(line)
     return {"reminders": report.reminders, "applied": report.applied, "proposed": report.proposed,
-            "notifications": report.notifications, "errors": len(report.errors)}
+            "notifications": report.notifications, "errors": len(report.errors),
+            "paused_seconds": round(report.paused)}
 
 
 @register_periodic("escalation.count_due", dt.timedelta(minutes=10))

@@ -73,3 +73,57 @@ def test_serve_runs_the_worker_as_a_child_process_never_in_the_web_process(monke
     assert started["scheduler"] is True and started["served"] is True
     # At a lower CPU priority than the web process: a sweep or an import yields the processor to the pages.
     assert started["preexec_fn"] is background._lower_priority and background.WORKER_NICE > 0
+
+
+def test_a_background_batch_yields_only_while_users_are_active(settings, monkeypatch) -> None:
+    pauses: list[float] = []
+    settings.ANZHI_BACKGROUND_YIELD = 2
+    monkeypatch.setattr(background, "users_active", lambda: 0)
+    assert background.yield_to_users(0.5, sleep=pauses.append) == 0.0  # an idle database: full speed
+    monkeypatch.setattr(background, "users_active", lambda: 3)
+    assert background.yield_to_users(0.5, sleep=pauses.append) == 1.0
+    assert background.yield_to_users(60, sleep=pauses.append) == background.MAX_YIELD_SECONDS
+    assert pauses == [1.0, background.MAX_YIELD_SECONDS]
+    settings.ANZHI_BACKGROUND_YIELD = 0
+    assert background.yield_to_users(0.5, sleep=pauses.append) == 0.0
+    settings.ANZHI_BACKGROUND_YIELD = 2
+    from django.db import transaction
+
+    with transaction.atomic():  # never while holding a batch's locks
+        assert background.yield_to_users(0.5, sleep=pauses.append) == 0.0
+    assert len(pauses) == 2
+
+
+def test_users_active_sees_another_connection_running_a_statement() -> None:
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        assert background.users_active() == 0
+        return
+    import psycopg
+
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    started = threading.Event()
+
+    def busy() -> None:
+        with psycopg.connect(**params, autocommit=True) as other:
+            started.set()
+            other.execute("SELECT pg_sleep(1.5)")
+
+    thread = threading.Thread(target=busy)
+    thread.start()
+    started.wait(5)
+    import time
+
+    seen = 0
+    for _ in range(20):  # the other connection's statement starts a moment after it connects
+        seen = max(seen, background.users_active())
+        if seen:
+            break
+        time.sleep(0.05)
+    thread.join()
+    assert seen >= 1  # this test's own connection is not counted

@@ -225,3 +225,19 @@ def test_overdue_cutoff_is_the_last_deadline_that_reached_the_step(after: int, d
         assert workdays_between(cutoff, today) >= after
         nxt = cutoff + dt.timedelta(days=1)
         assert nxt == today or workdays_between(nxt, today) < after
+
+
+def test_the_sweep_yields_to_users_between_batches(world, settings, monkeypatch) -> None:  # noqa: ANN001
+    from core import background
+
+    make_ladder([(0, False), (3, True)])
+    make_items(world, [-30, -20, -10, -5])
+    pauses: list[float] = []
+    settings.ANZHI_BACKGROUND_YIELD = 2
+    monkeypatch.setattr(background, "users_active", lambda: 2)
+    monkeypatch.setattr(background.time, "sleep", pauses.append)
+    report = services.sweep(today=BASE, sources=[KEY], batch=1)
+    assert report.proposed and report.applied and not report.errors
+    assert len(pauses) >= 2 and all(p > 0 for p in pauses)
+    assert report.paused == pytest.approx(sum(pauses))
+    assert any("暂停" in line for line in report.lines())
