@@ -30,6 +30,7 @@ from campaigns.models import (
 )
 from campaigns.units import Assignment
 from core import audit, bulk
+from core.registry import keys_moved
 from core.pinyin import search_text
 from core.scoping import scope_for
 
@@ -126,6 +127,7 @@ def campaign_update(*, actor: Any, campaign: Campaign, **values: Any) -> Campaig
     if changes:
         campaign.save()
         Task.objects.filter(campaign=campaign).update(jurisdiction_path=campaign.jurisdiction_path)
+        keys_moved(Task, Task.objects.filter(campaign=campaign))
         audit.record(action="campaigns.update", obj=campaign, changes=changes)
     return campaign
 
@@ -180,7 +182,8 @@ def plan_save(*, actor: Any, campaign: Campaign, plan: Plan | None = None,
     created = not plan.pk
     if changes or created:
         plan.save()
-        Task.objects.filter(plan=plan).exclude(domain_id=plan.domain_id).update(domain_id=plan.domain_id)
+        if Task.objects.filter(plan=plan).exclude(domain_id=plan.domain_id).update(domain_id=plan.domain_id):
+            keys_moved(Task, Task.objects.filter(plan=plan))
     if units is not None:
         wanted = {(a.unit.pk, a.role): a.as_written for a in units}
         current = {(link.unit_id, link.role): link for link in plan.unit_links.all()}

@@ -22,6 +22,9 @@ class EscalationConfig(AppConfig):
         from escalation import deadline_sources, tasks  # noqa: F401  (tasks registers the periodic sweep)
 
         deadline_sources.register()
+        from escalation import keys
+
+        keys.connect()  # records' copies of their items' scope keys follow the items
         register_loader("load_escalation_defaults", order=30)
         register_nav(_("督办台"), "escalation:board", order=80,
                      roles=(Role.OFFICE, Role.REGULATOR, Role.TOWNSHIP, Role.INSPECTOR))

@@ -173,6 +173,9 @@ def register_source(source: DeadlineSource) -> None:
             raise TypeError(f"{source.key}: counts need a model scoped by scope_q alone")
         source.model._meta.get_field(source.counts.path)
     SOURCES[source.key] = source
+    from escalation.keys import watch
+
+    watch(source.model)  # its records' copies of the item's keys follow the item
 
 
 def get_source(key: str) -> DeadlineSource:

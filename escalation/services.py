@@ -101,7 +101,8 @@ def ladder_for(source: DeadlineSource) -> EscalationLadder | None:
     return ladder
 
 
-def _scope_keys(obj: Any) -> dict[str, Any]:
+def scope_keys(obj: Any) -> dict[str, Any]:
+    """The scope keys a record copies from its item (``escalation.keys`` keeps them following it)."""
     domain_id = getattr(obj, "domain_id", None)
     return {
         "jurisdiction_path": getattr(obj, "jurisdiction_path", "") or "",
@@ -373,7 +374,7 @@ def _climb_batch(source: DeadlineSource, step: EscalationStep, items: list[Any],
         rows[obj.pk] = EscalationRecord(
             source_key=source.key, object_type=source.object_type, object_id=obj.pk,
             object_title=title[:300], object_url=url[:500], step=step, action=step.action,
-            status=status, due_date=obj._due, overdue_workdays=over, created_at=stamp, **_scope_keys(obj),
+            status=status, due_date=obj._due, overdue_workdays=over, created_at=stamp, **scope_keys(obj),
             note=_("逾期 %(n)s 个工作日，按督办阶梯自动%(v)s") % {"n": over, "v": verb})
     EscalationRecord.objects.bulk_create(rows.values(), ignore_conflicts=True, batch_size=BATCH)
     created = dict(EscalationRecord.objects.filter(source_key=source.key, step=step, created_at=stamp,
@@ -419,7 +420,7 @@ RECORD_COLUMNS = ("object_id", "object_title", "object_url", "due_date", "jurisd
 
 
 def _scope_sql(model: type[models.Model]) -> dict[str, Any]:
-    """The record's copied scope keys as expressions over the item (``_scope_keys`` in SQL)."""
+    """The record's copied scope keys as expressions over the item (``scope_keys`` in SQL)."""
     from django.db.models import CharField, F, IntegerField, Value
     from django.db.models.functions import Cast
 
@@ -706,7 +707,7 @@ def escalate_manually(*, actor: Any, source_key: str, obj: Any, action: str, not
         source_key=source.key, object_type=source.object_type, object_id=obj.pk,
         object_title=source.title(obj)[:300], object_url=source.url(obj)[:500], step=None, action=action,
         status=RecordStatus.CONFIRMED, manual=True, created_by=actor, decided_by=actor, decided_at=timezone.now(),
-        note=note, due_date=due, overdue_workdays=over, **_scope_keys(obj))
+        note=note, due_date=due, overdue_workdays=over, **scope_keys(obj))
     audit.record(actor=actor, action="escalation.escalate", obj=record,
                  changes={"source": source.key, "object_id": obj.pk, "action": action, "due_date": due}, note=note)
     _announce(source, obj, record, True, True, False, over)

@@ -23,7 +23,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from core.registry import PATH_MODELS, register_path_model
+from core.registry import PATH_MODELS, keys_moved, register_path_model
 from core.scoping import Scope, ScopedQuerySet
 from enterprises.models.enterprise import Enterprise, EnterpriseDomain
 
@@ -113,3 +113,4 @@ def rekey_enterprise_rows(enterprise: Enterprise) -> None:
             rekey(rows, copied_keys(model, enterprise))
         else:
             rows.update(**copied_keys(model, enterprise))
+        keys_moved(model, rows)  # copies of these rows' keys (escalation records) follow
