@@ -30,8 +30,8 @@ from campaigns.models import (
 )
 from campaigns.units import Assignment
 from core import audit, bulk
-from core.registry import keys_moved
 from core.pinyin import search_text
+from core.registry import keys_moved
 from core.scoping import scope_for
 
 CAMPAIGN_FIELDS = ["name", "short_name", "document_number", "document_title", "issuer", "issued_on", "issued_text",
