@@ -25,6 +25,7 @@ The copies are derived data, like the deadline counts: the item's write is the a
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -79,8 +80,34 @@ def _on_record(scope: Scope, keyed: list[str], domain_column: list[str]) -> Q:
     return q
 
 
+# The condition per viewer, built: ~20 scoped querysets cost 20–50 ms of Python per request at province size (bench/
+# README.md). Keyed by what it depends on (the scope, the roles' business flag, the unit, the registered sources);
+# kept a minute, as the summary's statement (``escalation.counts``); never for a holder of explicit grants, whose
+# condition carries the time the grants are checked against.
+_BUILT: dict[tuple[Any, ...], tuple[float, Q]] = {}
+_BUILT_SECONDS = 60.0
+_BUILT_MAX = 2_000
+
+
 def record_q(user: Any, scope: Scope) -> Q:
     """The condition on records of what ``user`` (with ``scope``) may see."""
+    from escalation.registry import SOURCES
+
+    if scope.grantee_id is not None:
+        return _record_q(user, scope)
+    key = (scope, getattr(user, "unit_id", None), getattr(user, "has_business_role", None), tuple(SOURCES))
+    now = time.monotonic()
+    hit = _BUILT.get(key)
+    if hit is not None and now - hit[0] < _BUILT_SECONDS:
+        return hit[1]
+    q = _record_q(user, scope)
+    if len(_BUILT) >= _BUILT_MAX:
+        _BUILT.clear()
+    _BUILT[key] = (now, q)
+    return q
+
+
+def _record_q(user: Any, scope: Scope) -> Q:
     from escalation.models import EscalationRecord
     from escalation.registry import SOURCES
 
