@@ -59,6 +59,9 @@ class ScopedListView(LoginRequiredMixin, View):
     # ``scope_total(user)``: how many rows ``base_queryset`` holds, from maintained counts (a staticmethod), so that
     # an unfiltered page says its exact total and counts nothing; None: the paginator counts within its cap.
     scope_total: ClassVar[Callable[[Any], int | None] | None] = None
+    # A lower cap for this list's count than ANZHI_COUNT_CAP (None: that one), for a list whose rows each cost a
+    # probe to count (core.paging.CappedPaginator.cap).
+    count_cap: ClassVar[int | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -102,7 +105,7 @@ class ScopedListView(LoginRequiredMixin, View):
                                  if not qs._prefetch_related_lookups else qs[: self.export_limit])
         total = self.scope_total(request.user) if self.scope_total is not None and unfiltered(request.GET) else None
         page = page_of(qs, self.paginate_by, request.GET.get("page"), cursor=request.GET.get(CURSOR), keyset=True,
-                       total=total, search=searching(request.GET))
+                       total=total, search=searching(request.GET), cap=self.count_cap)
         context = self.get_context(filter=filterset, page=page, objects=page.object_list, sort=sort)
         template = f"{self.template_name}#results" if getattr(request, "htmx", False) else self.template_name
         return render(request, template, context)

@@ -59,18 +59,21 @@ class BadCursor(BadRequest):
 
 
 class CappedPaginator(Paginator):
-    def __init__(self, *args: Any, total: int | None = None, search: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, total: int | None = None, search: bool = False, cap: int | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.total = total
         self.search = search
+        self.own_cap = cap
 
     @cached_property
     def cap(self) -> int:
         # A free-text search counts to a lower cap: its matches are found by reading rows (a word in 1 of 20
         # descriptions: ~20 rows read per match), so 10,001 of them cost ~200 ms where 1,001 cost ~20 ms; and
-        # beyond a thousand matches a person refines the words rather than reads on.
-        return min(settings.ANZHI_COUNT_CAP, settings.ANZHI_SEARCH_COUNT_CAP) if self.search \
-            else settings.ANZHI_COUNT_CAP
+        # beyond a thousand matches a person refines the words rather than reads on. A list may count to a lower
+        # cap of its own (``cap``: ``ScopedListView.count_cap``).
+        cap = settings.ANZHI_COUNT_CAP if self.own_cap is None else min(settings.ANZHI_COUNT_CAP, self.own_cap)
+        return min(cap, settings.ANZHI_SEARCH_COUNT_CAP) if self.search else cap
 
     uncounted = False  # the count stopped at the time limit, not at the cap (``count`` then says cap + 1)
     # ``total``: the exact number of rows when the caller knows it without counting (an unfiltered list's scope,
@@ -243,13 +246,13 @@ def keyset_rows(rows: Any, per_page: int, token: str, order: list[tuple[str, boo
 
 
 def page_of(rows: Any, per_page: int, number: Any, *, cursor: str | None = None, keyset: bool = False,
-            total: int | None = None, search: bool = False) -> Any:
+            total: int | None = None, search: bool = False, cap: int | None = None) -> Any:
     """The page asked for (the last one when out of range), counted within the cap. A view that passes its
     ``cursor`` parameter (``keyset=True``; ``core.listing.ScopedListView`` does) gets the keyset page a cursor
     names, and past the cap its pages link onward by cursor (``_pagination.html``). ``total``: the number of rows,
     when the caller knows it (nothing is counted then); ``search``: the rows are a free-text search's matches
-    (counted to ``ANZHI_SEARCH_COUNT_CAP``)."""
-    paginator = CappedPaginator(rows, per_page, total=total, search=search)
+    (counted to ``ANZHI_SEARCH_COUNT_CAP``); ``cap``: the list's own lower cap."""
+    paginator = CappedPaginator(rows, per_page, total=total, search=search, cap=cap)
     order = keyset_order(rows)
     if cursor and keyset:
         if order is None:

@@ -25,6 +25,14 @@ class EscalationConfig(AppConfig):
         from escalation import keys
 
         keys.connect()  # records' copies of their items' scope keys follow the items
+        from core.pickers import register_picker
+        from escalation.filters import BOARD_UNIT_KINDS
+        from orgs.models import Unit
+
+        # The 督办台's unit filter: asked for as one types once a province's units are more than a select can hold.
+        register_picker("board_units", Unit, search=lambda qs, text: qs.filter(name__icontains=text),
+                        order=("kind", "sort", "name"), directory=True,
+                        narrow=lambda qs: qs.filter(kind__in=BOARD_UNIT_KINDS, collective=False, active=True))
         register_loader("load_escalation_defaults", order=30)
         register_nav(_("督办台"), "escalation:board", order=80,
                      roles=(Role.OFFICE, Role.REGULATOR, Role.TOWNSHIP, Role.INSPECTOR))

@@ -152,3 +152,19 @@ def test_board_pages_and_its_queries_do_not_grow_with_the_rows(client: Client, w
     second = client.get(f"{BOARD}?page=2")
     assert len(second.context["objects"]) == 15
     assert 'class="text-nowrap">' in response.content.decode()  # dates do not wrap
+
+
+def test_a_backlog_past_the_board_s_cap_says_more_than(client: Client, world: World, pending: list[EscalationRecord],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pending count stops at the board's own cap and says "> cap", never a false exact number."""
+    from escalation.views.board import BoardView
+
+    monkeypatch.setattr(BoardView, "count_cap", 100)  # ANZHI_COUNT_CAP's floor is 100
+    _overdue(world, 100, "山枣镇", "积压事项")
+    services.sweep(today=timezone.localdate())
+    client.force_login(world.users["office"])
+    response = client.get(BOARD)
+    assert response.context["pending_capped"] and response.context["pending_count"] == 100
+    assert 'data-testid="pending-count">&gt;100<' in response.content.decode()
+    response = client.get(f"{BOARD}?source={KEY}&unit={Unit.objects.get(name='东山街道').pk}")
+    assert not response.context["pending_capped"] and response.context["pending_count"] == 3

@@ -9,6 +9,8 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.fixtures import pick
+
 pytestmark = pytest.mark.browser
 
 
@@ -19,7 +21,7 @@ def test_office_decides_a_unit_s_pending_measures_at_once(new_page: Callable[...
     assert pending > 0, "the living demo proposes measures for its overdue tasks"
     office.get_by_test_id("board-pending").click()
     expect(office.locator("h1")).to_contain_text("督办台")
-    office.select_option("#f-unit", label="山枣镇")
+    pick(office, "unit", "山枣", "山枣镇")
     office.get_by_role("button", name="筛选").click()
     rows = office.locator("tbody tr[data-testid^=pending-]")
     expect(rows.first).to_be_visible()

@@ -43,6 +43,9 @@ class BoardView(ScopedListView):
     template_name = "escalation/board.html"
     roles: ClassVar[tuple[str, ...]] = BOARD_ROLES
     paginate_by = 20
+    # Each pending row costs probes to count (its item's visibility beyond the copied keys, a higher proposal of the
+    # same item): counted to a thousand — decisions go at most 200 at a time — and "1,000+" beyond.
+    count_cap = 1000
 
     def base_queryset(self) -> QuerySet:
         return selectors.pending_decisions(self.request.user)
@@ -53,7 +56,8 @@ class BoardView(ScopedListView):
         kwargs.update({
             "today": today, "summary": summary, "recent": list(selectors.record_history(user)[:10]),
             "is_office": user.has_role(Role.OFFICE), "calendar_note": workdays.calendar_note(today),
-            "pending_count": kwargs["page"].paginator.count,
+            "pending_count": min(kwargs["page"].paginator.count, kwargs["page"].paginator.cap),
+            "pending_capped": kwargs["page"].paginator.capped,
             "filtered": any(self.request.GET.get(k) for k in ("source", "action", "unit")),
             "counted_at": min((s["counted_at"] for s in summary if s["counted_at"]), default=None),
             "totals": {"overdue": sum(s["overdue"] for s in summary),
