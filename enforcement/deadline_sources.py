@@ -84,11 +84,12 @@ def _case_responsible_many(cases: list[Any]) -> dict[int, Any]:
 
 def register() -> None:
     from enforcement.models import Case, Inspection
+    from enterprises.models.base import enterprise_links
     from escalation.registry import CountKeys, DeadlineSource, register_source
 
     # Inspections and cases change their open state in many workflow moves: the worker's standing counts. Their
     # domain arm is the enterprise's links (departments are counted directly; their own unit's rows are few).
-    keys = CountKeys()
+    keys = CountKeys(domain_links=enterprise_links)
 
     register_source(DeadlineSource(
         counts=keys, key="enforcement.review", label="执法检查整改复查", model=Inspection, open_items=_open_reviews,

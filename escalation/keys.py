@@ -4,8 +4,9 @@ A record (``EscalationRecord``) copies its item's territory path, domain and ent
 source whose scope reads the item's path and domain column (``DeadlineSource.counts``: the same condition the
 maintained counts rely on), the territorial and domain arms of the viewer's scope are read on those copies, so the
 督办台 finds a township's or a department's records through the record table's own indexes, whatever the number of
-records; the item is asked (one EXISTS) only for the viewer's other arms: their units, an enterprise account,
-explicit grants, a department's domains of an enterprise row (its domain links). A record whose item was deleted
+records. A department's domains of an enterprise row (the enterprise's domain links) are read on the copies too
+where the source says its domain arm reads only the path and the enterprise (``CountKeys.domain_links``). The item
+is asked (one EXISTS) only for the viewer's other arms: their units, an enterprise account, explicit grants. A record whose item was deleted
 keeps the copies it had then: it stays with the territory and domain that saw the item, as the records of a source
 no longer registered do.
 
@@ -50,11 +51,16 @@ def _keyed(source: Any) -> bool:
 def _rest(scope: Scope, source: Any) -> Scope:
     """The part of the scope asked of the item: all but the arms read on the record's copies."""
     rest = replace(scope, territories=())
-    return replace(rest, domain_grants=()) if _domain_column(source) else rest
+    return replace(rest, domain_grants=()) if _domain_column(source) or _links(source) else rest
 
 
 def _domain_column(source: Any) -> bool:
     return source.counts.domain_arm and source.counts.domain is not None
+
+
+def _links(source: Any) -> bool:
+    """The domain arm reads the path and the enterprise only (``CountKeys.domain_links``)."""
+    return source.counts.domain_arm and source.counts.domain is None and source.counts.domain_links is not None
 
 
 def _exists(items: models.QuerySet) -> Q | None:
@@ -69,14 +75,26 @@ def _exists(items: models.QuerySet) -> Q | None:
     return Q(Exists(query))
 
 
-def _on_record(scope: Scope, keyed: list[str], domain_column: list[str]) -> Q:
-    """The territorial arm over every keyed source, and the domain arm over those with a domain column, each one
-    condition on the record's own columns (so the record table's path index answers it)."""
+def _on_record(scope: Scope, keys: list[str]) -> Q:
+    """The territorial arm over every keyed source, the domain arm over those with a domain column and over those
+    whose domain arm is the enterprise's links (one condition per kind of arm, on the record's own columns: the record
+    table's path index answers it)."""
+    from escalation.registry import SOURCES
+
     q = Q(pk__in=[])
-    if keyed and scope.territories:
-        q |= Q(source_key__in=keyed) & scope.territorial_q("jurisdiction_path")
-    if domain_column and scope.domain_grants:
-        q |= Q(source_key__in=domain_column) & scope.domain_q("jurisdiction_path", domain_field="domain_id")
+    if keys and scope.territories:
+        q |= Q(source_key__in=keys) & scope.territorial_q("jurisdiction_path")
+    if not scope.domain_grants:
+        return q
+    column = [k for k in keys if _domain_column(SOURCES[k])]
+    if column:
+        q |= Q(source_key__in=column) & scope.domain_q("jurisdiction_path", domain_field="domain_id")
+    by_rule: dict[Any, list[str]] = {}
+    for k in keys:
+        if _links(SOURCES[k]):
+            by_rule.setdefault(SOURCES[k].counts.domain_links, []).append(k)
+    for rule, linked in by_rule.items():
+        q |= Q(source_key__in=linked) & rule(scope.domain_grants)
     return q
 
 
@@ -112,7 +130,7 @@ def _record_q(user: Any, scope: Scope) -> Q:
     from escalation.registry import SOURCES
 
     keyed = [k for k, s in SOURCES.items() if _keyed(s)]
-    q = _on_record(scope, keyed, [k for k in keyed if _domain_column(SOURCES[k])])
+    q = _on_record(scope, keyed)
     for key, source in SOURCES.items():
         if key in keyed:
             rest = _rest(scope, source)
@@ -137,7 +155,7 @@ def items_q(user: Any, scope: Scope) -> Q:
         q |= Q(source_key=key) & Exists(source.model.objects.visible_to(user).filter(pk=OuterRef("object_id")))
         if _keyed(source):
             gone = ~Exists(source.model._default_manager.filter(pk=OuterRef("object_id")))
-            q |= gone & _on_record(scope, [key], [key] if _domain_column(source) else [])
+            q |= gone & _on_record(scope, [key])
     return q | (~Q(source_key__in=list(SOURCES)) & EscalationRecord.scope_q(scope))
 
 

@@ -75,6 +75,10 @@ class CountKeys:
     domain: str | None = None
     domain_arm: bool = True
     rows: Callable[[], QuerySet] | None = None
+    # A domain arm that is not one column but reads only the path and the enterprise (an enterprise row's domain
+    # links: ``enterprises.models.base.enterprise_row_scope_q``), as a condition on those two fields for the
+    # department grants given: the escalation records' copies of both answer it (``escalation.keys``).
+    domain_links: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,10 @@ def register() -> bool:
         )
     except ImportError:
         return False
+    from enterprises.models.base import EnterpriseScoped, enterprise_links
     from ledgers.lapsing import KINDS
+
+    row_rule = EnterpriseScoped.scope_q.__func__  # a ledger of its own rule (custom rows) is asked of its rows
 
     for kind in KINDS:
         # Reminders in working days: about a month ahead, then a week, then the day before.
@@ -55,7 +58,7 @@ def register() -> bool:
         # Ledger rows lapse by the calendar and are edited by imports and forms alike: the worker's standing
         # counts. The domain arm is the enterprise's links (departments are counted directly).
         register_source(DeadlineSource(
-            counts=CountKeys(),
+            counts=CountKeys(domain_links=enterprise_links if kind.model.scope_q.__func__ is row_rule else None),
             key=f"ledgers.{kind.key}", label=str(kind.label), model=kind.model,
             open_items=lambda _k=kind: _k.open_items(), due_field=kind.due_field, title=kind.title, url=kind.url,
             responsible=lambda row: Recipients(**responsible(row)),

@@ -45,6 +45,12 @@ def enterprise_row_scope_q(scope: Scope, path_field: str = "jurisdiction_path",
     return q | scope.enterprise_q(enterprise_field) | scope.granted_q(Enterprise, enterprise_field)
 
 
+def enterprise_links(domain_grants: Any) -> models.Q:
+    """The domain arm of ``enterprise_row_scope_q`` alone, for these department grants: a condition on the path and
+    the enterprise only (``escalation.registry.CountKeys.domain_links``)."""
+    return enterprise_row_scope_q(Scope(domain_grants=tuple(domain_grants)))
+
+
 def copied_keys(model: type[models.Model], parent: Any) -> dict[str, Any]:
     """The scope keys a row of ``model`` copies from ``parent``: the path, and the jurisdiction where the row
     has one. The one helper behind ``copy_scope_keys``, ``get_or_create`` defaults and re-keying."""

@@ -120,3 +120,28 @@ def test_a_saved_item_carries_its_records_along(world: World) -> None:
     assert record.jurisdiction_path == other.path
     hazard.save(update_fields=["description"])  # a save that cannot move it is not followed
     assert keys.stale() == []
+
+
+def test_a_declared_domain_links_rule_is_the_model_s_own_domain_arm(world: World) -> None:
+    """``CountKeys.domain_links`` stands for the model's domain arm on the records' copies: on the items themselves
+    it selects exactly what ``scope_q`` of the department's grants does."""
+    from core.scoping import Scope
+    from escalation.registry import SOURCES
+
+    for op in [("licence", "ent_a1", 5), ("licence", "ent_b1", -3), ("licence", "ent_park", 9),
+               ("ledger", "equipment", "ent_a2", 4), ("ledger", "certificate", "ent_b2", -2),
+               ("ledger", "plan", "ent_park", 7)]:
+        _apply(world, op)
+    declared = [s for s in SOURCES.values() if s.counts is not None and s.counts.domain_links is not None]
+    assert {s.key for s in declared} >= {"ledgers.licence", "enforcement.review"}
+    seen = 0
+    for key in ("regulator", "regulator_fire", "inspector"):
+        grants = world.user(key).get_scope().domain_grants
+        assert grants
+        for source in declared:
+            model = source.model
+            by_rule = set(model.objects.filter(source.counts.domain_links(grants)).values_list("pk", flat=True))
+            own = set(model.objects.filter(model.scope_q(Scope(domain_grants=grants))).values_list("pk", flat=True))
+            assert by_rule == own, (key, source.key)
+            seen += len(own)
+    assert seen  # the departments reach some of the rows: the comparison is not of empty sets
