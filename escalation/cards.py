@@ -37,10 +37,12 @@ def board_card(user: Any) -> dict[str, Any] | None:
     items = SupervisionItem.objects.visible_to(user).aggregate(
         overdue=Count("pk", filter=Q(status=ItemStatus.OPEN, deadline__lt=today)),
         done=Count("pk", filter=Q(status=ItemStatus.DONE)))
-    # Counted within the list cap (``core.paging``): a backlog of a million proposals is not counted per request.
+    # Counted within the board's own cap (``BoardView.count_cap``): a backlog of a million proposals is not counted per
+    # request, and the card says what the board says.
     from core.paging import CappedPaginator
+    from escalation.views.board import BoardView
 
-    pending = CappedPaginator(pending_decisions(user), 1)
+    pending = CappedPaginator(pending_decisions(user), 1, cap=BoardView.count_cap)
     return {"pending": min(pending.count, pending.cap), "pending_capped": pending.capped, "items": items}
 
 

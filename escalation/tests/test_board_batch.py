@@ -166,5 +166,7 @@ def test_a_backlog_past_the_board_s_cap_says_more_than(client: Client, world: Wo
     response = client.get(BOARD)
     assert response.context["pending_capped"] and response.context["pending_count"] == 100
     assert 'data-testid="pending-count">&gt;100<' in response.content.decode()
+    home = client.get("/").content.decode()  # the home card says what the board says
+    assert 'data-testid="board-pending"><div class="fs-4">&gt;100<' in home
     response = client.get(f"{BOARD}?source={KEY}&unit={Unit.objects.get(name='东山街道').pk}")
     assert not response.context["pending_capped"] and response.context["pending_count"] == 3
