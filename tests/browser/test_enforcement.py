@@ -48,11 +48,23 @@ def _docx_text(path: str) -> tuple[str, str]:
 
 
 def menu(page: Page, name: str) -> None:
-    """A main-menu link (on a phone, behind the menu button)."""
+    """A main-menu link (on a phone, behind the menu button), followed to its page. A tap the phone lost (the menu
+    still opening on a loaded box: once the page stayed where it was for 30 s) is tapped again, as a person would."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible():
         toggler.click()
-    page.locator("#mainnav").get_by_role("link", name=name).first.click()
+    link = page.locator("#mainnav").get_by_role("link", name=name).first
+    target = urlsplit(link.get_attribute("href") or "").path
+    link.click()
+    try:
+        page.wait_for_url(lambda url: urlsplit(url).path == target, timeout=10_000)
+    except PlaywrightTimeout:
+        if toggler.is_visible() and not link.is_visible():
+            toggler.click()
+        link.click()
+        page.wait_for_url(lambda url: urlsplit(url).path == target, timeout=30_000)
 
 
 def _move(page: Page, action: str, *, select: dict[str, str] | None = None, **fields: str) -> None:
