@@ -166,13 +166,13 @@ def _sources_of(model: type[models.Model]) -> list[str]:
 
 
 def _copied(model: type[models.Model]) -> dict[str, Any]:
-    """The record's key columns as expressions over the item (the columns it lacks: empty)."""
-    names = {f.attname for f in model._meta.concrete_fields}
-    item = model._default_manager.filter(pk=OuterRef("object_id"))
-    return {"jurisdiction_path": Subquery(item.values("jurisdiction_path")[:1]) if "jurisdiction_path" in names
-            else models.Value(""),
-            "domain_id": Subquery(item.values("domain_id")[:1]) if "domain_id" in names else None,
-            "enterprise_id": Subquery(item.values("enterprise_id")[:1]) if "enterprise_id" in names else None}
+    """The record's key columns as subqueries of its item: the sweep's own copy of the keys
+    (``escalation.services._scope_sql``), read for the record's ``object_id``."""
+    from escalation.services import _scope_sql
+
+    item = model._default_manager.filter(pk=OuterRef("object_id")).annotate(**_scope_sql(model))
+    return {field: Subquery(item.values(name)[:1])
+            for field, name in (("jurisdiction_path", "_jp"), ("domain_id", "_dom"), ("enterprise_id", "_ent"))}
 
 
 def follow(model: type[models.Model], rows: models.QuerySet) -> int:
