@@ -167,10 +167,10 @@ def _sources_of(model: type[models.Model]) -> list[str]:
 
 def _copied(model: type[models.Model]) -> dict[str, Any]:
     """The record's key columns as subqueries of its item: the sweep's own copy of the keys
-    (``escalation.services._scope_sql``), read for the record's ``object_id``."""
-    from escalation.services import _scope_sql
+    (``escalation.services.copied_keys_sql``), read for the record's ``object_id``."""
+    from escalation.services import copied_keys_sql
 
-    item = model._default_manager.filter(pk=OuterRef("object_id")).annotate(**_scope_sql(model))
+    item = model._default_manager.filter(pk=OuterRef("object_id")).annotate(**copied_keys_sql(model))
     return {field: Subquery(item.values(name)[:1])
             for field, name in (("jurisdiction_path", "_jp"), ("domain_id", "_dom"), ("enterprise_id", "_ent"))}
 

@@ -419,7 +419,7 @@ RECORD_COLUMNS = ("object_id", "object_title", "object_url", "due_date", "jurisd
                   "created_at", "note", "overdue_workdays")
 
 
-def _scope_sql(model: type[models.Model]) -> dict[str, Any]:
+def copied_keys_sql(model: type[models.Model]) -> dict[str, Any]:
     """The record's copied scope keys as expressions over the item (``scope_keys`` in SQL)."""
     from django.db.models import CharField, F, IntegerField, Value
     from django.db.models.functions import Cast
@@ -448,7 +448,7 @@ def _climb_in_database(source: DeadlineSource, step: EscalationStep, qs: models.
     action_name = "escalation.propose" if step.needs_decision else "escalation.apply"
     action_label = Action(step.action).label
     selected = qs.annotate(_oid=F("pk"), _t=Left(source.title_sql(), 300, output_field=CharField()),
-                           _u=Left(source.url_sql(), 500, output_field=CharField()), **_scope_sql(source.model))
+                           _u=Left(source.url_sql(), 500, output_field=CharField()), **copied_keys_sql(source.model))
     dues = sorted(selected.order_by().values_list("_due", flat=True).distinct())
     connection = transaction.get_connection()
     table = connection.ops.quote_name(EscalationRecord._meta.db_table)
