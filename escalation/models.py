@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -109,6 +109,11 @@ class EscalationRecord(models.Model):
     jurisdiction_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
     domain_id = models.IntegerField(null=True, blank=True, editable=False)
     enterprise_id = models.IntegerField(null=True, blank=True, editable=False)
+    # A proposal with a higher proposal of the same item and deadline still awaiting the office (an item first seen
+    # long overdue is proposed for 约谈 and 挂牌督办 at once): the 督办台 shows only the higher one. Kept by
+    # ``escalation.services.rank_proposals`` wherever proposals are filed or decided; always equal to
+    # ``higher_proposal()`` (a property test says so). Read from an index, not probed row by row.
+    outranked = models.BooleanField(default=False, editable=False)
 
     objects = EscalationRecordQuerySet.as_manager()
 
@@ -122,7 +127,10 @@ class EscalationRecord(models.Model):
         # the time alone leaves tens of thousands of ties to sort before the first page (measured at 4M records).
         indexes = [models.Index(fields=["source_key", "object_id"], name="escalation_record_object"),
                    models.Index(fields=["status", "created_at", "id"], name="escalation_record_status"),
-                   models.Index(fields=["created_at", "id"], name="escalation_record_recent")]
+                   models.Index(fields=["created_at", "id"], name="escalation_record_recent"),
+                   # The pending decisions in the board's order, for the board's page and its capped count.
+                   models.Index(fields=["created_at", "id"], name="escalation_record_pending",
+                                condition=Q(status=RecordStatus.PROPOSED, outranked=False))]
 
     def __str__(self) -> str:
         # Action(...).label, not get_action_display(): the sweep names many records at once.
@@ -133,6 +141,15 @@ class EscalationRecord(models.Model):
         return (scope.territorial_q("jurisdiction_path")
                 | scope.domain_q("jurisdiction_path", domain_field="domain_id")
                 | scope.enterprise_q("enterprise_id"))
+
+    @classmethod
+    def higher_proposal(cls) -> Exists:
+        """That a record (the outer row) has a proposal of a higher step for the same item and deadline: the
+        one definition of ``outranked``. Usable in a filter and in an UPDATE (no join on the outer row)."""
+        own_order = EscalationStep.objects.filter(pk=OuterRef(OuterRef("step_id"))).values("order")[:1]
+        return Exists(cls.objects.filter(source_key=OuterRef("source_key"), object_id=OuterRef("object_id"),
+                                         due_date=OuterRef("due_date"), status=RecordStatus.PROPOSED,
+                                         step__order__gt=Subquery(own_order)))
 
 
 class ReminderMark(models.Model):

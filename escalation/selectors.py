@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from escalation.choices import RecordStatus
@@ -85,13 +85,11 @@ def latest_records(source_key: str, ids: list[int]) -> dict[tuple[int, dt.date],
 
 def pending_decisions(user: Any, *, highest_only: bool = True) -> QuerySet:
     """Proposed steps awaiting the office. With ``highest_only``, an item that has both a proposed 约谈
-    and a proposed 挂牌督办 (an item first seen long overdue) shows once, at its highest step."""
+    and a proposed 挂牌督办 (an item first seen long overdue) shows once, at its highest step (the lower one is
+    ``outranked``, a mark the engine keeps)."""
     qs = EscalationRecord.objects.visible_to(user).filter(status=RecordStatus.PROPOSED)
     if highest_only:
-        higher = EscalationRecord.objects.filter(
-            source_key=OuterRef("source_key"), object_id=OuterRef("object_id"), due_date=OuterRef("due_date"),
-            status=RecordStatus.PROPOSED, step__order__gt=OuterRef("step__order"))
-        qs = qs.exclude(Exists(higher))
+        qs = qs.filter(outranked=False)
     return qs.select_related("step").order_by("created_at", "pk")
 
 

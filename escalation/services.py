@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -382,6 +382,8 @@ def _climb_batch(source: DeadlineSource, step: EscalationStep, items: list[Any],
     mine = [rows[oid] for oid in sorted(created)]  # a concurrent sweep may have filed some first
     for record in mine:
         record.pk = created[record.object_id]
+    if step.needs_decision:
+        rank_proposals(EscalationRecord.objects.filter(source_key=source.key, object_id__in=list(created)))
     audit.record_many((("escalation.propose" if step.needs_decision else "escalation.apply", r,
                         {"source": source.key, "object_id": r.object_id, "action": step.action, "status": status,
                          "due_date": r.due_date.isoformat(), "overdue_workdays": r.overdue_workdays}, "")
@@ -416,7 +418,18 @@ def _climb_batch(source: DeadlineSource, step: EscalationStep, items: list[Any],
 
 RECORD_COLUMNS = ("object_id", "object_title", "object_url", "due_date", "jurisdiction_path", "domain_id",
                   "enterprise_id", "source_key", "object_type", "step_id", "action", "status", "manual",
-                  "created_at", "note", "overdue_workdays")
+                  "created_at", "note", "overdue_workdays", "outranked")
+
+
+def rank_proposals(records: models.QuerySet) -> int:
+    """Set ``outranked`` right (``EscalationRecord.higher_proposal``) on ``records``, which must hold every record
+    whose mark a change may have moved: after proposals are filed or decided, or steps reordered or removed. Two
+    UPDATEs that write only the rows whose mark changes; returns how many."""
+    higher = EscalationRecord.higher_proposal()
+    n = records.filter(status=RecordStatus.PROPOSED, outranked=False).filter(higher).update(outranked=True)
+    return n + records.filter(outranked=True).exclude(
+        Exists(EscalationRecord.objects.filter(pk=OuterRef("pk"), status=RecordStatus.PROPOSED).filter(higher))
+    ).update(outranked=False)
 
 
 def copied_keys_sql(model: type[models.Model]) -> dict[str, Any]:
@@ -457,7 +470,8 @@ def _climb_in_database(source: DeadlineSource, step: EscalationStep, qs: models.
     for due in dues:
         over = run.overdue_workdays(due)
         note = _("逾期 %(n)s 个工作日，按督办阶梯自动%(v)s") % {"n": over, "v": verb}
-        constants = [source.key, source.object_type, step.pk, step.action, status, False, run.stamp(), note, over]
+        constants = [source.key, source.object_type, step.pk, step.action, status, False, run.stamp(), note, over,
+                     False]
         # One statement for the whole date: the anti-join stays one pass over the date's items (paging it by pk
         # with LIMIT re-scans the date's index entries every page); the change-log events and digest counts
         # then go by ``size``, in the same transaction.
@@ -481,6 +495,9 @@ def _climb_in_database(source: DeadlineSource, step: EscalationStep, qs: models.
                                      "due_date": due.isoformat(), "overdue_workdays": over}, "")
                                    for rid, oid, title, _path in chunk), jsonable=True, batch=size)
                 _count_step(source, step, chunk, run, announced)
+                if step.needs_decision:
+                    rank_proposals(EscalationRecord.objects.filter(
+                        source_key=source.key, due_date=due, object_id__in=[oid for _rid, oid, _t, _p in chunk]))
             done[:] = rows
 
         _guarded(source, report, sr, work)
@@ -616,9 +633,15 @@ def decide(*, actor: Any, record: EscalationRecord, confirm: bool, note: str = "
     """The office confirms or dismisses a proposed step; a confirmed step notifies the responsible and
     the supervisors (in the transaction, as part of the decision). Who decided, and when, is recorded."""
     _check_office(actor)
-    return transition(workflow=RECORD_TRANSITIONS, obj=record, action="confirm" if confirm else "dismiss",
-                      actor=actor, note=note, check=_check_record_visible, apply=_apply_decision,
-                      on_applied=_after_decision, audit_fields=DECISION_FIELDS)
+    with transaction.atomic():
+        record = transition(workflow=RECORD_TRANSITIONS, obj=record, action="confirm" if confirm else "dismiss",
+                            actor=actor, note=note, check=_check_record_visible, apply=_apply_decision,
+                            on_applied=_after_decision, audit_fields=DECISION_FIELDS)
+        # The decided record and any it superseded leave the pending ones; a lower proposal it outranked returns.
+        rank_proposals(EscalationRecord.objects.filter(source_key=record.source_key, object_id=record.object_id,
+                                                       due_date=record.due_date))
+        record.refresh_from_db(fields=["outranked"])
+    return record
 
 
 @dataclass
@@ -764,6 +787,7 @@ def ladder_save(*, actor: Any, ladder: EscalationLadder | None, values: dict[str
     ladder.active = bool(values.get("active", True))
     ladder.save()
     keep: list[int] = []
+    orders = dict(ladder.steps.values_list("pk", "order")) if ladder.pk else {}
     for s in sorted(steps, key=lambda s: (s["order"], s["after_workdays"])):
         step = ladder.steps.filter(pk=s.get("id")).first() if s.get("id") else None
         step = step or EscalationStep(ladder=ladder)
@@ -772,6 +796,12 @@ def ladder_save(*, actor: Any, ladder: EscalationLadder | None, values: dict[str
         step.save()
         keep.append(step.pk)
     ladder.steps.exclude(pk__in=keep).delete()
+    if any(orders.get(pk, order) != order for pk, order in ladder.steps.values_list("pk", "order")) or \
+            set(orders) - set(keep):
+        # Which proposal outranks which follows the steps' order; a removed step's records keep no step (and so
+        # neither outrank nor are outranked).
+        rank_proposals(EscalationRecord.objects.filter(Q(step__ladder=ladder) | Q(step__isnull=True)).filter(
+            Q(status=RecordStatus.PROPOSED) | Q(outranked=True)))
     after = _ladder_state(ladder)
     audit.record(actor=actor, action="escalation.ladder_save", obj=ladder, changes=audit.diff(before, after))
     return ladder
