@@ -323,7 +323,7 @@ ANZHI_COUNT_CAP = env_int("ANZHI_COUNT_CAP", 10_000, minimum=100)
 ANZHI_SEARCH_COUNT_CAP = env_int("ANZHI_SEARCH_COUNT_CAP", 1_000, minimum=100)
 # A list's count gives up after this many milliseconds on PostgreSQL (0: never); the page says so (core/paging.py).
 ANZHI_COUNT_MS = env_int("ANZHI_COUNT_MS", 50, minimum=0)
-# Background jobs that work in batches (the escalation sweep) yield to the users: on PostgreSQL, after a batch, while
+# Background jobs that work in batches (the escalation sweep, a large enterprise import) yield to the users: on PostgreSQL, after a batch, while
 # other connections are running statements, the job pauses this many times the batch's own duration (core.background
 # .yield_to_users; 0: never). At 2 the job takes at most a third of a database core while users are active, and runs
 # at full speed on an idle database.

@@ -148,13 +148,16 @@ def users_active() -> int:
         return int(cur.fetchone()[0])
 
 
-def yield_to_users(elapsed: float, *, sleep: Callable[[float], None] | None = None) -> float:
+def yield_to_users(elapsed: float, *, sleep: Callable[[float], None] | None = None,
+                   private_locks: bool = False) -> float:
     """After a batch of background work that took ``elapsed`` seconds: while users are active, pause
     ``ANZHI_BACKGROUND_YIELD`` times as long (at most ``MAX_YIELD_SECONDS``), so that the job takes a bounded share
     of the database while people wait on pages, and none of its speed on an idle database. Returns the pause.
 
     ``nice`` (``WORKER_NICE``) lowers only the worker's Python; its SQL runs in a PostgreSQL backend at the web's
-    priority, which this is for. Call it outside any transaction (a pause inside would hold the batch's locks)."""
+    priority, which this is for. Call it outside any transaction (a pause inside would hold the batch's locks), or
+    say ``private_locks`` where the open transaction has only written rows no one else can see yet and locked
+    nothing another writer waits for (an import's new rows, before it counts them)."""
     from django.conf import settings
     from django.db import connection
 
@@ -162,7 +165,7 @@ def yield_to_users(elapsed: float, *, sleep: Callable[[float], None] | None = No
     # Not inside a transaction of the caller's (a test case's wrapping transaction, which Django marks
     # ``_from_testcase`` as its own durable check does, holds no lock of the job's).
     in_transaction = any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
-    if not factor or elapsed <= 0 or in_transaction or not users_active():
+    if not factor or elapsed <= 0 or (in_transaction and not private_locks) or not users_active():
         return 0.0
     pause = min(elapsed * factor, MAX_YIELD_SECONDS)
     (sleep or time.sleep)(pause)

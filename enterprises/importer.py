@@ -7,6 +7,8 @@ enterprise, inside the same transaction as the rows."""
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
@@ -19,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from core import audit
 from core.audit import record_many
+from core.background import yield_to_users
 from core.bulk import copy_rows, insert_values, new_defaults
 from core.imports import Importer, Outcome, Row, Run
 from core.pinyin import search_text
@@ -300,6 +303,11 @@ def import_enterprises(*, actor: Any, file: IO[bytes] | Any,
     return IMPORTER.run(actor=actor, file=file, progress=progress)
 
 
+# Rows written per batch (COPY statements and change events); a large import pauses between batches while users are
+# active (``core.background.yield_to_users``).
+WRITE_BATCH = 5000
+
+
 def _write(rows: list[_Row], existing: dict[str, Enterprise], result: Outcome) -> None:
     # New enterprises are written from their column values, without model instances (COPY on PostgreSQL):
     # building 50,000 instances was a third of the write.
@@ -342,13 +350,15 @@ def _write(rows: list[_Row], existing: dict[str, Enterprise], result: Outcome) -
         ent.jurisdiction_path = ent.jurisdiction.path
         ent.search_text = search_text(ent.name)
         changed.append((row, ent, snapshot_before))
-    # Lock the enterprises to update and read where they are counted before anything is written (the rows read at
-    # check time are not locked): every enterprise lock is taken before any tally row, as every writer does.
-    counted = tally.states([e.pk for _r, e, _b in changed], lock=True)
-    step = 5000
+    # New rows first, a batch at a time, pausing between batches while users are active (the transaction has then
+    # only written rows no one else can see yet); their counts are added at the end, with the updates', so that the
+    # count rows other writers share are locked for the last moment only.
+    step = WRITE_BATCH
     new_ids: list[int] = []
     label = audit.object_label(Enterprise())
+    delta: Counter = Counter()
     for i in range(0, len(new_objs), step):
+        started = time.perf_counter()
         batch = new_objs[i:i + step]
         # COPY on PostgreSQL (keys drawn from the sequence first), bulk_create on SQLite.
         ids = insert_values(Enterprise, [v for _r, v in batch])
@@ -357,12 +367,17 @@ def _write(rows: list[_Row], existing: dict[str, Enterprise], result: Outcome) -
                   ((pk, d) for (r, _v), pk in zip(batch, ids, strict=True) for d in r.domains))
         copy_rows(Enterprise.departments.through, ["enterprise_id", "unit_id"],
                   ((pk, u) for (r, _v), pk in zip(batch, ids, strict=True) for u in r.departments))
-        # Counted in the same transaction, one upsert per batch (set-based: keys grouped, not a row an enterprise).
-        tally.added((v["jurisdiction_path"], domain_key(r.domains), v.get("credit_class", defaults["credit_class"]))
-                    for r, v in batch)
+        delta.update((v["jurisdiction_path"], domain_key(r.domains), v.get("credit_class", defaults["credit_class"]))
+                     for r, v in batch)
         record_many((("enterprises.create", audit.Ref(label, pk, v["name"]),
                       _created_changes(_comparable_of({**defaults, **v}), r), "批量导入")
                      for (r, v), pk in zip(batch, ids, strict=True)), jsonable=True, batch=step)
+        if i + step < len(new_objs):
+            paused = yield_to_users(time.perf_counter() - started, private_locks=True)
+            result.timings["paused"] = result.timings.get("paused", 0.0) + paused
+    # Lock the enterprises to update and read where they are counted (the rows read at check time are not locked):
+    # every enterprise lock is taken before any count row, as every writer does.
+    counted = tally.states([e.pk for _r, e, _b in changed], lock=True)
     update_fields = [f for f in services.FIELDS if f not in ("jurisdiction", "synthetic", "principal_user",
                                                               "safety_manager_user")]
     update_fields += ["jurisdiction", "jurisdiction_path", "search_text"]
@@ -378,15 +393,17 @@ def _write(rows: list[_Row], existing: dict[str, Enterprise], result: Outcome) -
         Enterprise.departments.through.objects.bulk_create(
             [Enterprise.departments.through(enterprise_id=e.pk, unit_id=u) for r, e, _b in batch
              for u in r.departments], batch_size=1000)
-        for _r, e, before in batch:
+        for r, e, before in batch:
             if before["jurisdiction_id"] != e.jurisdiction_id:
                 rekey_enterprise_rows(e)
-        # bulk_update leaves the credit class alone: each keeps the class it was counted with.
-        tally.move({e.pk: counted[e.pk] for _r, e, _b in batch},
-                   {e.pk: (e.jurisdiction_path, domain_key(r.domains), counted[e.pk][2]) for r, e, _b in batch})
+            # bulk_update leaves the credit class alone: each keeps the class it was counted with.
+            delta[counted[e.pk]] -= 1
+            delta[(e.jurisdiction_path, domain_key(r.domains), counted[e.pk][2])] += 1
         record_many(("enterprises.update", e, audit.diff(before, {**{k: audit.to_jsonable(v) for k, v in _comparable(e).items()},
                                                      "domains": r.domains, "departments": r.departments}), "批量导入")
                     for r, e, before in batch)
+    # Counted in the same transaction, one upsert per 500 keys (set-based: keys grouped, not a row an enterprise).
+    tally.apply(delta)
     result.created = len(new_objs)
     result.updated = len(changed)
     if defer_pinyin:

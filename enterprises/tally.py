@@ -55,13 +55,14 @@ def states(ids: Iterable[int], *, lock: bool = False) -> dict[int, State]:
     return out
 
 
-def _write(delta: Counter) -> None:
+def apply(delta: Counter) -> None:
+    """Add ``delta`` ({where counted: change}) to the counts: one upsert per 500 keys."""
     upsert_counts(EnterpriseTally, KEY, {k: n for k, n in delta.items() if n})
 
 
 def added(new: Iterable[State]) -> None:
     """Enterprises were created: count them (one upsert per 500 keys, not per enterprise)."""
-    _write(Counter(new))
+    apply(Counter(new))
 
 
 def move(before: Mapping[int, State], after: Mapping[int, State]) -> None:
@@ -71,7 +72,7 @@ def move(before: Mapping[int, State], after: Mapping[int, State]) -> None:
         delta[s] -= 1
     for s in after.values():
         delta[s] += 1
-    _write(delta)
+    apply(delta)
 
 
 def follow(enterprise_ids: Iterable[int], before: Mapping[int, State]) -> None:

@@ -219,3 +219,29 @@ def test_the_property_is_not_vacuous(world: World, clock: None) -> None:
     assert any(len(k.strip(",").split(",")) > 1 for _p, k, _c in tally.snapshot())
     assert CreditEvent.objects.filter(repaired_at__isnull=False).exists()
     assert CreditEvent.objects.filter(revoked_at__isnull=False).exists()
+
+
+def test_a_large_import_pauses_between_batches_while_users_are_active(world: World, clock: None, settings,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between its batches of new rows (only rows no one else sees yet are written then) a large import pauses
+    while users are active, as the sweep does between its transactions; the counts are still right."""
+    from core import background
+    from enterprises import importer
+
+    pauses: list[float] = []
+    settings.ANZHI_BACKGROUND_YIELD = 2
+    monkeypatch.setattr(importer, "WRITE_BATCH", 2)
+    monkeypatch.setattr(background, "users_active", lambda: 4)
+    monkeypatch.setattr(background.time, "sleep", pauses.append)
+    lines = [[f"分批导入测试{n}有限公司", make_credit_code(f"91430381TB{n:07d}"), PLACES[n % 3], "工贸行业", "", "3110",
+              f"测试路{n}号"] for n in range(5)]
+    outcome = import_enterprises(actor=world.user("office"), file=_xlsx(lines))
+    assert outcome.ok, outcome.errors
+    assert outcome.created == 5 and len(pauses) == 2  # three batches: a pause after each but the last
+    assert outcome.timings["paused"] == pytest.approx(sum(pauses)) and all(p > 0 for p in pauses)
+    assert_counts_equal_direct(world)
+    monkeypatch.setattr(background, "users_active", lambda: 0)  # an idle database: no pause
+    lines = [[f"分批导入测试{n}有限公司", make_credit_code(f"91430381TB{n:07d}"), "东山街道", "工贸行业", "", "3110",
+              f"测试路{n}号"] for n in range(5, 10)]
+    outcome = import_enterprises(actor=world.user("office"), file=_xlsx(lines))
+    assert outcome.ok and len(pauses) == 2 and not outcome.timings.get("paused")

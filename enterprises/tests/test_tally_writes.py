@@ -89,6 +89,7 @@ def test_the_counting_services_do_update_the_counts() -> None:
     assert "tally.added(" in bodies[("enterprises/services.py", "enterprise_create")]
     assert "tally.states(" in bodies[("enterprises/services.py", "enterprise_update")]
     assert "tally.follow(" in bodies[("enterprises/services.py", "enterprise_update")]
-    assert "tally.added(" in bodies[("enterprises/importer.py", "_write")]
-    assert "tally.move(" in bodies[("enterprises/importer.py", "_write")]
+    # The import adds its new rows and moves its updated ones in one delta, applied once at the end.
+    assert "tally.states(" in bodies[("enterprises/importer.py", "_write")]
+    assert "tally.apply(delta)" in bodies[("enterprises/importer.py", "_write")]
     assert "tally.move(" in bodies[("credit/standing.py", "refresh")]
