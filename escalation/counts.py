@@ -19,7 +19,6 @@ compare against). Whatever the number of sources, the summary is one ``UNION ALL
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -41,6 +40,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from core.memo import Memo
 from core.scoping import DomainGrant, Scope, scope_for
 from escalation.models import DueCount, DueCountRun
 from escalation.registry import SOURCES, CountKeys, DeadlineSource
@@ -179,9 +179,7 @@ def _how(scope: Scope, source: DeadlineSource, runs: dict[str, Run]) -> str:
 # horizons, which sources were counted and for which domain sets); the rows are always read live. Kept a minute
 # (a role change that leaves the scope as it was shows within it); never for a holder of explicit grants, whose
 # statement carries the time the grants are checked against.
-_COMPILED: dict[tuple[Any, ...], tuple[float, str, tuple[Any, ...], tuple[str, ...]]] = {}
-_COMPILED_SECONDS = 60.0
-_COMPILED_MAX = 2_000
+_COMPILED: Memo[tuple[str, tuple[Any, ...], tuple[str, ...]]] = Memo(maxsize=2_000, seconds=60.0)
 
 
 def maintained(user: Any, horizons: dict[str, dt.date], today: dt.date) -> dict[str, Counted]:
@@ -196,16 +194,10 @@ def maintained(user: Any, horizons: dict[str, dt.date], today: dt.date) -> dict[
     runs = _runs()
     key = (getattr(user, "pk", None), getattr(user, "unit_id", None), getattr(user, "has_business_role", None), scope,
            today, tuple(horizons.items()), frozenset((k, r.grants) for k, r in runs.items()))
-    now = time.monotonic()
-    hit = _COMPILED.get(key) if scope.grantee_id is None else None
-    if hit is not None and now - hit[0] < _COMPILED_SECONDS:
-        _, sql, params, standing = hit
+    if scope.grantee_id is None:
+        sql, params, standing = _COMPILED.get(key, lambda: _compile(user, scope, runs, horizons, today))
     else:
         sql, params, standing = _compile(user, scope, runs, horizons, today)
-        if scope.grantee_id is None:
-            if len(_COMPILED) >= _COMPILED_MAX:
-                _COMPILED.clear()
-            _COMPILED[key] = (now, sql, params, standing)
     found: dict[str, list[int]] = {k: [0, 0] for k in horizons}
     if sql:
         with connection.cursor() as cursor:

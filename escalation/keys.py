@@ -26,7 +26,6 @@ The copies are derived data, like the deadline counts: the item's write is the a
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from typing import Any
 
@@ -35,6 +34,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.signals import post_save
 
+from core.memo import Memo
 from core.registry import register_key_follower
 from core.scoping import Scope
 
@@ -102,9 +102,7 @@ def _on_record(scope: Scope, keys: list[str]) -> Q:
 # README.md). Keyed by what it depends on (the scope, the roles' business flag, the unit, the registered sources);
 # kept a minute, as the summary's statement (``escalation.counts``); never for a holder of explicit grants, whose
 # condition carries the time the grants are checked against.
-_BUILT: dict[tuple[Any, ...], tuple[float, Q]] = {}
-_BUILT_SECONDS = 60.0
-_BUILT_MAX = 2_000
+_BUILT: Memo[Q] = Memo(maxsize=2_000, seconds=60.0)
 
 
 def record_q(user: Any, scope: Scope) -> Q:
@@ -114,15 +112,7 @@ def record_q(user: Any, scope: Scope) -> Q:
     if scope.grantee_id is not None:
         return _record_q(user, scope)
     key = (scope, getattr(user, "unit_id", None), getattr(user, "has_business_role", None), tuple(SOURCES))
-    now = time.monotonic()
-    hit = _BUILT.get(key)
-    if hit is not None and now - hit[0] < _BUILT_SECONDS:
-        return hit[1]
-    q = _record_q(user, scope)
-    if len(_BUILT) >= _BUILT_MAX:
-        _BUILT.clear()
-    _BUILT[key] = (now, q)
-    return q
+    return _BUILT.get(key, lambda: _record_q(user, scope))
 
 
 def _record_q(user: Any, scope: Scope) -> Q:
