@@ -43,8 +43,8 @@ class BoardView(ScopedListView):
     template_name = "escalation/board.html"
     roles: ClassVar[tuple[str, ...]] = BOARD_ROLES
     paginate_by = 20
-    # Each pending row costs probes to count (its item's visibility beyond the copied keys, a higher proposal of the
-    # same item): counted to a thousand — decisions go at most 200 at a time — and "1,000+" beyond.
+    # A pending row may cost a probe to count (its item's visibility beyond the record's copied keys): counted to a
+    # thousand — decisions go at most 200 at a time — and "1,000+" beyond.
     count_cap = 1000
 
     def base_queryset(self) -> QuerySet:
