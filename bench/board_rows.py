@@ -1,6 +1,6 @@
 """The 督办台's record reads alone, per persona: its first page of pending decisions and the latest records (best of
-three, in milliseconds, a fresh user object each time as a request has), and with ``--count`` the pending decisions
-counted in full (what the board caps at ``BoardView.count_cap``).
+three, in milliseconds, a fresh user object each time as a request has), the pending decisions counted as the board
+counts them (to ``BoardView.count_cap``), and with ``--count`` counted in full.
 
 Usage (PostgreSQL, on the data of bench/generate.py after a sweep: ``manage.py load_escalation_defaults`` and
 ``manage.py run_sweep``):
@@ -36,7 +36,9 @@ def main() -> None:
 
     django.setup()
     from accounts.models import User
+    from core.paging import CappedPaginator
     from escalation import selectors
+    from escalation.views.board import BoardView
     from escalation.models import EscalationRecord
 
     print(f"escalation records {EscalationRecord.objects.count():,}")
@@ -51,7 +53,10 @@ def main() -> None:
 
         page, _ = best(lambda: list(selectors.pending_decisions(fresh())[:20].values_list("pk", flat=True)))
         recent, _ = best(lambda: list(selectors.record_history(fresh())[:10].values_list("pk", flat=True)))
-        line = f"{key:15} page {page:8.1f} ms   history {recent:8.1f} ms"
+        capped, shown = best(lambda: CappedPaginator(selectors.pending_decisions(fresh()), 20,
+                                                     cap=BoardView.count_cap).count)
+        line = (f"{key:15} page {page:8.1f} ms   history {recent:8.1f} ms   the board's count "
+                f"{capped:6.1f} ms ({shown:,})")
         if "--count" in sys.argv:
             took, n = best(lambda: selectors.pending_decisions(fresh()).count(), 1)
             line += f"   count {n:,} in {took:.0f} ms"

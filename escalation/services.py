@@ -449,10 +449,10 @@ def copied_keys_sql(model: type[models.Model]) -> dict[str, Any]:
 def _climb_in_database(source: DeadlineSource, step: EscalationStep, qs: models.QuerySet, run: _Run,
                        report: SweepReport, sr: SourceReport, announced: dict[bool, set[int]], size: int) -> None:
     """File one ladder step in the database: per deadline date (the working days overdue, and so the note, are
-    the same for all its items) one ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING`` in its own
-    transaction with its change-log events (one per record, through ``record_many``, ``size`` at a time) and
-    its digest counts. Nothing is loaded but the new records' ids and what the digests
-    need; a concurrent sweep's records are skipped by the unique key, as in the per-item path."""
+    the same for all its items), ``size`` items at a time, one ``INSERT … SELECT … ON CONFLICT DO NOTHING
+    RETURNING`` in its own transaction with its change-log events (one per record, through ``record_many``) and
+    its digest counts. Nothing is loaded but the items' ids, the new records' ids and what the digests need; a
+    concurrent sweep's records are skipped by the unique key, as in the per-item path."""
     from django.db.models import CharField
     from django.db.models.functions import Left
 
@@ -472,40 +472,40 @@ def _climb_in_database(source: DeadlineSource, step: EscalationStep, qs: models.
         note = _("逾期 %(n)s 个工作日，按督办阶梯自动%(v)s") % {"n": over, "v": verb}
         constants = [source.key, source.object_type, step.pk, step.action, status, False, run.stamp(), note, over,
                      False]
-        # One statement for the whole date: the anti-join stays one pass over the date's items (paging it by pk
-        # with LIMIT re-scans the date's index entries every page); the change-log events and digest counts
-        # then go by ``size``, in the same transaction.
-        page = selected.filter(_due=due).order_by().values_list("_oid", "_t", "_u", "_due", "_jp", "_dom", "_ent")
-        inner, params = page.query.sql_with_params()
-        sql = (f"INSERT INTO {table} ({columns}) SELECT {picked}, {', '.join(['%s'] * len(constants))} "
-               f"FROM ({inner}) AS s WHERE true ON CONFLICT DO NOTHING "
-               f"RETURNING id, object_id, object_title, jurisdiction_path")
-        done: list[tuple[Any, ...]] = []
+        # The date's items are read once, ids only (one pass of the anti-join); each batch then files an id range
+        # of them: a short transaction whatever the date holds (one statement for a date of 30,000 items held the
+        # users up for 15 s), and no re-scan of the date's index entries per batch as paging by LIMIT would.
+        ids = list(selected.filter(_due=due).order_by("pk").values_list("pk", flat=True))
+        for i in range(0, len(ids), size):
+            page = selected.filter(_due=due, pk__gte=ids[i], pk__lte=ids[min(i + size, len(ids)) - 1]).order_by()
+            inner, params = page.values_list("_oid", "_t", "_u", "_due", "_jp", "_dom", "_ent").query.sql_with_params()
+            sql = (f"INSERT INTO {table} ({columns}) SELECT {picked}, {', '.join(['%s'] * len(constants))} "
+                   f"FROM ({inner}) AS s WHERE true ON CONFLICT DO NOTHING "
+                   f"RETURNING id, object_id, object_title, jurisdiction_path")
+            done: list[tuple[Any, ...]] = []
 
-        def work(sql: str = sql, params: tuple[Any, ...] = params, due: dt.date = due, over: int = over,
-                 constants: list[Any] = constants, done: list[tuple[Any, ...]] = done) -> None:
-            with connection.cursor() as cur:
-                cur.execute(sql, [*constants, *params])
-                rows = sorted(cur.fetchall(), key=lambda r: r[1])
-            ref = audit.Ref
-            for i in range(0, len(rows), size):
-                chunk = rows[i:i + size]
+            def work(sql: str = sql, params: tuple[Any, ...] = params, due: dt.date = due, over: int = over,
+                     constants: list[Any] = constants, done: list[tuple[Any, ...]] = done) -> None:
+                with connection.cursor() as cur:
+                    cur.execute(sql, [*constants, *params])
+                    rows = sorted(cur.fetchall(), key=lambda r: r[1])
+                ref = audit.Ref
                 audit.record_many(((action_name, ref("escalation.escalationrecord", rid, f"{title} · {action_label}"),
                                     {"source": source.key, "object_id": oid, "action": step.action, "status": status,
                                      "due_date": due.isoformat(), "overdue_workdays": over}, "")
-                                   for rid, oid, title, _path in chunk), jsonable=True, batch=size)
-                _count_step(source, step, chunk, run, announced)
+                                   for rid, oid, title, _path in rows), jsonable=True, batch=size)
+                _count_step(source, step, rows, run, announced)
                 if step.needs_decision:
                     rank_proposals(EscalationRecord.objects.filter(
-                        source_key=source.key, due_date=due, object_id__in=[oid for _rid, oid, _t, _p in chunk]))
-            done[:] = rows
+                        source_key=source.key, due_date=due, object_id__in=[oid for _rid, oid, _t, _p in rows]))
+                done[:] = rows
 
-        _guarded(source, report, sr, work)
-        sr.scanned += len(done)
-        if step.needs_decision:
-            sr.proposed += len(done)
-        else:
-            sr.applied += len(done)
+            _guarded(source, report, sr, work)
+            sr.scanned += len(done)
+            if step.needs_decision:
+                sr.proposed += len(done)
+            else:
+                sr.applied += len(done)
 
 
 def _count_step(source: DeadlineSource, step: EscalationStep, rows: list[tuple[Any, ...]], run: _Run,
