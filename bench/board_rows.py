@@ -38,8 +38,8 @@ def main() -> None:
     from accounts.models import User
     from core.paging import CappedPaginator
     from escalation import selectors
-    from escalation.views.board import BoardView
     from escalation.models import EscalationRecord
+    from escalation.views.board import BoardView
 
     print(f"escalation records {EscalationRecord.objects.count():,}")
     for key in PERSONAS:

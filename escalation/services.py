@@ -432,6 +432,26 @@ def rank_proposals(records: models.QuerySet) -> int:
     ).update(outranked=False)
 
 
+RANK_BATCH = 50_000
+
+
+def rank_ladder_proposals(ladder_id: int, *, batch: int | None = None) -> int:
+    """``rank_proposals`` over every proposal of a ladder's steps (and those left without a step), after its steps
+    were reordered or removed: by id range, each range its own transaction, yielding to the users in between."""
+    candidates = (EscalationRecord.objects.filter(Q(step__ladder_id=ladder_id) | Q(step__isnull=True))
+                  .filter(Q(status=RecordStatus.PROPOSED) | Q(outranked=True)))
+    bounds = EscalationRecord.objects.aggregate(lo=models.Min("pk"), hi=models.Max("pk"))
+    if bounds["lo"] is None:
+        return 0
+    changed, batch = 0, batch or RANK_BATCH
+    for start in range(bounds["lo"], bounds["hi"] + 1, batch):
+        began = time.perf_counter()
+        with transaction.atomic():
+            changed += rank_proposals(candidates.filter(pk__gte=start, pk__lt=start + batch))
+        yield_to_users(time.perf_counter() - began)
+    return changed
+
+
 def copied_keys_sql(model: type[models.Model]) -> dict[str, Any]:
     """The record's copied scope keys as expressions over the item (``scope_keys`` in SQL)."""
     from django.db.models import CharField, F, IntegerField, Value
@@ -799,9 +819,12 @@ def ladder_save(*, actor: Any, ladder: EscalationLadder | None, values: dict[str
     if any(orders.get(pk, order) != order for pk, order in ladder.steps.values_list("pk", "order")) or \
             set(orders) - set(keep):
         # Which proposal outranks which follows the steps' order; a removed step's records keep no step (and so
-        # neither outrank nor are outranked).
-        rank_proposals(EscalationRecord.objects.filter(Q(step__ladder=ladder) | Q(step__isnull=True)).filter(
-            Q(status=RecordStatus.PROPOSED) | Q(outranked=True)))
+        # neither outrank nor are outranked). Re-marked by the worker once this commits: over a province's 3M
+        # proposals it takes half a minute, longer than a request may.
+        from escalation.tasks import rank_ladder
+
+        ladder_id = ladder.pk
+        transaction.on_commit(lambda: rank_ladder.enqueue(ladder_id))
     after = _ladder_state(ladder)
     audit.record(actor=actor, action="escalation.ladder_save", obj=ladder, changes=audit.diff(before, after))
     return ladder

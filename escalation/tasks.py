@@ -32,3 +32,12 @@ def count_due() -> dict[str, int]:
     from escalation.counts import refresh
 
     return refresh()
+
+
+@task()
+def rank_ladder(ladder_id: int) -> dict[str, int]:
+    """After the office reordered or removed a ladder's steps: mark again which proposals a higher one outranks
+    (``escalation.services.rank_ladder_proposals``)."""
+    from escalation.services import rank_ladder_proposals
+
+    return {"changed": rank_ladder_proposals(ladder_id)}
