@@ -111,8 +111,9 @@ class EscalationRecord(models.Model):
     enterprise_id = models.IntegerField(null=True, blank=True, editable=False)
     # A proposal with a higher proposal of the same item and deadline still awaiting the office (an item first seen
     # long overdue is proposed for 约谈 and 挂牌督办 at once): the 督办台 shows only the higher one. Kept by
-    # ``escalation.services.rank_proposals`` wherever proposals are filed or decided; always equal to
-    # ``higher_proposal()`` (a property test says so). Read from an index, not probed row by row.
+    # ``escalation.services.rank_proposals`` where proposals are filed or decided, and by the worker after a ladder's
+    # steps are reordered or removed; equal to ``higher_proposal()`` (a property test says so). Derived, like the
+    # copied keys above: written by UPDATE without a change event of its own. Read from an index, not probed.
     outranked = models.BooleanField(default=False, editable=False)
 
     objects = EscalationRecordQuerySet.as_manager()
