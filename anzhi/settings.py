@@ -284,6 +284,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "anzhi@localhost")
 
 # Keyed chain for the audit log: without this key a forger cannot recompute the chain.
 AUDIT_CHAIN_KEY = env_str("AUDIT_CHAIN_KEY", SECRET_KEY)
+# PostgreSQL: the change log's range partitions hold this many event numbers each (core/partitions.py); at a
+# province's ~1M events a day, about seven weeks a partition.
+AUDIT_PARTITION_SIZE = env_int("ANZHI_AUDIT_PARTITION_SIZE", 50_000_000, minimum=1_000)
 # Signed checkpoints of that chain (core/anchor.py) are appended to a file in this folder, so that whoever can
 # rewrite the database cannot also rewrite them. The default sits beside the var folder, not in it; production
 # points it at another disk or host, or at append-only (WORM) storage.

@@ -1,5 +1,15 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _partitions_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """PostgreSQL: the change log has its partitions ahead as soon as the schema is in place (core.partitions)."""
+    from core.partitions import ensure_partitions
+
+    ensure_partitions(using=using)
 
 
 class CoreConfig(AppConfig):
@@ -8,3 +18,5 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core import tasks  # noqa: F401  (registers the hourly chain checkpoint)
+
+        post_migrate.connect(_partitions_after_migrate, sender=self, dispatch_uid="core.partitions")

@@ -21,12 +21,14 @@ queue rows, and are sealed after a restore. Restore has two phases:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import json
 import os
 import secrets
 import shutil
+import signal
 import sqlite3
 import subprocess
 import tarfile
@@ -390,6 +392,11 @@ def _media_swapped(staged: Path | None, media: Path, work: Path) -> Iterator[Non
         raise
 
 
+DROP_PARTITIONED = ("DO $$ DECLARE r record; BEGIN FOR r IN SELECT partrelid::regclass AS t FROM pg_partitioned_table "
+                    "p JOIN pg_class c ON c.oid = p.partrelid WHERE c.relnamespace = current_schema()::regnamespace "
+                    "AND NOT c.relispartition LOOP EXECUTE format('DROP TABLE %s CASCADE', r.t); END LOOP; END $$")
+
+
 def _swap_database(work: Path) -> None:
     if connection.vendor == "sqlite":
         source = sqlite3.connect(work / "database.sqlite3")
@@ -403,11 +410,35 @@ def _swap_database(work: Path) -> None:
         return
     args, env = _pg_env_args()
     connections.close_all()
-    done = subprocess.run([_require("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                           "--exit-on-error", "-d", settings.DATABASES["default"]["NAME"], *args,
-                           str(work / "database.pgdump")], env=env, capture_output=True, text=True)
-    if done.returncode != 0:  # --single-transaction: nothing was changed
-        raise BackupError(f"数据库恢复失败，当前数据库未改动：{done.stderr.strip()[-2000:]}")
+    # pg_restore writes the script (its --clean drops first) and psql runs it in one transaction after dropping the
+    # partitioned tables (the change log, core/partitions.py) whole: --clean drops a partition's inherited primary
+    # key on its own, which PostgreSQL refuses ("cannot drop inherited constraint"). Dropping the parent takes its
+    # partitions with it; the script's drops of them then find nothing (IF EXISTS) and it creates them again.
+    # The script is streamed through this process rather than piped straight in: psql commits when its input
+    # ends, so if pg_restore fails half-way psql is killed first, before it sees the end, and nothing commits.
+    with tempfile.TemporaryFile() as script_err, tempfile.TemporaryFile() as runner_err:
+        script = subprocess.Popen([_require("pg_restore"), "--clean", "--if-exists", "--no-owner", "-f", "-",
+                                   str(work / "database.pgdump")], env=env, stdout=subprocess.PIPE, stderr=script_err)
+        runner = subprocess.Popen([_require("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
+                                   "-d", settings.DATABASES["default"]["NAME"], *args, "-c", DROP_PARTITIONED,
+                                   "-f", "-"], env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                  stderr=runner_err)
+        assert script.stdout is not None and runner.stdin is not None
+        try:
+            while chunk := script.stdout.read(1 << 20):
+                runner.stdin.write(chunk)
+        except BrokenPipeError:  # psql stopped on an error (its transaction rolled back): stop the script too
+            script.kill()
+        script.stdout.close()
+        if script.wait() != 0:
+            runner.kill()  # before psql reads the end of its input, so it never commits
+        with contextlib.suppress(BrokenPipeError):
+            runner.stdin.close()
+        runner.wait()
+        if runner.returncode != 0 or script.returncode != 0:  # one transaction: nothing was changed
+            said = runner_err if runner.returncode not in (0, -signal.SIGKILL) else script_err
+            said.seek(0)
+            raise BackupError(f"数据库恢复失败，当前数据库未改动：{said.read().decode(errors='replace').strip()[-2000:]}")
 
 
 def restore_apply(plan: RestorePlan) -> Checkpoint:

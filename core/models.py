@@ -52,7 +52,9 @@ class ChangeEvent(models.Model):
     changes = models.JSONField(default=dict, blank=True, verbose_name=_("变更内容"))
     note = models.TextField(blank=True, verbose_name=_("说明"))
     prev_hash = models.CharField(max_length=64, blank=True)  # legacy segment only; "" since blocks
-    hash = models.CharField(max_length=64, unique=True)
+    # Not declared unique: the PostgreSQL table is partitioned by seq (core/partitions.py), and a unique index there
+    # must contain seq. The hash is an HMAC over the content, seq included; verification, not an index, checks it.
+    hash = models.CharField(max_length=64)
 
     objects = ChangeEventQuerySet.as_manager()
 

@@ -62,3 +62,13 @@ def prune_held_files() -> int:
     from core.uploads import prune_held_files as prune
 
     return prune()
+
+
+@register_periodic("core.log_partitions", dt.timedelta(days=1))
+@task()
+def log_partitions() -> list[str]:
+    """PostgreSQL: keep empty change-log partitions ahead of the sequence (core.partitions); returns the names
+    created. Writes no change event: it moves no business data (the DDL is logged by the database)."""
+    from core.partitions import ensure_partitions
+
+    return ensure_partitions()

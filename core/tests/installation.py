@@ -23,6 +23,8 @@ from typing import Any
 import dj_database_url
 from django.conf import settings
 
+from core.tests.tampering import pg_triggers, sqlite_drop_triggers
+
 ROOT = Path(__file__).resolve().parents[2]
 SUITE_URL = os.environ.get("DATABASE_URL", "")
 POSTGRES = SUITE_URL.startswith("postgres")
@@ -95,13 +97,13 @@ class Installation:
             import psycopg
 
             with psycopg.connect(**{**_pg(SUITE_URL), "dbname": self.database}) as conn:
-                _pg_triggers(conn, "DISABLE")
+                pg_triggers(conn, "DISABLE")
                 for sql in statements:
                     conn.execute(sql)
-                _pg_triggers(conn, "ENABLE")
+                pg_triggers(conn, "ENABLE")
             return
         with closing(sqlite3.connect(self.database)) as conn, conn:
-            _sqlite_drop_triggers(conn)
+            sqlite_drop_triggers(conn)
             for sql in statements:
                 conn.execute(sql)
 
@@ -130,18 +132,6 @@ class Installation:
     def drop(self) -> None:
         if POSTGRES:
             _pg_admin(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
-
-
-def _pg_triggers(conn: Any, verb: str) -> None:
-    """The append-only triggers of the events and the blocks, off or on again (the queue trigger stays)."""
-    conn.execute(f"ALTER TABLE core_changeevent {verb} TRIGGER core_changeevent_append_only")
-    conn.execute(f"ALTER TABLE core_chainblock {verb} TRIGGER core_chainblock_append_only")
-
-
-def _sqlite_drop_triggers(conn: Any) -> None:
-    for trigger in ("core_changeevent_no_update", "core_changeevent_no_delete", "core_chainblock_no_update",
-                    "core_chainblock_no_delete"):
-        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
 
 
 def create_installation(root: Path) -> Installation:
@@ -176,17 +166,17 @@ def rewrite_archive(archive: Path, out: Path, *, sql: tuple[str, ...] = (),
             subprocess.run(["pg_restore", "--no-owner", "-d", scratch, *args, str(work / "database.pgdump")],
                            check=True, env=env, capture_output=True)
             with psycopg.connect(**{**params, "dbname": scratch}) as conn:
-                _pg_triggers(conn, "DISABLE")
+                pg_triggers(conn, "DISABLE")
                 for statement in sql:
                     conn.execute(statement)
-                _pg_triggers(conn, "ENABLE")
+                pg_triggers(conn, "ENABLE")
             subprocess.run(["pg_dump", "-Fc", "-f", str(work / "database.pgdump"), *args, scratch], check=True,
                            env=env, capture_output=True)
         finally:
             _pg_admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
     elif sql:
         with closing(sqlite3.connect(work / "database.sqlite3")) as conn, conn:
-            _sqlite_drop_triggers(conn)
+            sqlite_drop_triggers(conn)
             for statement in sql:
                 conn.execute(statement)
     if manifest is not None:

@@ -9,6 +9,7 @@ from core import audit
 from core.audit import event_hash
 from core.chain import block_of, seal, verify_chain
 from core.models import AppendOnlyError, ChainBlock, ChangeEvent, UnsealedEvent
+from core.tests.tampering import bypass_append_only
 from enterprises import services as enterprise_services
 from tests.personas import World
 
@@ -16,13 +17,7 @@ from tests.personas import World
 def _tamper(sql: str, params: list[object]) -> None:
     """Simulate someone with database access: bypass the append-only triggers, then write."""
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("ALTER TABLE core_changeevent DISABLE TRIGGER core_changeevent_append_only")
-            cur.execute("ALTER TABLE core_chainblock DISABLE TRIGGER core_chainblock_append_only")
-        else:
-            for trigger in ("core_changeevent_no_update", "core_changeevent_no_delete", "core_chainblock_no_update",
-                            "core_chainblock_no_delete"):
-                cur.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        bypass_append_only(cur, connection.vendor)
         cur.execute(sql, params)
 
 

@@ -19,6 +19,7 @@ from core.audit import event_hash
 from core.background import PERIODIC
 from core.chain import block_hash, block_of, latest_block, merkle_root, seal, verify_history
 from core.models import ChainBlock, ChangeEvent
+from core.tests.tampering import bypass_append_only
 from enterprises import services as enterprise_services
 from tests.openapi import assert_matches_schema
 from tests.personas import PASSWORD, World
@@ -27,13 +28,7 @@ from tests.personas import PASSWORD, World
 def attacker(*statements: str) -> None:
     """Someone with database access: bypass the append-only triggers (the test's transaction undoes it), write."""
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("ALTER TABLE core_changeevent DISABLE TRIGGER core_changeevent_append_only")
-            cur.execute("ALTER TABLE core_chainblock DISABLE TRIGGER core_chainblock_append_only")
-        else:
-            for trigger in ("core_changeevent_no_update", "core_changeevent_no_delete", "core_chainblock_no_update",
-                            "core_chainblock_no_delete"):
-                cur.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        bypass_append_only(cur, connection.vendor)
         for sql in statements:
             cur.execute(sql)
 

@@ -16,6 +16,7 @@ from core.anchor import make_block
 from core.audit import event_hash
 from core.chain import latest_block, seal, verify_chain
 from core.models import ChainBlock, ChangeEvent, UnsealedEvent
+from core.tests.tampering import bypass_append_only
 
 BASE = 10_000_000  # far above anything the suite's sequence hands out; every example is rolled back
 
@@ -31,13 +32,7 @@ def put(seq: int, *, digest: str | None = None) -> None:
 
 def attack(*statements: tuple[str, list[Any]]) -> None:
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("ALTER TABLE core_changeevent DISABLE TRIGGER core_changeevent_append_only")
-            cur.execute("ALTER TABLE core_chainblock DISABLE TRIGGER core_chainblock_append_only")
-        else:
-            for trigger in ("core_changeevent_no_update", "core_changeevent_no_delete", "core_chainblock_no_update",
-                            "core_chainblock_no_delete"):
-                cur.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        bypass_append_only(cur, connection.vendor)
         for sql, params in statements:
             cur.execute(sql, params)
 
