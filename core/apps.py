@@ -1,3 +1,4 @@
+import logging
 from typing import Any
 
 from django.apps import AppConfig
@@ -7,9 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 def _partitions_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
     """PostgreSQL: the change log has its partitions ahead as soon as the schema is in place (core.partitions)."""
+    from django.db import OperationalError
+
     from core.partitions import ensure_partitions
 
-    ensure_partitions(using=using)
+    try:
+        ensure_partitions(using=using)
+    except OperationalError as exc:  # a long reader held the table past lock_timeout: the daily job tries again
+        logging.getLogger("core.partitions").warning("change-log partitions not extended after migrate: %s", exc)
 
 
 class CoreConfig(AppConfig):

@@ -1,7 +1,7 @@
 """One-command backup and restore: the database and the uploaded files in one archive.
 
 SQLite is copied with its online backup API (consistent while the platform runs); PostgreSQL with
-pg_dump/pg_restore (custom format), which must be on PATH for that engine.
+pg_dump/pg_restore (custom format) and psql, which must be on PATH for that engine.
 
 Before dumping, committed events are sealed (``core.chain.seal``). The manifest carries a signed checkpoint of
 the archive's own latest block (``core.anchor``), read from the very snapshot that is dumped; the same

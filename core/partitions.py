@@ -6,9 +6,10 @@ table itself, attached), then one partition per ``AUDIT_PARTITION_SIZE`` numbers
 as a safety net that takes any number no partition covers yet, so an append never fails for want of a partition.
 
 The sealer works in ``seq`` order and verification walks blocks, so a partition is a run of whole numbers that can
-later be detached to cheaper storage after an anchored checkpoint. Every partition refuses UPDATE, DELETE (a row
-trigger on the parent, cloned to each partition) and TRUNCATE (a statement trigger on each, since truncating a
-partition does not fire the parent's).
+later be detached to cheaper storage after an anchored checkpoint. Every partition refuses UPDATE and DELETE (a row
+trigger on the parent, ``core_changeevent_append_only``, which PostgreSQL clones onto each partition); the parent
+refuses TRUNCATE (``core_changeevent_no_truncate``). A TRUNCATE naming one partition is not refused, as no DDL is:
+the hash chain finds what it removed (``core.chain.verify_chain``).
 
 ``ensure_partitions`` keeps ``AHEAD`` empty partitions beyond the sequence's current number. It runs after every
 ``migrate`` and daily in the worker (``core.tasks.log_partitions``). A new partition is created detached, given
